@@ -1,0 +1,94 @@
+"""Jejak survey application: the app factory reads as the table of contents."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from survey_app.config import CONFIGS
+
+
+def create_app(test_config: dict | None = None, config_name: str | None = None) -> Flask:
+    """Build the Flask app. ``test_config`` overrides settings (used by the tests)."""
+    app = Flask(__name__, instance_relative_config=True)
+    name = config_name or os.environ.get("JEJAK_CONFIG") or (
+        "development" if os.environ.get("FLASK_DEBUG") == "1" else "production"
+    )
+    app.config.from_object(CONFIGS[name])
+    if test_config:
+        app.config.update(test_config)
+    configure_database_url(app)
+    check_secret_key(app)
+
+    from survey_app.logging import configure_logging
+
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def configure_database_url(app: Flask) -> None:
+    """Default to a SQLite file in the instance folder: zero set-up for a demo."""
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        path = os.path.join(app.instance_path, "jejak.sqlite")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    # Heroku-style URLs name the legacy driver; we ship psycopg 3.
+    if uri.startswith("postgres://"):
+        uri = "postgresql://" + uri[len("postgres://"):]
+    if uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri[len("postgresql://"):]
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+
+
+def check_secret_key(app: Flask) -> None:
+    """Refuse to start in production without a real secret key."""
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set. Set JEJAK_SECRET_KEY (or SECRET_KEY) in the environment, "
+            "or run with FLASK_DEBUG=1 for a local demo."
+        )
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions of :mod:`survey_app.extensions` to this app."""
+    from survey_app import extensions as ext
+    from survey_app.i18n import select_locale
+    from survey_app.database import configure_sqlite
+
+    ext.db.init_app(app)
+    with app.app_context():
+        configure_sqlite(ext.db.engine)
+    ext.migrate.init_app(app, ext.db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    ext.csrf.init_app(app)
+    ext.babel.init_app(app, locale_selector=select_locale)
+    ext.limiter.init_app(app)
+    ext.login_manager.init_app(app)
+    import survey_app.auth  # noqa: F401  (registers the user loader)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount each feature's blueprint."""
+    from survey_app.respondent import bp as respondent_bp
+    from survey_app.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(respondent_bp, url_prefix="/s")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Friendly error pages in the visitor's language."""
+    from survey_app.errors import init_app as init_errors
+
+    init_errors(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the ``flask`` CLI command groups."""
+    from survey_app.cli import init_app as init_cli
+
+    init_cli(app)

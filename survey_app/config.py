@@ -1,0 +1,64 @@
+"""Configuration read from the environment, with safe defaults for development.
+
+Every setting can be overridden by an environment variable of the same name prefixed with
+``JEJAK_`` (``JEJAK_DATABASE_URL`` …); ``DATABASE_URL`` and ``SECRET_KEY`` are also read
+unprefixed because hosting platforms set them that way.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default=None):
+    return os.environ.get(f"JEJAK_{name}", os.environ.get(name, default))
+
+
+class Config:
+    """Production defaults. ``SECRET_KEY`` must come from the environment."""
+
+    SECRET_KEY = _env("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")  # None → SQLite file in instance folder
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Absolute base for survey links written to CSV/SMS (no trailing slash).
+    BASE_URL = _env("BASE_URL", "http://localhost:5000")
+    SEEDS_DIR = Path(_env("SEEDS_DIR", REPO_ROOT / "seeds"))
+    # Respondent pages are small forms: anything larger is abuse or a mistake.
+    MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", 256 * 1024))
+    MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH
+    BABEL_DEFAULT_LOCALE = "id"
+    LANGUAGES = ("id", "en")
+    WTF_CSRF_TIME_LIMIT = None  # a survey may be resumed days later; CSRF is session-bound
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", "0") == "1"
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    # Failed token look-ups allowed per client address: stops enumeration, not alumni.
+    TOKEN_FAILURE_LIMIT = _env("TOKEN_FAILURE_LIMIT", "20 per minute")
+    RATELIMIT_ENABLED = _env("RATELIMIT_ENABLED", "1") == "1"
+    LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+    DEBUG = False
+    TESTING = False
+
+
+class DevelopmentConfig(Config):
+    """Local demo: a fixed, clearly insecure key is acceptable."""
+
+    DEBUG = True
+    SECRET_KEY = _env("SECRET_KEY", "dev-only-insecure-key")
+
+
+class TestConfig(Config):
+    """Tests: fresh database per test from the fixtures; CSRF stays on (tests fill forms)."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    BASE_URL = "http://survey.test"
+    RATELIMIT_ENABLED = True
+    LOG_LEVEL = "WARNING"
+
+
+CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestConfig}

@@ -1,0 +1,18 @@
+"""Language selection: Bahasa Indonesia first, English on request; the choice is remembered."""
+from __future__ import annotations
+
+from flask import current_app, g, request
+
+LANGUAGE_COOKIE = "jejak_lang"
+
+
+def select_locale() -> str:
+    """Pick the UI language: explicit choice for this request, cookie, browser, then 'id'."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = g.get("language")
+    if chosen in languages:
+        return chosen
+    cookie = request.cookies.get(LANGUAGE_COOKIE)
+    if cookie in languages:
+        return cookie
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -1,0 +1,106 @@
+"""Questionnaires, waves of fielding, personal invitations and the responses to them."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey_app.extensions import db
+from survey_app.models.types import JSONType, utcnow
+
+
+class Questionnaire(db.Model):
+    """One stored version of a questionnaire definition (never edited once stored)."""
+
+    __tablename__ = "questionnaires"
+    __table_args__ = (UniqueConstraint("name", "version", name="uq_questionnaires_name_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)  # the YAML as loaded, for audit and export
+    definition: Mapped[dict] = mapped_column(JSONType)  # validated, normalised form
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Wave(db.Model):
+    """One fielding of a questionnaire, open between two optional dates."""
+
+    __tablename__ = "waves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaires.id"))
+    opens_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    questionnaire: Mapped[Questionnaire] = relationship()
+
+    def is_open(self, now: datetime) -> bool:
+        """True when ``now`` lies inside the wave's open window."""
+        return (self.opens_at is None or _aware(self.opens_at) <= now) and (
+            self.closes_at is None or now < _aware(self.closes_at)
+        )
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite returns naive datetimes even for timezone=True columns; they are stored as UTC.
+    from datetime import timezone
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+class Invitation(db.Model):
+    """A personal link for one alumnus in one wave. Only the token's hash is stored."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        UniqueConstraint("wave_id", "alumnus_id", name="uq_invitations_wave_alumnus"),
+        Index("ix_invitations_wave_status", "wave_id", "status"),
+    )
+
+    STATUSES = ("issued", "opened", "partial", "submitted", "declined", "revoked")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id"))
+    alumnus_id: Mapped[int] = mapped_column(ForeignKey("alumni.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="issued")
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    wave: Mapped[Wave] = relationship()
+    alumnus: Mapped["Alumnus"] = relationship()  # noqa: F821 (string-resolved)
+    response: Mapped[Response | None] = relationship(back_populates="invitation", uselist=False)
+
+
+class Response(db.Model):
+    """The answers given through one invitation: saved page by page, submitted once.
+
+    ``revision`` is SQLAlchemy's optimistic-locking counter: two tabs or devices saving the
+    same response cannot silently overwrite each other.
+    """
+
+    __tablename__ = "responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE"), unique=True
+    )
+    answers: Mapped[dict] = mapped_column(JSONType, default=dict)
+    language: Mapped[str] = mapped_column(String(5), default="id")
+    current_page: Mapped[str | None] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    declined_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revision: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    invitation: Mapped[Invitation] = relationship(back_populates="response")
+
+    __mapper_args__ = {"version_id_col": revision}
