@@ -1,4 +1,261 @@
-"""Respondent views (placeholder until the flow lands)."""
-from flask import Blueprint
+"""The personal survey link: welcome, one page at a time, review, submit once, thank you.
+
+URLs carry the token; every view looks the invitation up by the token's hash. Skip logic
+is decided here on the server, so the survey works with JavaScript off.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from werkzeug.exceptions import HTTPException
+
+from survey_app.extensions import limiter
+from survey_app.i18n import LANGUAGE_COOKIE
+from survey_app.questionnaire.forms import build_page_form
+from survey_app.questionnaire.logic import first_incomplete_page, visible_pages
+from survey_app.questionnaire.service import compiled_questionnaire
+from survey_app.respondent import presenter, service
+from survey_app.respondent.service import Conflict
 
 bp = Blueprint("respondent", __name__)
+
+
+def _only_failures(response) -> bool:
+    # Count only failed look-ups: an alumnus answering many pages is never throttled.
+    return response.status_code == 404
+
+
+def _token_limit() -> str:
+    return current_app.config["TOKEN_FAILURE_LIMIT"]
+
+
+limit_failures = limiter.limit(_token_limit, deduct_when=_only_failures)
+
+
+def _http_error(code: int, message: str | None = None) -> HTTPException:
+    error = HTTPException()
+    error.code = code
+    error.jejak_message = message
+    return error
+
+
+def _load(token: str):
+    """Look up the link; 404 for unknown links, 410 for withdrawn ones."""
+    invitation = service.find_invitation(token)
+    if invitation is None:
+        abort(404)
+    if invitation.status == "revoked":
+        abort(410)
+    questionnaire = compiled_questionnaire(invitation.wave.questionnaire_id)
+    response = invitation.response
+    language = response.language if response is not None else None
+    g.language = language or request.cookies.get(LANGUAGE_COOKIE) or questionnaire.languages[0]
+    if g.language not in questionnaire.languages:
+        g.language = questionnaire.languages[0]
+    g.html_lang = g.language
+    return invitation, questionnaire, response
+
+
+def _require_open(invitation) -> None:
+    """Answering is only possible while the wave is open."""
+    wave = invitation.wave
+    now = service.now()
+    if wave.is_open(now):
+        return
+    if wave.opens_at is not None and now < _aware(wave.opens_at):
+        raise _http_error(403, _("This survey is not open yet. It opens on %(date)s.",
+                                 date=_aware(wave.opens_at).strftime("%d-%m-%Y")))
+    raise _http_error(410, _("This survey has closed. Thank you for your interest."))
+
+
+def _aware(moment):
+    from survey_app.models.survey import _aware as aware
+
+    return aware(moment)
+
+
+@bp.route("/<token>", methods=["GET"])
+@limit_failures
+def entry(token: str):
+    """Welcome page: language choice, then start or continue; the thank-you page once submitted."""
+    invitation, questionnaire, response = _load(token)
+    if response is not None and response.submitted_at is not None:
+        return _thanks(token, questionnaire, invitation, response)
+    if response is not None and response.declined_at is not None:
+        return render_template("respondent/declined.html", token=token, questionnaire=questionnaire,
+                               form=FlaskForm(), response=response)
+    _require_open(invitation)
+    return render_template("respondent/welcome.html", token=token, questionnaire=questionnaire,
+                           response=response, form=FlaskForm(), language=g.language)
+
+
+@bp.route("/<token>/start", methods=["POST"])
+@limit_failures
+def start(token: str):
+    """Record the chosen language and go to the first unanswered page."""
+    invitation, questionnaire, response = _load(token)
+    _require_open(invitation)
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        abort(400)
+    language = request.form.get("language", g.language)
+    if language not in questionnaire.languages:
+        abort(400)
+    g.language = g.html_lang = language
+    response = service.open_response(invitation, language)
+    if response.submitted_at is not None:
+        return redirect(url_for(".entry", token=token), 303)
+    try:
+        service.set_language(response, language)
+    except Conflict:
+        pass  # another tab changed the response meanwhile: the language choice can wait
+    target = _resume_page(questionnaire, invitation, response)
+    reply = redirect(target, 303)
+    reply.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return reply
+
+
+def _resume_page(questionnaire, invitation, response) -> str:
+    respondent = service.respondent_for(invitation)
+    answers = response.answers or {}
+    pages = visible_pages(questionnaire, answers, respondent)
+    incomplete = first_incomplete_page(questionnaire, answers, respondent)
+    token = request.view_args["token"]
+    if incomplete is not None:
+        if response.current_page and response.current_page in [p.name for p in pages]:
+            # Continue after the last page saved, unless an earlier required answer is missing.
+            index = [p.name for p in pages].index(response.current_page)
+            if pages.index(incomplete) <= index:
+                return url_for(".page", token=token, page_name=incomplete.name)
+            return url_for(".page", token=token, page_name=pages[min(index + 1, len(pages) - 1)].name)
+        return url_for(".page", token=token, page_name=incomplete.name)
+    return url_for(".review", token=token)
+
+
+@bp.route("/<token>/p/<page_name>", methods=["GET", "POST"])
+@limit_failures
+def page(token: str, page_name: str):
+    """One page of questions: show it, or validate and save it and move on."""
+    invitation, questionnaire, response = _load(token)
+    if response is not None and (response.submitted_at is not None or response.declined_at is not None):
+        return redirect(url_for(".entry", token=token), 303)  # read-only once submitted
+    _require_open(invitation)
+    if response is None:
+        return redirect(url_for(".entry", token=token), 303)
+    page_def = questionnaire.page(page_name)
+    if page_def is None:
+        abort(404)
+    respondent = service.respondent_for(invitation)
+    answers = response.answers or {}
+    pages = visible_pages(questionnaire, answers, respondent)
+    if page_def not in pages:
+        return redirect(_resume_page(questionnaire, invitation, response), 303)
+    language = g.language
+    form = build_page_form(questionnaire, page_def, language, answers, respondent,
+                           formdata=request.form if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if not form.validate():  # CSRF and field processing
+            if form.errors.get("csrf_token"):
+                abort(400)
+        if form.collect(questionnaire, page_def, answers, respondent, language):
+            try:
+                return _save_and_continue(token, questionnaire, invitation, response, respondent, page_def, form)
+            except Conflict:
+                return _conflict(token)
+        status = 422
+    else:
+        form.revision.data = str(response.revision)
+    return render_template(
+        "respondent/page.html", **presenter.page_context(
+            token=token, questionnaire=questionnaire, page=page_def, pages=pages, form=form,
+            answers=answers, respondent=respondent, language=language,
+            errors=getattr(form, "answer_errors", {}),
+        )
+    ), status
+
+
+def _save_and_continue(token, questionnaire, invitation, response, respondent, page_def, form):
+    consent = questionnaire.consent
+    if consent is not None and consent.question in form.answers and \
+            form.answers[consent.question] != consent.accept:
+        service.decline(response, questionnaire, form.answers[consent.question], form.revision.data)
+        return redirect(url_for(".entry", token=token), 303)
+    service.save_page(response, questionnaire, respondent, page_def.name, form.answers, form.cleared,
+                      form.revision.data)
+    pages = visible_pages(questionnaire, response.answers, respondent)
+    names = [p.name for p in pages]
+    if page_def.name in names and names.index(page_def.name) + 1 < len(names):
+        return redirect(url_for(".page", token=token, page_name=names[names.index(page_def.name) + 1]), 303)
+    return redirect(url_for(".review", token=token), 303)
+
+
+def _conflict(token: str):
+    return render_template("respondent/conflict.html", token=token), 409
+
+
+@bp.route("/<token>/review", methods=["GET"])
+@limit_failures
+def review(token: str):
+    """Every answer on one screen, with a link back to each page, before the final submit."""
+    invitation, questionnaire, response = _load(token)
+    if response is None or response.submitted_at is not None or response.declined_at is not None:
+        return redirect(url_for(".entry", token=token), 303)
+    _require_open(invitation)
+    respondent = service.respondent_for(invitation)
+    answers = response.answers or {}
+    incomplete = first_incomplete_page(questionnaire, answers, respondent)
+    form = FlaskForm()
+    return render_template(
+        "respondent/review.html", token=token, questionnaire=questionnaire, form=form,
+        revision=response.revision, incomplete=incomplete,
+        summary=presenter.summary(questionnaire, answers, respondent, g.language),
+        progress=presenter.progress(visible_pages(questionnaire, answers, respondent), None),
+    )
+
+
+@bp.route("/<token>/submit", methods=["POST"])
+@limit_failures
+def submit(token: str):
+    """Submit once; a second submit (double click, other tab, back button) changes nothing."""
+    invitation, questionnaire, response = _load(token)
+    if response is None:
+        return redirect(url_for(".entry", token=token), 303)
+    if response.submitted_at is not None:
+        return redirect(url_for(".entry", token=token), 303)
+    _require_open(invitation)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    respondent = service.respondent_for(invitation)
+    incomplete = first_incomplete_page(questionnaire, response.answers or {}, respondent)
+    if incomplete is not None:
+        return redirect(url_for(".page", token=token, page_name=incomplete.name), 303)
+    try:
+        service.submit(response, request.form.get("revision"))
+    except Conflict:
+        return _conflict(token)
+    return redirect(url_for(".entry", token=token), 303)
+
+
+@bp.route("/<token>/resume", methods=["POST"])
+@limit_failures
+def undo_decline(token: str):
+    """Someone who declined may change their mind while the wave is open."""
+    invitation, questionnaire, response = _load(token)
+    _require_open(invitation)
+    if not FlaskForm().validate_on_submit() or response is None or response.declined_at is None:
+        abort(400)
+    try:
+        service.withdraw_decline(response, request.form.get("revision"))
+    except Conflict:
+        return _conflict(token)
+    return redirect(url_for(".entry", token=token), 303)
+
+
+def _thanks(token, questionnaire, invitation, response):
+    respondent = service.respondent_for(invitation)
+    summary = presenter.summary(questionnaire, response.answers or {}, respondent, g.language)
+    reply = make_response(render_template("respondent/thanks.html", token=token, questionnaire=questionnaire,
+                                          summary=summary, response=response))
+    return reply

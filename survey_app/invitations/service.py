@@ -1,0 +1,205 @@
+"""Issuing personal survey links: invitations in the database, links in a CSV file.
+
+The database keeps only the hash of each token, so the CSV is the one place a link exists.
+The two must therefore succeed or fail together: the CSV is written to a temporary file next
+to its destination, the invitations are committed, and only then is the file moved into place.
+If anything fails before the commit, the transaction is rolled back and the temporary file
+deleted: no invitation exists whose link nobody has.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import Engine, and_, exists, select
+from sqlalchemy.exc import IntegrityError
+
+from survey_app.models import Alumnus, AuditEvent, Invitation, Wave
+from survey_app.tokens import hash_token, new_token
+
+LINK_COLUMNS = ("external_id", "name", "phone", "email", "url")
+DEFAULT_BATCH_SIZE = 5000
+
+_alumni = Alumnus.__table__
+_invitations = Invitation.__table__
+_waves = Wave.__table__
+# Cells starting with these are run as formulas by spreadsheet programs (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class IssueError(Exception):
+    """Invitations cannot be issued as asked; the message is meant for the user."""
+
+
+@dataclass(frozen=True)
+class IssueResult:
+    """How many invitations were issued and where their links are."""
+
+    wave: str
+    issued: int
+    path: Path
+
+
+def issue_invitations(
+    engine: Engine,
+    wave_name: str,
+    out: str | os.PathLike,
+    *,
+    base_url: str,
+    limit: int | None = None,
+    cohort: str | None = None,
+    province: str | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    actor: str = "system",
+    now: datetime | None = None,
+) -> IssueResult:
+    """Invite every alumnus (optionally of one cohort/province, at most ``limit``) who has no
+    invitation in the wave yet, and write their links to the new CSV file ``out``.
+
+    Columns: external_id, name, phone, email, url (``base_url`` + ``/s/<token>``). ``out``
+    must not exist: a previous link file cannot be recreated, so it is never overwritten.
+    """
+    out = Path(out)
+    base_url = _check_base_url(base_url)
+    _check_destination(out)
+    if limit is not None and limit < 0:
+        raise IssueError("--limit must not be negative")
+    now = now or datetime.now(timezone.utc)
+
+    temp: Path | None = None
+    try:
+        with engine.connect() as conn, conn.begin():  # commits on leaving without an exception
+            # The row lock makes concurrent runs for one wave take turns (PostgreSQL; SQLite
+            # serialises writers anyway), so the second run sees the first one's invitations.
+            wave = conn.execute(select(_waves.c.id, _waves.c.closes_at)
+                                .where(_waves.c.name == wave_name).with_for_update()).first()
+            if wave is None:
+                raise IssueError(f"no wave named {wave_name!r} (see `flask wave list`)")
+            if wave.closes_at is not None and _aware(wave.closes_at) <= now:
+                raise IssueError(f"wave {wave_name!r} closed at {_aware(wave.closes_at):%Y-%m-%d %H:%M} UTC")
+            temp = _temp_file_for(out)
+            with temp.open("w", newline="", encoding="utf-8") as fh:
+                issued = _issue(conn, fh, wave.id, base_url, limit, cohort, province, batch_size, now)
+                fh.flush()
+                os.fsync(fh.fileno())
+            conn.execute(_audit_row(actor, wave_name, issued, out, now))
+    except BaseException:
+        # Rolled back (or the commit failed): these links must not reach anyone.
+        if temp is not None:
+            temp.unlink(missing_ok=True)
+        raise
+    _publish(temp, out)
+    return IssueResult(wave_name, issued, out)
+
+
+def _issue(conn, fh, wave_id: int, base_url: str, limit: int | None, cohort: str | None,
+           province: str | None, batch_size: int, now: datetime) -> int:
+    writer = csv.writer(fh)
+    writer.writerow(LINK_COLUMNS)
+    uninvited = ~exists().where(and_(_invitations.c.wave_id == wave_id,
+                                     _invitations.c.alumnus_id == _alumni.c.id))
+    query = select(_alumni.c.id, _alumni.c.external_id, _alumni.c.name, _alumni.c.phone,
+                   _alumni.c.email).where(uninvited)
+    if cohort is not None:
+        query = query.where(_alumni.c.cohort == cohort)
+    if province is not None:
+        query = query.where(_alumni.c.province_code == province)
+    issued, last_id = 0, 0
+    link_prefix = f"{base_url}/s/"
+    while limit is None or issued < limit:
+        size = batch_size if limit is None else min(batch_size, limit - issued)
+        # Keyset pagination: each batch is a short indexed query, so memory stays flat and
+        # the connection is free for the inserts in between.
+        batch = conn.execute(query.where(_alumni.c.id > last_id).order_by(_alumni.c.id).limit(size)).all()
+        if not batch:
+            break
+        invitations, links = [], []
+        for alumnus_id, external_id, name, phone, email in batch:
+            token = new_token()
+            invitations.append({"wave_id": wave_id, "alumnus_id": alumnus_id,
+                                "token_hash": hash_token(token), "status": "issued",
+                                "reminders_sent": 0, "created_at": now})
+            links.append((_cell(external_id), _cell(name), phone, _cell(email), link_prefix + token))
+        try:
+            conn.execute(_invitations.insert(), invitations)
+        except IntegrityError:
+            raise IssueError("another `invitations issue` for this wave ran at the same time; "
+                             "nothing was issued, try again") from None
+        writer.writerows(links)
+        issued += len(batch)
+        last_id = batch[-1].id
+    return issued
+
+
+def _cell(value: str) -> str:
+    # Names and e-mails come from the roster as typed; neutralise formula-like text for Excel.
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _check_base_url(base_url: str) -> str:
+    base_url = (base_url or "").rstrip("/")
+    if not base_url.startswith(("https://", "http://")):
+        raise IssueError(f"BASE_URL {base_url!r} must be an absolute http(s) URL "
+                         "(set JEJAK_BASE_URL, e.g. https://survey.example.id)")
+    return base_url
+
+
+def _check_destination(out: Path) -> None:
+    if out.exists():
+        raise IssueError(f"{out} already exists; choose a new file name "
+                         "(links cannot be recreated, so an existing link file is never overwritten)")
+    if not out.parent.is_dir():
+        raise IssueError(f"directory {out.parent} does not exist")
+    if not os.access(out.parent, os.W_OK):
+        raise IssueError(f"directory {out.parent} is not writable")
+
+
+def _temp_file_for(out: Path) -> Path:
+    # Same directory as the destination so the final rename is atomic; private permissions
+    # because the file holds working links to personal survey pages.
+    fd, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    os.close(fd)
+    return Path(name)
+
+
+def _publish(temp: Path, out: Path) -> None:
+    """Move the committed link file into place without ever overwriting another file."""
+    try:
+        os.link(temp, out)  # fails if ``out`` appeared meanwhile, unlike rename
+    except FileExistsError:
+        raise IssueError(f"{out} was created by someone else meanwhile; the committed links are in "
+                         f"{temp} - rename that file, it cannot be regenerated") from None
+    except OSError:
+        os.replace(temp, out)  # file systems without hard links; ``out`` was checked earlier
+    else:
+        temp.unlink()
+    _fsync_directory(out.parent)
+
+
+def _fsync_directory(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # not supported everywhere; the rename itself is still atomic
+    finally:
+        os.close(fd)
+
+
+def _audit_row(actor: str, wave_name: str, issued: int, out: Path, now: datetime):
+    return AuditEvent.__table__.insert().values(
+        at=now, actor=actor, action="invitations.issue", target=wave_name,
+        detail={"issued": issued, "file": str(out)},
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite returns naive datetimes; they are stored as UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -1,0 +1,391 @@
+"""A small, safe parser and evaluator for XLSForm-like expressions.
+
+Expressions decide skip logic (``relevant``), validation (``constraint``) and choice filters.
+They are parsed into a tree of plain lists, which is evaluated here in Python and, serialised
+as JSON, by ``static/skiplogic.js`` in the browser, so both sides share one parser and the
+same semantics. Nothing is ever passed to Python's ``eval``.
+
+Tree nodes (lists, so they serialise to JSON unchanged)::
+
+    ["lit", value]          literal string or number
+    ["ref", name]           ${name}: another question's answer
+    ["cur"]                 .  : the answer being checked
+    ["attr", name]          bare name: a key of the choice being filtered
+    ["op", op, left, right] = != < <= > >= + - * div mod and or
+    ["neg", operand]        unary minus
+    ["call", name, args…]   function call
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Mapping
+
+# Indonesia's western time zone (WIB): "today" for a survey fielded in Indonesia.
+WIB = timezone(timedelta(hours=7))
+
+
+class ExpressionError(ValueError):
+    """An expression could not be parsed; ``position`` is the 0-based column of the problem."""
+
+    def __init__(self, message: str, position: int):
+        super().__init__(f"{message} (at character {position + 1})")
+        self.message = message
+        self.position = position
+
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+      (?P<ref>\$\{(?P<refname>[^}]*)\})
+    | (?P<number>\d+(?:\.\d+)?)
+    | (?P<string>'[^']*'|"[^"]*")
+    | (?P<op><=|>=|!=|=|<|>|\+|-|\*|\(|\)|,)
+    | (?P<name>[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z_][A-Za-z0-9_]*)*)
+    | (?P<dot>\.)
+    )""",
+    re.VERBOSE,
+)
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+# name → (minimum, maximum) argument count
+FUNCTIONS: dict[str, tuple[int, int]] = {
+    "not": (1, 1),
+    "selected": (2, 2),
+    "count-selected": (1, 1),
+    "string-length": (1, 1),
+    "today": (0, 0),
+    "if": (3, 3),
+    "number": (1, 1),
+    "true": (0, 0),
+    "false": (0, 0),
+}
+_KEYWORD_OPS = {"and", "or", "div", "mod"}
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str
+    value: str
+    position: int
+
+
+def _tokenize(source: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    position = 0
+    while position < len(source):
+        if source[position:].strip() == "":
+            break
+        match = _TOKEN.match(source, position)
+        if not match or match.end() == position:
+            start = position + (len(source[position:]) - len(source[position:].lstrip()))
+            raise ExpressionError(f"unexpected character {source[start]!r}", start)
+        start = match.start(match.lastgroup)
+        if match.lastgroup == "ref":
+            name = match.group("refname").strip()
+            if not _NAME_RE.match(name):
+                raise ExpressionError(f"invalid question reference ${{{name}}}", start)
+            tokens.append(_Token("ref", name, start))
+        elif match.lastgroup == "number":
+            tokens.append(_Token("number", match.group("number"), start))
+        elif match.lastgroup == "string":
+            tokens.append(_Token("string", match.group("string")[1:-1], start))
+        elif match.lastgroup == "op":
+            tokens.append(_Token("op", match.group("op"), start))
+        elif match.lastgroup == "name":
+            name = match.group("name")
+            kind = "op" if name in _KEYWORD_OPS else "name"
+            tokens.append(_Token(kind, name, start))
+        else:
+            tokens.append(_Token("dot", ".", start))
+        position = match.end()
+    return tokens
+
+
+class _Parser:
+    """Recursive-descent parser; one method per precedence level, lowest first."""
+
+    _LEVELS = [("or",), ("and",), ("=", "!="), ("<", "<=", ">", ">="), ("+", "-"), ("*", "div", "mod")]
+
+    def __init__(self, source: str):
+        self.source = source
+        self.tokens = _tokenize(source)
+        self.index = 0
+
+    def parse(self) -> list:
+        if not self.tokens:
+            raise ExpressionError("empty expression", 0)
+        tree = self._binary(0)
+        if self.index < len(self.tokens):
+            token = self.tokens[self.index]
+            raise ExpressionError(f"unexpected {token.value!r}", token.position)
+        return tree
+
+    def _peek(self) -> _Token | None:
+        return self.tokens[self.index] if self.index < len(self.tokens) else None
+
+    def _take(self) -> _Token:
+        token = self._peek()
+        if token is None:
+            raise ExpressionError("expression ends too early", len(self.source))
+        self.index += 1
+        return token
+
+    def _expect(self, value: str) -> None:
+        token = self._take()
+        if token.kind != "op" or token.value != value:
+            raise ExpressionError(f"expected {value!r} but found {token.value!r}", token.position)
+
+    def _binary(self, level: int) -> list:
+        if level == len(self._LEVELS):
+            return self._unary()
+        left = self._binary(level + 1)
+        while True:
+            token = self._peek()
+            if token is None or token.kind != "op" or token.value not in self._LEVELS[level]:
+                return left
+            self.index += 1
+            right = self._binary(level + 1)
+            left = ["op", token.value, left, right]
+
+    def _unary(self) -> list:
+        token = self._peek()
+        if token is not None and token.kind == "op" and token.value == "-":
+            self.index += 1
+            return ["neg", self._unary()]
+        return self._primary()
+
+    def _primary(self) -> list:
+        token = self._take()
+        if token.kind == "number":
+            number = float(token.value) if "." in token.value else int(token.value)
+            return ["lit", number]
+        if token.kind == "string":
+            return ["lit", token.value]
+        if token.kind == "ref":
+            return ["ref", token.value]
+        if token.kind == "dot":
+            return ["cur"]
+        if token.kind == "op" and token.value == "(":
+            inner = self._binary(0)
+            self._expect(")")
+            return inner
+        if token.kind == "name":
+            following = self._peek()
+            if following is not None and following.kind == "op" and following.value == "(":
+                return self._call(token)
+            return ["attr", token.value]
+        raise ExpressionError(f"unexpected {token.value!r}", token.position)
+
+    def _call(self, name_token: _Token) -> list:
+        name = name_token.value
+        if name not in FUNCTIONS:
+            raise ExpressionError(f"unknown function {name}()", name_token.position)
+        self._expect("(")
+        args: list = []
+        following = self._peek()
+        if not (following is not None and following.kind == "op" and following.value == ")"):
+            args.append(self._binary(0))
+            while (following := self._peek()) is not None and following.value == "," and following.kind == "op":
+                self.index += 1
+                args.append(self._binary(0))
+        self._expect(")")
+        low, high = FUNCTIONS[name]
+        if not low <= len(args) <= high:
+            raise ExpressionError(
+                f"{name}() takes {low if low == high else f'{low} to {high}'} argument(s), got {len(args)}",
+                name_token.position,
+            )
+        return ["call", name, *args]
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A parsed expression: its source text and tree."""
+
+    source: str
+    tree: list = field(compare=False, hash=False)
+
+    def references(self) -> set[str]:
+        """Names of the questions this expression reads through ``${name}``."""
+        found: set[str] = set()
+        _collect(self.tree, "ref", found)
+        return found
+
+    def attributes(self) -> set[str]:
+        """Bare names used (choice keys in a choice filter)."""
+        found: set[str] = set()
+        _collect(self.tree, "attr", found)
+        return found
+
+    def uses_current(self) -> bool:
+        """Whether the expression reads ``.`` (the answer being checked)."""
+        return _contains(self.tree, "cur")
+
+    def evaluate(self, answers: Mapping[str, Any], current: Any = None,
+                 choice: Mapping[str, Any] | None = None) -> Any:
+        """Evaluate against ``answers`` (name → value); ``current`` is ``.``."""
+        return _evaluate(self.tree, _Scope(answers, current, choice or {}))
+
+    def is_true(self, answers: Mapping[str, Any], current: Any = None,
+                choice: Mapping[str, Any] | None = None) -> bool:
+        """Evaluate and convert the result to a boolean as XPath does."""
+        return truthy(self.evaluate(answers, current, choice))
+
+
+def parse(source: str) -> Expression:
+    """Parse ``source`` into an :class:`Expression`; raises :class:`ExpressionError`."""
+    if not isinstance(source, str):
+        raise ExpressionError("an expression must be text", 0)
+    return Expression(source, _Parser(source).parse())
+
+
+def _collect(tree: list, kind: str, found: set[str]) -> None:
+    if tree[0] == kind:
+        found.add(tree[1])
+    for child in tree[1:]:
+        if isinstance(child, list):
+            _collect(child, kind, found)
+
+
+def _contains(tree: list, kind: str) -> bool:
+    return tree[0] == kind or any(isinstance(c, list) and _contains(c, kind) for c in tree[1:])
+
+
+@dataclass
+class _Scope:
+    answers: Mapping[str, Any]
+    current: Any
+    choice: Mapping[str, Any]
+
+
+def is_empty(value: Any) -> bool:
+    """Unanswered: None, empty text or an empty selection."""
+    return value is None or value == "" or value == [] or value == {}
+
+
+def truthy(value: Any) -> bool:
+    """XPath boolean(): numbers are true unless 0/NaN, text and lists unless empty."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return not (value == 0 or math.isnan(value))
+    return not is_empty(value)
+
+
+def to_number(value: Any) -> float:
+    """XPath number(): NaN for anything that is not a number."""
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return math.nan
+    return math.nan
+
+
+def to_text(value: Any) -> str:
+    """XPath string(): lists are space-separated, as XLSForm stores select_multiple."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (list, tuple)):
+        return " ".join(to_text(item) for item in value)
+    return str(value)
+
+
+def _compare(op: str, left: Any, right: Any) -> bool:
+    if op in ("=", "!="):
+        if is_empty(left) or is_empty(right):
+            equal = is_empty(left) and is_empty(right)
+        else:
+            ln, rn = to_number(left), to_number(right)
+            equal = ln == rn if not (math.isnan(ln) or math.isnan(rn)) else to_text(left) == to_text(right)
+        return equal if op == "=" else not equal
+    if is_empty(left) or is_empty(right):
+        return False
+    ln, rn = to_number(left), to_number(right)
+    if math.isnan(ln) or math.isnan(rn):
+        # Dates and month-years are ISO text, so text order is time order.
+        lt, rt = to_text(left), to_text(right)
+        pair = (lt, rt)
+    else:
+        pair = (ln, rn)
+    return {"<": pair[0] < pair[1], "<=": pair[0] <= pair[1],
+            ">": pair[0] > pair[1], ">=": pair[0] >= pair[1]}[op]
+
+
+def _arithmetic(op: str, left: Any, right: Any) -> float:
+    a, b = to_number(left), to_number(right)
+    if math.isnan(a) or math.isnan(b):
+        return math.nan
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if b == 0:
+        return math.nan
+    return a / b if op == "div" else math.fmod(a, b)
+
+
+def _selection(value: Any) -> list[str]:
+    if isinstance(value, (list, tuple)):
+        return [to_text(v) for v in value]
+    return to_text(value).split()
+
+
+def _call(name: str, args: list, scope: _Scope) -> Any:
+    if name == "if":  # lazy: only the chosen branch is evaluated
+        chosen = args[1] if truthy(_evaluate(args[0], scope)) else args[2]
+        return _evaluate(chosen, scope)
+    values = [_evaluate(arg, scope) for arg in args]
+    if name == "not":
+        return not truthy(values[0])
+    if name == "selected":
+        return to_text(values[1]) in _selection(values[0])
+    if name == "count-selected":
+        return len(_selection(values[0]))
+    if name == "string-length":
+        return len(to_text(values[0]).strip())
+    if name == "today":
+        return datetime.now(WIB).date().isoformat()
+    if name == "number":
+        return to_number(values[0])
+    if name in ("true", "false"):
+        return name == "true"
+    raise ExpressionError(f"unknown function {name}()", 0)  # unreachable: parser checks
+
+
+
+def _evaluate(tree: list, scope: _Scope) -> Any:
+    kind = tree[0]
+    if kind == "lit":
+        return tree[1]
+    if kind == "ref":
+        return scope.answers.get(tree[1])
+    if kind == "cur":
+        return scope.current
+    if kind == "attr":
+        return scope.choice.get(tree[1])
+    if kind == "neg":
+        return -to_number(_evaluate(tree[1], scope))
+    if kind == "call":
+        return _call(tree[1], tree[2:], scope)
+    op = tree[1]
+    if op == "and":
+        return truthy(_evaluate(tree[2], scope)) and truthy(_evaluate(tree[3], scope))
+    if op == "or":
+        return truthy(_evaluate(tree[2], scope)) or truthy(_evaluate(tree[3], scope))
+    left, right = _evaluate(tree[2], scope), _evaluate(tree[3], scope)
+    if op in ("=", "!=", "<", "<=", ">", ">="):
+        return _compare(op, left, right)
+    return _arithmetic(op, left, right)

@@ -1,0 +1,226 @@
+"""Compile questionnaire pages into WTForms form classes and validate a submitted page.
+
+One form class is built per (questionnaire, page, language, repeated items) and cached, so
+a request only instantiates it. Validation follows the page's skip logic: a question that
+does not apply is neither required nor checked, and its answer is dropped.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Any, Mapping
+
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from wtforms import Field, HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from survey_app.questionnaire.definition import Page, Question, Questionnaire
+from survey_app.questionnaire.expressions import is_empty
+from survey_app.questionnaire.logic import Respondent, choices_for, each_of_items, question_applies
+from survey_app.questionnaire.values import PARSERS, InvalidValue
+
+INPUT_ATTRIBUTES = {
+    "integer": {"inputmode": "numeric", "autocomplete": "off"},
+    "decimal": {"inputmode": "decimal", "autocomplete": "off"},
+    "date": {"type": "date"},
+    "month_year": {"type": "month", "placeholder": "YYYY-MM"},
+}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A select_multiple rendered as checkboxes (usable on any phone, unlike <select multiple>)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class PageForm(FlaskForm):
+    """Base of every compiled page form: carries the response revision for conflict checks."""
+
+    revision = HiddenField()
+
+    def collect(self, questionnaire: Questionnaire, page: Page, stored: Mapping[str, Any],
+                respondent: Respondent, language: str) -> bool:
+        """Validate this page against skip logic; fill ``answers`` and ``answer_errors``.
+
+        ``stored`` are the respondent's saved answers from other pages. Returns True when
+        the page is valid. ``cleared`` lists this page's questions that do not apply.
+        """
+        context = {k: v for k, v in stored.items() if k not in {q.name for q in page.questions}}
+        self.answers: dict[str, Any] = {}
+        self.answer_errors: dict[str, str] = {}
+        self.cleared: list[str] = []
+        applying: list[Question] = []
+        for question in page.questions:  # pass 1: in order, so later questions see earlier ones
+            if not question.takes_answer:
+                continue
+            if not question_applies(question, questionnaire, context, respondent):
+                self.cleared.append(question.name)
+                continue
+            applying.append(question)
+            try:
+                value = self._read(question, questionnaire, context, respondent)
+            except InvalidValue as error:
+                self.answer_errors[question.name] = str(error)
+                continue
+            if not is_empty(value):
+                context[question.name] = value
+                self.answers[question.name] = value
+        for question in applying:  # pass 2: required and constraints see the whole page
+            if question.name in self.answer_errors:
+                continue
+            value = self.answers.get(question.name)
+            if self._incomplete(question, questionnaire, value, context, respondent):
+                if question.required:
+                    message = question.required_message.get(language) if question.required_message else None
+                    self.answer_errors[question.name] = message or _("Please answer this question.")
+                continue
+            if question.constraint is not None and not _constraint_holds(question, value, context):
+                self.answer_errors[question.name] = question.constraint_message.get(language)
+        return not self.answer_errors
+
+    def _read(self, question: Question, questionnaire: Questionnaire, context: Mapping[str, Any],
+              respondent: Respondent) -> Any:
+        if question.each_of:
+            items = each_of_items(question, questionnaire, context, respondent)
+            values = {}
+            for item in items:
+                field = self._fields.get(_item_field_name(question.name, item.name))
+                raw = field.data if field is not None else None
+                values[item.name] = _read_single(question, raw, context, respondent)
+            return {k: v for k, v in values.items() if not is_empty(v)}
+        return _read_single(question, self._fields[question.name].data, context, respondent)
+
+    @staticmethod
+    def _incomplete(question: Question, questionnaire: Questionnaire, value: Any,
+                    context: Mapping[str, Any], respondent: Respondent) -> bool:
+        if question.each_of:
+            items = each_of_items(question, questionnaire, context, respondent)
+            return not isinstance(value, dict) or any(is_empty(value.get(i.name)) for i in items)
+        return is_empty(value)
+
+
+def _constraint_holds(question: Question, value: Any, context: Mapping[str, Any]) -> bool:
+    if isinstance(value, dict):  # each_of: every item's answer must satisfy it
+        return all(question.constraint.is_true(context, current=v) for v in value.values())
+    return question.constraint.is_true(context, current=value)
+
+
+def _read_single(question: Question, raw: Any, context: Mapping[str, Any], respondent: Respondent) -> Any:
+    if question.type == "select_multiple":
+        values = [v for v in (raw or []) if isinstance(v, str) and v]
+        offered = {c.name for c in choices_for(question, context, respondent)}
+        if any(v not in offered for v in values):
+            raise InvalidValue(_("Please choose from the options shown."))
+        # Keep the definition's order whatever order the browser sent.
+        order = [c.name for c in choices_for(question, context, respondent)]
+        return sorted(set(values), key=order.index)
+    text = raw if isinstance(raw, str) else ("" if raw is None else str(raw))
+    text = text.replace("\x00", "").strip()
+    if text == "":
+        return None
+    if question.type == "select_one":
+        if text not in {c.name for c in choices_for(question, context, respondent)}:
+            raise InvalidValue(_("Please choose one of the options shown."))
+        return text
+    if question.type in PARSERS:
+        return PARSERS[question.type](text)
+    if question.max_length and len(text) > question.max_length:
+        raise InvalidValue(_("Please shorten your answer to at most %(n)d characters (now %(m)d).",
+                             n=question.max_length, m=len(text)))
+    return text
+
+
+def _item_field_name(question: str, item: str) -> str:
+    return f"{question}__{item}"
+
+
+def _make_field(question: Question, language: str, name: str | None = None, label: str | None = None) -> Field:
+    label = label if label is not None else question.label.get(language)
+    kwargs: dict[str, Any] = {"label": label, "name": name} if name else {"label": label}
+    if question.type == "select_one":
+        return RadioField(choices=[], validate_choice=False, **kwargs)
+    if question.type == "select_multiple":
+        return MultiCheckboxField(choices=[], validate_choice=False, **kwargs)
+    if question.type == "long_text":
+        return TextAreaField(render_kw={"maxlength": question.max_length, "rows": 4}, **kwargs)
+    render_kw = dict(INPUT_ATTRIBUTES.get(question.type, {}))
+    if question.max_length:
+        render_kw["maxlength"] = question.max_length
+    return StringField(render_kw=render_kw, **kwargs)
+
+
+_CACHE: dict[tuple, type[PageForm]] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def page_form_class(questionnaire: Questionnaire, page: Page, language: str,
+                    items: Mapping[str, tuple[tuple[str, str], ...]]) -> type[PageForm]:
+    """The (cached) form class for ``page``; ``items`` gives each ``each_of`` question's items."""
+    key = (id(questionnaire), page.name, language, tuple(sorted(items.items())))
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    attributes: dict[str, Field] = {}
+    for question in page.questions:
+        if not question.takes_answer:
+            continue
+        if question.each_of:
+            for item_name, item_label in items.get(question.name, ()):
+                label = question.label.get(language).replace("{item}", item_label)
+                attributes[_item_field_name(question.name, item_name)] = _make_field(question, language, label=label)
+        else:
+            attributes[question.name] = _make_field(question, language)
+    form_class = type(f"Page_{page.name}", (PageForm,), attributes)
+    with _CACHE_LOCK:
+        if len(_CACHE) > 5000:  # each_of item combinations are bounded, but stay safe
+            _CACHE.clear()
+        _CACHE[key] = form_class
+    return form_class
+
+
+def build_page_form(questionnaire: Questionnaire, page: Page, language: str, answers: Mapping[str, Any],
+                    respondent: Respondent, formdata=None, **kwargs) -> PageForm:
+    """Instantiate the page's form with choices set for this respondent.
+
+    Without ``formdata`` the fields show the saved ``answers``.
+    """
+    items = {
+        q.name: tuple((c.name, c.label.get(language))
+                      for c in each_of_items(q, questionnaire, answers, respondent))
+        for q in page.questions if q.each_of
+    }
+    form_class = page_form_class(questionnaire, page, language, items)
+    data: dict[str, Any] = {}
+    for question in page.questions:
+        value = answers.get(question.name)
+        if question.each_of and isinstance(value, dict):
+            for item, item_value in value.items():
+                data[_item_field_name(question.name, item)] = _as_field_text(question, item_value)
+        elif value is not None:
+            data[question.name] = _as_field_text(question, value)
+    form = form_class(formdata=formdata, data=data, **kwargs)
+    for question in page.questions:
+        if not question.is_select:
+            continue
+        # Offer every choice the page could show; JavaScript and the server filter them.
+        choices = [(c.name, c.label.get(language)) for c in choices_for(question, answers, respondent)]
+        if question.choice_filter is not None:
+            choices = [(c.name, c.label.get(language)) for c in _unfiltered(question, respondent)]
+        targets = ([form[_item_field_name(question.name, n)] for n, _label in items.get(question.name, ())]
+                   if question.each_of else [form[question.name]])
+        for field in targets:
+            field.choices = choices
+    return form
+
+
+def _unfiltered(question: Question, respondent: Respondent):
+    return respondent.training_choices() if question.choices_from == "roster_trainings" else question.choices
+
+
+def _as_field_text(question: Question, value: Any) -> Any:
+    if question.type == "select_multiple":
+        return list(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

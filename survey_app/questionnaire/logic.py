@@ -1,0 +1,149 @@
+"""Skip logic at run time: which questions and pages apply to one respondent right now.
+
+Everything is decided from the stored answers plus the respondent's roster, on the server,
+so the survey works with JavaScript off; the browser only mirrors it for instant feedback.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from survey_app.questionnaire.definition import Choice, Page, Question, Questionnaire, Text
+from survey_app.questionnaire.expressions import is_empty
+
+
+@dataclass(frozen=True)
+class RosterTraining:
+    """A training the roster says this respondent completed."""
+
+    code: str
+    title: str
+    category: str = ""
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """What the engine knows about the person answering besides their answers."""
+
+    trainings: tuple[RosterTraining, ...] = ()
+    _choices: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def training_choices(self) -> tuple[Choice, ...]:
+        """The roster trainings as select choices (value = training code)."""
+        if "roster_trainings" not in self._choices:
+            self._choices["roster_trainings"] = tuple(
+                Choice(t.code, Text({"id": t.title, "en": t.title}), {"category": t.category})
+                for t in self.trainings
+            )
+        return self._choices["roster_trainings"]
+
+
+def choices_for(question: Question, answers: Mapping[str, Any], respondent: Respondent) -> tuple[Choice, ...]:
+    """The options this respondent sees for ``question``, after its choice filter."""
+    base = respondent.training_choices() if question.choices_from == "roster_trainings" else question.choices
+    if question.choice_filter is None:
+        return base
+    return tuple(c for c in base if question.choice_filter.is_true(answers, choice=c.filter_scope()))
+
+
+def each_of_items(question: Question, questionnaire: Questionnaire, answers: Mapping[str, Any],
+                  respondent: Respondent) -> tuple[Choice, ...]:
+    """For an ``each_of`` question: the options selected in the question it repeats over."""
+    target = questionnaire.questions[question.each_of]
+    selected = answers.get(target.name) or []
+    options = {c.name: c for c in choices_for(target, answers, respondent)}
+    return tuple(options[value] for value in selected if value in options)
+
+
+def question_applies(question: Question, questionnaire: Questionnaire, answers: Mapping[str, Any],
+                     respondent: Respondent) -> bool:
+    """Whether ``question`` is asked, given the answers so far (page relevance excluded)."""
+    if question.relevant is not None and not question.relevant.is_true(answers):
+        return False
+    if question.is_select and not choices_for(question, answers, respondent):
+        return False  # e.g. no roster trainings: nothing to choose from
+    if question.each_of and not each_of_items(question, questionnaire, answers, respondent):
+        return False
+    return True
+
+
+def page_applies(page: Page, answers: Mapping[str, Any]) -> bool:
+    """Whether the page's own relevance allows it (its questions are checked separately)."""
+    return page.relevant is None or page.relevant.is_true(answers)
+
+
+def clean_answers(questionnaire: Questionnaire, answers: Mapping[str, Any],
+                  respondent: Respondent) -> dict[str, Any]:
+    """Drop answers to questions that no longer apply, and choices no longer offered.
+
+    Questions are walked in order and each is judged on the answers already kept, so a
+    chain of dependent questions disappears together when its first link changes.
+    """
+    kept: dict[str, Any] = {}
+    for page in questionnaire.pages:
+        if not page_applies(page, kept):
+            continue
+        for question in page.questions:
+            if not question.takes_answer or question.name not in answers:
+                continue
+            if not question_applies(question, questionnaire, kept, respondent):
+                continue
+            value = _keep_offered(question, questionnaire, answers[question.name], kept, respondent)
+            if not is_empty(value):
+                kept[question.name] = value
+    return kept
+
+
+def _keep_offered(question: Question, questionnaire: Questionnaire, value: Any,
+                  kept: Mapping[str, Any], respondent: Respondent) -> Any:
+    if question.each_of:
+        items = {c.name for c in each_of_items(question, questionnaire, kept, respondent)}
+        value = {k: v for k, v in (value or {}).items() if k in items} if isinstance(value, dict) else None
+        if value and question.is_select:
+            offered = {c.name for c in choices_for(question, kept, respondent)}
+            value = {k: v for k, v in value.items() if v in offered}
+        return value
+    if question.is_select:
+        offered = {c.name for c in choices_for(question, kept, respondent)}
+        if question.type == "select_multiple":
+            return [v for v in (value or []) if v in offered] if isinstance(value, list) else None
+        return value if value in offered else None
+    return value
+
+
+def visible_pages(questionnaire: Questionnaire, answers: Mapping[str, Any],
+                  respondent: Respondent) -> list[Page]:
+    """Pages this respondent will see, given the (cleaned) answers so far."""
+    pages = []
+    for page in questionnaire.pages:
+        if not page_applies(page, answers):
+            continue
+        if any(question_applies(q, questionnaire, answers, respondent) for q in page.questions):
+            pages.append(page)
+    return pages
+
+
+def missing_required(questionnaire: Questionnaire, page: Page, answers: Mapping[str, Any],
+                     respondent: Respondent) -> list[Question]:
+    """Required questions on ``page`` that apply but have no answer (or an incomplete one)."""
+    missing = []
+    for question in page.questions:
+        if not question.required or not question_applies(question, questionnaire, answers, respondent):
+            continue
+        value = answers.get(question.name)
+        if question.each_of:
+            items = each_of_items(question, questionnaire, answers, respondent)
+            if not isinstance(value, dict) or any(is_empty(value.get(i.name)) for i in items):
+                missing.append(question)
+        elif is_empty(value):
+            missing.append(question)
+    return missing
+
+
+def first_incomplete_page(questionnaire: Questionnaire, answers: Mapping[str, Any],
+                          respondent: Respondent) -> Page | None:
+    """The first visible page with a required answer missing, or None when complete."""
+    for page in visible_pages(questionnaire, answers, respondent):
+        if missing_required(questionnaire, page, answers, respondent):
+            return page
+    return None

@@ -1,0 +1,56 @@
+"""Reading YAML while remembering the line each mapping and key came from."""
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError
+
+from survey_app.questionnaire.errors import DefinitionError, Problem
+
+
+class LineDict(dict):
+    """A dict that knows the 1-based line of itself and of each of its keys."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        """Line of ``key`` if present, else the line of the mapping."""
+        return self.key_lines.get(key, self.line)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader whose mappings are :class:`LineDict` and which refuses duplicate keys."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode):
+    data = LineDict()
+    data.line = node.start_mark.line + 1
+    data.key_lines = {}
+    yield data
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, float, bool)) or key is None:
+            raise ConstructorError(None, None, "a key must be plain text", key_node.start_mark)
+        key = str(key) if not isinstance(key, str) else key
+        if key in data:
+            raise ConstructorError(None, None, f"key '{key}' appears twice", key_node.start_mark)
+        data[key] = loader.construct_object(value_node, deep=True)
+        data.key_lines[key] = key_node.start_mark.line + 1
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML text; syntax errors become a :class:`DefinitionError` with the line."""
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise DefinitionError([Problem(f"YAML syntax: {exc.problem or exc}", line)]) from None
+    except yaml.YAMLError as exc:
+        raise DefinitionError([Problem(f"YAML syntax: {exc}")]) from None

@@ -1,0 +1,180 @@
+"""The respondent's transactions: open a response, save a page, decline, submit once.
+
+Every write happens here and commits here. Two tabs or devices on one link are kept apart
+by the response's revision counter: a save based on an old revision is refused as a
+:class:`Conflict` instead of silently overwriting newer answers.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from survey_app.extensions import db
+from survey_app.models import Enrollment, Invitation, Response, Training, Wave
+from survey_app.models.types import utcnow
+from survey_app.questionnaire.definition import Questionnaire
+from survey_app.questionnaire.logic import Respondent, RosterTraining, clean_answers
+from survey_app.tokens import hash_token
+
+TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+class Conflict(Exception):
+    """The response changed since the page was shown (another tab or device)."""
+
+
+@dataclass
+class Session:
+    """Everything a respondent view needs about one link."""
+
+    invitation: Invitation
+    wave: Wave
+    response: Response | None
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """The invitation for a link token, or None for unknown or malformed tokens."""
+    if not TOKEN_SHAPE.match(token):
+        return None
+    return db.session.scalar(
+        select(Invitation).options(joinedload(Invitation.wave), joinedload(Invitation.response))
+        .where(Invitation.token_hash == hash_token(token))
+    )
+
+
+def respondent_for(invitation: Invitation) -> Respondent:
+    """The respondent's roster facts the questionnaire can use (their completed trainings)."""
+    rows = db.session.execute(
+        select(Training.code, Training.title, Training.category)
+        .join(Enrollment, Enrollment.training_id == Training.id)
+        .where(Enrollment.alumnus_id == invitation.alumnus_id)
+        .order_by(Enrollment.completed_at, Training.title)
+    ).all()
+    return Respondent(tuple(RosterTraining(code, title, category) for code, title, category in rows))
+
+
+def open_response(invitation: Invitation, language: str) -> Response:
+    """The invitation's response, created on first use; records when the link was opened."""
+    if invitation.response is not None:
+        return invitation.response
+    now = utcnow()
+    response = Response(invitation_id=invitation.id, answers={}, language=language,
+                        started_at=now, updated_at=now)
+    db.session.add(response)
+    if invitation.status == "issued":
+        invitation.status = "opened"
+        invitation.opened_at = now
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same link opened twice at the same moment: use the row the other request made.
+        db.session.rollback()
+        response = db.session.scalar(select(Response).where(Response.invitation_id == invitation.id))
+    return response
+
+
+def set_language(response: Response, language: str) -> None:
+    """Remember the respondent's language choice."""
+    if response.language != language:
+        response.language = language
+        _commit()
+
+
+def _check_revision(response: Response, revision: str | int | None) -> None:
+    try:
+        expected = int(revision)
+    except (TypeError, ValueError):
+        raise Conflict() from None
+    if expected != response.revision:
+        raise Conflict()
+
+
+def save_page(response: Response, questionnaire: Questionnaire, respondent: Respondent, page_name: str,
+              page_answers: dict[str, Any], cleared: list[str], revision: str | int | None) -> Response:
+    """Store one page's answers (and drop those that no longer apply); commits.
+
+    Raises :class:`Conflict` when ``revision`` is not the response's current one.
+    """
+    _check_revision(response, revision)
+    page = questionnaire.page(page_name)
+    merged = {k: v for k, v in (response.answers or {}).items()
+              if k not in {q.name for q in page.questions} and k not in cleared}
+    merged.update(page_answers)
+    response.answers = clean_answers(questionnaire, merged, respondent)
+    response.current_page = page_name
+    response.updated_at = utcnow()
+    invitation = response.invitation
+    if invitation.status in ("issued", "opened"):
+        invitation.status = "partial"
+    _commit()
+    return response
+
+
+def decline(response: Response, questionnaire: Questionnaire, value: str, revision) -> Response:
+    """Record a refused consent: only the refusal is kept, every other answer is erased."""
+    _check_revision(response, revision)
+    response.answers = {questionnaire.consent.question: value}
+    response.declined_at = utcnow()
+    response.updated_at = response.declined_at
+    response.invitation.status = "declined"
+    _commit()
+    return response
+
+
+def withdraw_decline(response: Response, revision) -> Response:
+    """Let someone who declined change their mind from the same link."""
+    _check_revision(response, revision)
+    response.answers = {}
+    response.declined_at = None
+    response.invitation.status = "opened"
+    _commit()
+    return response
+
+
+def submit(response: Response, revision) -> bool:
+    """Mark the response submitted, exactly once. Returns False if it already was.
+
+    The conditional UPDATE makes a double click or two racing tabs submit only once.
+    """
+    if response.submitted_at is not None:
+        return False
+    _check_revision(response, revision)
+    now = utcnow()
+    result = db.session.execute(
+        update(Response)
+        .where(Response.id == response.id, Response.submitted_at.is_(None),
+               Response.revision == response.revision)
+        .values(submitted_at=now, updated_at=now, revision=Response.revision + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        db.session.refresh(response)
+        if response.submitted_at is not None:
+            return False
+        raise Conflict()
+    db.session.execute(update(Invitation).where(Invitation.id == response.invitation_id)
+                       .values(status="submitted"))
+    db.session.commit()
+    db.session.refresh(response)
+    return True
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict() from None
+
+
+def now() -> datetime:
+    """The current time (UTC); a seam for tests of opening and closing dates."""
+    return utcnow()

@@ -1,0 +1,195 @@
+"""Validation and normalisation of one roster row (trainings, alumni, enrollments).
+
+Each rule turns the text values of a row into the values stored in the database, or raises
+:class:`BadRow` listing everything wrong with the row. Text is stored as given (after
+trimming): formula-like or HTML content is data, escaped where it is shown or exported.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from survey_app.models import Alumnus, Training
+from survey_app.roster.provinces import PROVINCES
+
+TRAINING_COLUMNS = ("code", "title", "provider", "category")
+TRAINING_OPTIONAL = ("description",)
+ALUMNUS_COLUMNS = ("external_id", "name", "phone", "email", "province", "sex", "birth_year", "cohort")
+ENROLLMENT_COLUMNS = ("external_id", "training_code", "completed_at")
+
+# Indonesian exports write L (laki-laki) / P (perempuan); English ones M / F.
+_SEXES = {"m": "M", "f": "F", "l": "M", "p": "F", "male": "M", "female": "F",
+          "laki-laki": "M", "perempuan": "F"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_EXCEPT_NEWLINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_PHONE_SEPARATORS = re.compile(r"[\s\-.()/]")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_OLDEST_BIRTH_YEAR = 1930
+_YOUNGEST_AGE = 15
+
+
+def _limit(model, column: str) -> int:
+    return model.__table__.c[column].type.length
+
+
+class BadRow(Exception):
+    """A row that cannot be imported; ``problems`` are human-readable reasons."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+class RowRules:
+    """The checks for each kind of roster row; ``today`` bounds dates and birth years."""
+
+    def __init__(self, today: date | None = None):
+        self.today = today or date.today()
+        self.youngest_birth_year = self.today.year - _YOUNGEST_AGE
+
+    def training(self, values: dict[str, str]) -> dict:
+        """Return the ``trainings`` columns for one trainings.csv row."""
+        p = _Problems()
+        row = {
+            "code": p.text(values, "code", _limit(Training, "code"), required=True),
+            "title": p.text(values, "title", _limit(Training, "title"), required=True),
+            "provider": p.text(values, "provider", _limit(Training, "provider")),
+            "category": p.text(values, "category", _limit(Training, "category"), required=True),
+            "description": p.text(values, "description", _limit(Training, "description"),
+                                  multiline=True),
+        }
+        return p.result(row)
+
+    def alumnus(self, values: dict[str, str]) -> dict:
+        """Return the ``alumni`` columns for one alumni.csv row."""
+        p = _Problems()
+        row = {
+            "external_id": p.text(values, "external_id", _limit(Alumnus, "external_id"), required=True),
+            "name": p.text(values, "name", _limit(Alumnus, "name"), required=True),
+            "phone": p.check(values, "phone", normalise_phone) or "",
+            "email": p.check(values, "email", normalise_email) or "",
+            "province_code": p.check(values, "province", _province),
+            "sex": p.check(values, "sex", _sex),
+            "birth_year": p.check(values, "birth_year", self._birth_year),
+            "cohort": p.text(values, "cohort", _limit(Alumnus, "cohort")) or None,
+        }
+        return p.result(row)
+
+    def enrollment(self, values: dict[str, str]) -> dict:
+        """Return ``external_id``, ``training_code`` and ``completed_at`` (a date or None)."""
+        p = _Problems()
+        row = {
+            "external_id": p.text(values, "external_id", _limit(Alumnus, "external_id"), required=True),
+            "training_code": p.text(values, "training_code", _limit(Training, "code"), required=True),
+            "completed_at": p.check(values, "completed_at", self._completed_at),
+        }
+        return p.result(row)
+
+    def _birth_year(self, raw: str) -> int:
+        if not (raw.isascii() and raw.isdigit() and len(raw) == 4):
+            raise ValueError("must be a four-digit year")
+        year = int(raw)
+        if not _OLDEST_BIRTH_YEAR <= year <= self.youngest_birth_year:
+            raise ValueError(f"is not plausible (expected {_OLDEST_BIRTH_YEAR}..{self.youngest_birth_year})")
+        return year
+
+    def _completed_at(self, raw: str) -> date:
+        if not _ISO_DATE.fullmatch(raw):
+            raise ValueError("must be an ISO date YYYY-MM-DD")
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError:
+            raise ValueError("is not a real date") from None
+        if day > self.today:
+            raise ValueError("is in the future")
+        return day
+
+
+def normalise_phone(raw: str) -> str:
+    """Return an Indonesian number as +62… (accepts 08…, 8…, 62…, +62…, with separators)."""
+    digits = _PHONE_SEPARATORS.sub("", raw)
+    for prefix in ("+62", "0062", "62", "0"):
+        if digits.startswith(prefix):
+            national = digits[len(prefix):]
+            break
+    else:
+        if not digits.startswith("8"):
+            raise ValueError("must be an Indonesian number (+62…, 62…, 08…)")
+        national = digits
+    national = national.removeprefix("0")  # "+62 0812…" is a common way of writing it
+    if not (national.isascii() and national.isdigit()):
+        raise ValueError("may contain only digits, spaces, dashes, dots and a leading +")
+    if not 8 <= len(national) <= 12:
+        raise ValueError("has the wrong number of digits for an Indonesian number")
+    return "+62" + national
+
+
+def normalise_email(raw: str) -> str:
+    """Lightly check an e-mail address (one @, a dotted domain) and lower-case its domain."""
+    if len(raw) > _limit(Alumnus, "email"):
+        raise ValueError(f"is longer than {_limit(Alumnus, 'email')} characters")
+    if not _EMAIL.fullmatch(raw):
+        raise ValueError("is not an e-mail address")
+    local, _, domain = raw.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def _province(raw: str) -> str:
+    if raw not in PROVINCES:
+        raise ValueError("is not a Kepmendagri province code (two digits, 11..96)")
+    return raw
+
+
+def _sex(raw: str) -> str:
+    try:
+        return _SEXES[raw.lower()]
+    except KeyError:
+        raise ValueError("must be M/F (or L/P)") from None
+
+
+class _Problems:
+    """Collects every problem of one row so that the user can fix them all at once."""
+
+    __slots__ = ("problems",)
+
+    def __init__(self):
+        self.problems: list[str] = []
+
+    def text(self, values: dict, column: str, max_length: int, *, required: bool = False,
+             multiline: bool = False) -> str:
+        value = values.get(column, "").strip()
+        if not value:
+            if required:
+                self.problems.append(f"{column} is empty")
+            return ""
+        if len(value) > max_length:
+            self.problems.append(f"{column} is longer than {max_length} characters")
+            return ""
+        control = _CONTROL_EXCEPT_NEWLINES if multiline else _CONTROL
+        if control.search(value):
+            self.problems.append(f"{column} contains control characters or line breaks")
+            return ""
+        return value
+
+    def check(self, values: dict, column: str, convert):
+        """Empty → None; otherwise ``convert(value)``, whose ValueError becomes a problem."""
+        value = values.get(column, "").strip()
+        if not value:
+            return None
+        try:
+            return convert(value)
+        except ValueError as exc:
+            self.problems.append(f"{column} {_quote(value)} {exc}")
+            return None
+
+    def result(self, row: dict) -> dict:
+        if self.problems:
+            raise BadRow(self.problems)
+        return row
+
+
+def _quote(value: str) -> str:
+    # Keep messages one line and short even for hostile input.
+    shown = value if len(value) <= 40 else value[:37] + "..."
+    return repr(shown)

@@ -1,0 +1,56 @@
+"""Builders for test data with sensible defaults (call inside an app context)."""
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime
+
+from survey_app.extensions import db
+from survey_app.models import Alumnus, Enrollment, Invitation, Training, Wave
+from survey_app.questionnaire.service import store_new_version
+from survey_app.tokens import hash_token, new_token
+
+_counter = itertools.count(1)
+
+
+def make_training(code: str | None = None, title: str = "Pelatihan", category: str = "sales_marketing") -> Training:
+    training = Training(code=code or f"TRN-{next(_counter):04d}", title=title, provider="Penyedia Uji",
+                        category=category)
+    db.session.add(training)
+    db.session.flush()
+    return training
+
+
+def make_alumnus(trainings: list[Training] = (), **fields) -> Alumnus:
+    number = next(_counter)
+    defaults = {"external_id": f"EXT{number:06d}", "name": f"Alumni {number}", "phone": "+628120000000",
+                "email": f"a{number}@example.org", "province_code": "31", "sex": "F", "birth_year": 1995,
+                "cohort": "G01"}
+    alumnus = Alumnus(**{**defaults, **fields})
+    db.session.add(alumnus)
+    db.session.flush()
+    for training in trainings:
+        db.session.add(Enrollment(alumnus_id=alumnus.id, training_id=training.id, completed_at=date(2021, 3, 1)))
+    db.session.flush()
+    return alumnus
+
+
+def make_questionnaire(source: str):
+    """Store a questionnaire definition (commits)."""
+    return store_new_version(source)
+
+
+def make_wave(questionnaire_id: int, name: str = "w1", opens_at: datetime | None = None,
+              closes_at: datetime | None = None) -> Wave:
+    wave = Wave(name=name, questionnaire_id=questionnaire_id, opens_at=opens_at, closes_at=closes_at)
+    db.session.add(wave)
+    db.session.flush()
+    return wave
+
+
+def make_invitation(wave: Wave, alumnus: Alumnus, status: str = "issued") -> tuple[Invitation, str]:
+    """An invitation and its clear-text token (commits)."""
+    token = new_token()
+    invitation = Invitation(wave_id=wave.id, alumnus_id=alumnus.id, token_hash=hash_token(token), status=status)
+    db.session.add(invitation)
+    db.session.commit()
+    return invitation, token
