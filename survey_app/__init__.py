@@ -83,8 +83,10 @@ def register_blueprints(app: Flask) -> None:
 def register_errorhandlers(app: Flask) -> None:
     """Friendly error pages in the visitor's language."""
     from survey_app.errors import init_app as init_errors
+    from survey_app.request_checks import init_app as init_request_checks
 
     init_errors(app)
+    init_request_checks(app)
 
 
 def register_commands(app: Flask) -> None:

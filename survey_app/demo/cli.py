@@ -1,5 +1,36 @@
-"""`flask demo …` (placeholder)."""
+"""`flask demo …`: synthetic data for demos, tests and benchmarks."""
+from __future__ import annotations
+
+from pathlib import Path
+
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
+from survey_app.demo.roster_data import DemoDataError, load_reference, write_roster_csv
+
 demo_cli = AppGroup("demo", help="Synthetic data for demos, tests and benchmarks.")
+
+
+@demo_cli.command("roster")
+@click.option("--alumni", "count", type=click.IntRange(min=1), required=True, help="Number of alumni.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for trainings.csv, alumni.csv and enrollments.csv (created if needed).")
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same files.")
+def roster_command(count: int, out: Path, seed: int) -> None:
+    """Write a realistic synthetic roster as CSV files ready for `flask roster import`.
+
+    Provinces follow population, trainings follow category popularity (from the seeds),
+    cohorts are G01..G30 (2020–2023) and completion dates follow the cohort.
+    """
+    try:
+        reference = load_reference(current_app.config["SEEDS_DIR"])
+        files = write_roster_csv(out, count, seed, reference)
+    except DemoDataError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write to {out}: {exc.strerror or exc}") from None
+    click.echo(f"Wrote {files.alumni_rows} alumni ({files.alumni}), {files.enrollment_rows} "
+               f"enrollments ({files.enrollments}) and the catalogue ({files.trainings}).")
+    click.echo(f"Import with: flask roster import --trainings {files.trainings} "
+               f"--alumni {files.alumni} --enrollments {files.enrollments}")

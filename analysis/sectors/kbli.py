@@ -1,0 +1,152 @@
+"""The KBLI 2020 hierarchy: sections, divisions, groups, 5-digit codes.
+
+The table in ``seeds/kbli/kbli2020.csv`` has one row per code with its level
+(``digit`` 1-5).  Everything else in the package asks this module for the
+parent of a code instead of slicing strings itself, so the rules (e.g. a
+division's section is not derivable from its digits) live in one place.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import SeedDataError
+from .resources import kbli_csv_path
+
+_LEVEL_NAMES = {1: "section", 2: "division", 3: "group", 4: "subgroup", 5: "kbli5"}
+
+
+@dataclass(frozen=True)
+class KbliHierarchy:
+    """Lookup tables for KBLI 2020.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Columns ``level`` (1-5), ``code``, ``section``, ``title``, ``description``.
+    division_section : dict
+        Division code (``"10"``) to section letter (``"C"``).
+    """
+
+    table: pd.DataFrame
+    division_section: dict = field(default_factory=dict)
+
+    @property
+    def sections(self) -> list[str]:
+        """Section letters A-U in order."""
+        return sorted(self.table.loc[self.table.level == 1, "code"])
+
+    @property
+    def divisions(self) -> list[str]:
+        """The 88 two-digit division codes in order."""
+        return sorted(self.division_section)
+
+    @property
+    def kbli5_codes(self) -> list[str]:
+        """All 5-digit codes in order."""
+        return sorted(self.table.loc[self.table.level == 5, "code"])
+
+    def title(self, code: str) -> str:
+        """Official title of any code (section letter or 2-5 digits)."""
+        row = self.table.loc[self.table.code == code]
+        if row.empty:
+            raise KeyError(code)
+        return str(row.iloc[0]["title"])
+
+    def level_of(self, code: str) -> str | None:
+        """Name the level of ``code`` ('section', 'division', 'kbli5', ...), or None."""
+        code = str(code).strip()
+        if re.fullmatch(r"[A-U]", code):
+            return "section"
+        if re.fullmatch(r"\d{2,5}", code) and code[:2] in self.division_section:
+            return _LEVEL_NAMES[len(code)]
+        return None
+
+    def division_of(self, code: str) -> str:
+        """Division of a 2-5 digit code."""
+        code = str(code).strip()
+        if not re.fullmatch(r"\d{2,5}", code) or code[:2] not in self.division_section:
+            raise KeyError(f"not a KBLI 2020 code below section level: {code!r}")
+        return code[:2]
+
+    def section_of(self, code: str) -> str:
+        """Section letter of a section letter or a 2-5 digit code."""
+        code = str(code).strip()
+        if re.fullmatch(r"[A-U]", code):
+            return code
+        return self.division_section[self.division_of(code)]
+
+    def is_kbli5(self, code: str) -> bool:
+        """True if ``code`` is one of the 5-digit codes in the table."""
+        return code in self._kbli5_set
+
+    @property
+    def _kbli5_set(self) -> frozenset:
+        return frozenset(self.table.loc[self.table.level == 5, "code"])
+
+
+def read_kbli_table(path: str | Path | None = None) -> pd.DataFrame:
+    """Read and validate the KBLI CSV into a tidy frame.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        CSV with columns ``kategori, digit, kode, judul, deskripsi``;
+        defaults to ``seeds/kbli/kbli2020.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``level, code, section, title, description``.
+
+    Examples
+    --------
+    >>> t = read_kbli_table()
+    >>> int((t.level == 2).sum())
+    88
+    """
+    path = Path(path) if path is not None else kbli_csv_path()
+    if not path.is_file():
+        raise SeedDataError(f"KBLI table not found at {path} (set JEJAK_SEEDS_DIR?)")
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    expected = {"kategori", "digit", "kode", "judul", "deskripsi"}
+    if not expected <= set(raw.columns):
+        raise SeedDataError(f"{path} lacks columns {sorted(expected - set(raw.columns))}")
+    table = pd.DataFrame(
+        {
+            "level": raw["digit"].astype(int),
+            "code": raw["kode"].str.strip(),
+            "section": raw["kategori"].str.strip(),
+            # Titles and descriptions carry stray runs of spaces and newlines.
+            "title": raw["judul"].str.split().str.join(" "),
+            "description": raw["deskripsi"].str.split().str.join(" "),
+        }
+    )
+    if table["code"].duplicated().any():
+        raise SeedDataError(f"{path} has duplicate codes")
+    return table
+
+
+@lru_cache(maxsize=4)
+def _load(path_key: str) -> KbliHierarchy:
+    table = read_kbli_table(path_key)
+    divisions = table.loc[table.level == 2]
+    mapping = dict(zip(divisions["code"], divisions["section"]))
+    return KbliHierarchy(table=table, division_section=mapping)
+
+
+def load_kbli(path: str | Path | None = None) -> KbliHierarchy:
+    """Load the KBLI 2020 hierarchy (cached per path).
+
+    Examples
+    --------
+    >>> k = load_kbli()
+    >>> k.section_of("56303"), k.division_of("56303"), len(k.sections)
+    ('I', '56', 21)
+    """
+    path = Path(path) if path is not None else kbli_csv_path()
+    return _load(str(path.resolve()))

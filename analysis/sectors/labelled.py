@@ -1,0 +1,155 @@
+"""The labelled set of alumni business descriptions.
+
+Source batches (``seeds/sectors/batches/*.txt``, one ``kbli5|text`` per line)
+are compiled into ``seeds/sectors/labelled_descriptions.csv`` with columns
+``id, text, kbli5, division, section, split``.
+
+Deterministic rules (documented in docs/SECTORS.md):
+
+* **Deduplication key**: the text case-folded, reduced to its word characters
+  and single spaces.  Two answers with the same key are one example; if they
+  carry different codes the build fails, because one of them is mislabelled.
+* **id**: ``"d"`` + the first 10 hex digits of SHA-1 of the key, so an example
+  keeps its id when other rows are added or removed.
+* **split**: ``"test"`` when the first 8 hex digits of SHA-256 of
+  ``"jejak-split-v1:" + id``, read as an integer, are < 20 modulo 100
+  (about 20 %), else ``"train"``.  Adding examples never moves old ones.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import SeedDataError
+from .kbli import KbliHierarchy, load_kbli
+from .resources import labelled_csv_path, seeds_dir
+
+COLUMNS = ["id", "text", "kbli5", "division", "section", "split"]
+TEST_PERCENT = 20
+_SPLIT_SALT = "jejak-split-v1:"
+
+
+def dedup_key(text: str) -> str:
+    """Key under which two descriptions count as duplicates.
+
+    Examples
+    --------
+    >>> dedup_key("Jual  Baju!!")
+    'jual baju'
+    """
+    return " ".join(re.findall(r"\w+", str(text).casefold()))
+
+
+def example_id(text: str) -> str:
+    """Stable id of a description, derived from its deduplication key.
+
+    Examples
+    --------
+    >>> example_id("jual baju") == example_id("JUAL BAJU!")
+    True
+    """
+    return "d" + hashlib.sha1(dedup_key(text).encode("utf-8")).hexdigest()[:10]
+
+
+def split_for_id(example: str) -> str:
+    """Return ``"test"`` or ``"train"`` for an example id (about 20 % test).
+
+    Examples
+    --------
+    >>> split_for_id("d0000000000") in {"train", "test"}
+    True
+    """
+    digest = hashlib.sha256((_SPLIT_SALT + example).encode("utf-8")).hexdigest()
+    return "test" if int(digest[:8], 16) % 100 < TEST_PERCENT else "train"
+
+
+def read_batches(batch_dir: str | Path) -> pd.DataFrame:
+    """Read ``kbli5|text`` lines from every ``*.txt`` file in ``batch_dir``.
+
+    Lines starting with ``#`` and blank lines are ignored.
+    """
+    rows = []
+    for path in sorted(Path(batch_dir).glob("*.txt")):
+        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            code, sep, text = line.partition("|")
+            if not sep or not re.fullmatch(r"\d{5}", code.strip()) or not text.strip():
+                raise SeedDataError(f"{path.name}:{lineno}: expected 'kbli5|text', got {line!r}")
+            rows.append({"kbli5": code.strip(), "text": text.strip(), "source": f"{path.name}:{lineno}"})
+    return pd.DataFrame(rows, columns=["kbli5", "text", "source"])
+
+
+def build_labelled_set(batch_dir: str | Path, kbli: KbliHierarchy | None = None) -> pd.DataFrame:
+    """Compile source batches into the labelled table (deduplicated, split).
+
+    Raises
+    ------
+    SeedDataError
+        On unknown codes or on duplicates that carry different codes.
+    """
+    kbli = kbli or load_kbli()
+    raw = read_batches(batch_dir)
+    unknown = raw.loc[~raw["kbli5"].map(kbli.is_kbli5)]
+    if not unknown.empty:
+        listing = "; ".join(f"{r.source} {r.kbli5}" for r in unknown.itertuples())
+        raise SeedDataError(f"codes not in KBLI 2020: {listing}")
+    raw["id"] = raw["text"].map(example_id)
+    conflicts = raw.groupby("id")["kbli5"].nunique()
+    conflicts = conflicts[conflicts > 1]
+    if not conflicts.empty:
+        bad = raw.loc[raw["id"].isin(conflicts.index)].sort_values("id")
+        listing = "; ".join(f"{r.source} {r.kbli5} {r.text!r}" for r in bad.itertuples())
+        raise SeedDataError(f"duplicate texts with different codes: {listing}")
+    table = raw.drop_duplicates("id").copy()
+    table["division"] = table["kbli5"].str[:2]
+    table["section"] = table["kbli5"].map(kbli.section_of)
+    table["split"] = table["id"].map(split_for_id)
+    return table[COLUMNS].reset_index(drop=True)
+
+
+def load_labelled(path: str | Path | None = None, split: str | None = None) -> pd.DataFrame:
+    """Load the labelled descriptions, optionally one split only.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Defaults to ``seeds/sectors/labelled_descriptions.csv``.
+    split : {"train", "test"}, optional
+        Keep only that split.  Training code must ask for ``"train"``.
+
+    Examples
+    --------
+    >>> train = load_labelled(split="train")
+    >>> set(train["split"])
+    {'train'}
+    """
+    path = Path(path) if path is not None else labelled_csv_path()
+    if not path.is_file():
+        raise SeedDataError(f"labelled set not found at {path} (set JEJAK_SEEDS_DIR?)")
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    missing = set(COLUMNS) - set(table.columns)
+    if missing:
+        raise SeedDataError(f"{path} lacks columns {sorted(missing)}")
+    if split is not None:
+        if split not in {"train", "test"}:
+            raise ValueError(f"split must be 'train' or 'test', not {split!r}")
+        table = table.loc[table["split"] == split].reset_index(drop=True)
+    return table
+
+
+def main() -> None:
+    """Rebuild ``labelled_descriptions.csv`` from the source batches."""
+    batch_dir = seeds_dir() / "sectors" / "batches"
+    table = build_labelled_set(batch_dir)
+    out = labelled_csv_path()
+    table.to_csv(out, index=False, encoding="utf-8", lineterminator="\n")
+    print(f"wrote {len(table)} examples ({(table.split == 'test').sum()} test) to {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""Word-level replacements applied during normalisation.
+
+Keys are lower-case tokens as they appear after punctuation is stripped;
+values are the standard Indonesian word(s) they stand for.  Three kinds of
+entries, kept apart so each list can be reviewed on its own:
+
+* chat abbreviations and slang common in survey answers ("yg", "sy", "dpn");
+* informal spellings of business words ("londri", "olshop", "ojol"), mapped
+  to the words KBLI's own titles use, so the KBLI descriptions that are part
+  of the training text help classify informal answers;
+* English business vocabulary, because some alumni answer in English.
+
+Entries were written for this project from common usage; keep them
+unambiguous: a token that means different things in different answers
+(e.g. "art": "ART" household assistant vs "nail art") stays out.
+"""
+
+CHAT_ABBREVIATIONS = {
+    "yg": "yang", "yng": "yang", "sy": "saya", "sya": "saya", "aq": "saya", "aku": "saya",
+    "gw": "saya", "gue": "saya", "gua": "saya", "dgn": "dengan", "dg": "dengan", "dng": "dengan",
+    "utk": "untuk", "untk": "untuk", "buat": "buat", "tdk": "tidak", "gak": "tidak",
+    "ga": "tidak", "gk": "tidak", "nggak": "tidak", "ngga": "tidak", "enggak": "tidak",
+    "dpn": "depan", "dkt": "dekat", "deket": "dekat", "rmh": "rumah", "rmah": "rumah",
+    "jg": "juga", "jga": "juga", "sm": "sama", "sma": "sama", "tp": "tapi", "tpi": "tapi",
+    "krn": "karena", "krna": "karena", "karna": "karena", "sdh": "sudah", "udh": "sudah",
+    "udah": "sudah", "dah": "sudah", "blm": "belum", "blum": "belum", "bgt": "banget",
+    "org": "orang", "orng": "orang", "tmn": "teman", "temen": "teman", "skrg": "sekarang",
+    "skrang": "sekarang", "sekarng": "sekarang", "dr": "dari", "dri": "dari", "dlm": "dalam",
+    "kpd": "kepada", "bbrp": "beberapa", "dll": "dan lain lain", "dsb": "dan sebagainya",
+    "spt": "seperti", "kyk": "seperti", "kayak": "seperti", "klo": "kalau", "kalo": "kalau",
+    "klu": "kalau", "lg": "lagi", "lgi": "lagi", "aja": "saja", "aj": "saja", "sj": "saja",
+    "tiap2": "tiap", "hr": "hari", "thn": "tahun", "bln": "bulan", "mgg": "minggu",
+    "pagi2": "pagi", "kpn": "kapan", "gmn": "bagaimana", "msh": "masih", "jd": "jadi",
+    "jdi": "jadi", "trs": "terus", "trus": "terus", "pd": "pada", "sbg": "sebagai",
+    "sblm": "sebelum", "stlh": "setelah", "abis": "habis", "kmrn": "kemarin", "bs": "bisa",
+    "bsa": "bisa", "pke": "pakai", "pake": "pakai", "pk": "pakai", "pkai": "pakai",
+    "byk": "banyak", "bnyk": "banyak", "sdikit": "sedikit", "dikit": "sedikit",
+    "tsb": "tersebut", "sndiri": "sendiri", "sendri": "sendiri", "brg": "barang",
+    "brng": "barang", "kcl": "kecil", "bsr": "besar", "tmpt": "tempat", "tmp": "tempat",
+    "ank": "anak", "anak2": "anak", "ibu2": "ibu", "bpk": "bapak", "pak": "bapak",
+    "kel": "kelurahan", "kec": "kecamatan", "kab": "kabupaten", "ds": "desa",
+    "dg2": "dengan",
+}
+
+INFORMAL_BUSINESS_WORDS = {
+    # trade
+    "jualan": "jual", "jualn": "jual", "jualin": "jual", "dijual": "jual", "jual2an": "jual",
+    "dagangan": "dagang", "berdagang": "dagang", "pedagang": "dagang",
+    "olshop": "toko online", "olshp": "toko online", "olsop": "toko online",
+    "onlineshop": "toko online", "onlen": "online", "onlin": "online", "onine": "online",
+    "ol": "online", "daring": "online", "dropsip": "dropship", "dropshiper": "dropship",
+    "dropshipper": "dropship", "reseler": "reseller", "resseller": "reseller",
+    "tokped": "tokopedia", "toped": "tokopedia", "sopi": "shopee", "shoppe": "shopee",
+    "wa": "whatsapp", "wasap": "whatsapp", "whatsap": "whatsapp", "ig": "instagram",
+    "insta": "instagram", "fb": "facebook", "tiktokshop": "tiktok shop",
+    "klontong": "kelontong", "klotong": "kelontong", "sembilan": "sembako",
+    "hp": "handphone", "henpon": "handphone", "konter": "counter",
+    "ngewarung": "warung", "warkop": "warung kopi", "warteg": "warung makan tegal",
+    "mkn": "makan", "makanan2": "makanan", "mnm": "minum", "mnman": "minuman",
+    # production
+    "bikin": "buat", "bkin": "buat", "bikinan": "buatan", "bkinan": "buatan", "ngebikin": "buat",
+    "produksi": "produksi", "kripik": "keripik", "kerpik": "keripik", "kripca": "keripik",
+    "jait": "jahit", "jhit": "jahit", "jahitan": "jahit", "nerima": "terima", "trima": "terima",
+    "nanam": "tanam", "nanem": "tanam", "nandur": "tanam", "ngebor": "bor",
+    "kue2": "kue", "homemade": "buatan rumah", "handmade": "buatan tangan",
+    "frozenfood": "frozen food", "mebeul": "mebel", "meubel": "mebel", "furnitur": "mebel",
+    # services
+    "servis": "servis", "servise": "servis", "service": "servis", "sevice": "servis",
+    "srvis": "servis", "svc": "servis", "reparasi": "servis", "benerin": "servis",
+    "bengkel": "bengkel", "bngkel": "bengkel", "bengkl": "bengkel",
+    "mtr": "motor", "motr": "motor", "mbl": "mobil", "mobl": "mobil",
+    "laundri": "laundry", "londri": "laundry", "loundry": "laundry", "laundy": "laundry",
+    "londre": "laundry", "laundri2": "laundry",
+    "ojol": "ojek online", "ngojol": "ojek online", "ngojek": "ojek", "ojeg": "ojek",
+    "gojek": "gojek ojek", "maxim": "maxim ojek", "grabbike": "grab ojek",
+    "gocar": "gocar taksi online", "grabcar": "grabcar taksi online",
+    "kurir2": "kurir", "paket2": "paket", "anterin": "antar", "nganter": "antar",
+    "disain": "desain", "dsain": "desain", "design": "desain", "designer": "desainer",
+    "les2an": "les", "ngelesin": "les", "ngajar": "mengajar", "ngaji": "mengaji",
+    "kos2an": "kos", "kost": "kos", "kosan": "kos", "kostan": "kos", "ngekos": "kos",
+    "sewain": "sewa", "nyewain": "sewa", "nyewa": "sewa", "rental": "sewa rental",
+    "rentalan": "sewa rental", "fotocopy": "fotokopi", "fotocopi": "fotokopi",
+    "photocopy": "fotokopi", "potokopi": "fotokopi", "potong": "potong",
+    "mua": "makeup artist rias", "ternakk": "ternak", "ngternak": "ternak",
+    "ngegrab": "grab ojek", "nyupir": "sopir", "supir": "sopir", "driver": "sopir driver",
+}
+
+ENGLISH_TO_INDONESIAN = {
+    "sell": "jual", "selling": "jual", "sells": "jual", "sold": "jual", "seller": "penjual",
+    "shop": "toko", "store": "toko", "stall": "warung", "kiosk": "kios", "grocery": "sembako",
+    "groceries": "sembako", "coffee": "kopi", "food": "makanan", "foods": "makanan",
+    "drink": "minuman", "drinks": "minuman", "beverage": "minuman", "beverages": "minuman",
+    "cake": "kue", "cakes": "kue", "cookies": "kue kering", "cookie": "kue kering",
+    "bread": "roti", "bakery": "roti kue", "snack": "camilan", "snacks": "camilan",
+    "chips": "keripik", "clothes": "pakaian", "clothing": "pakaian", "fashion": "pakaian",
+    "shoes": "sepatu", "bag": "tas", "bags": "tas", "tailor": "penjahit", "tailoring": "jahit",
+    "sewing": "jahit", "repair": "servis", "repairs": "servis", "phone": "handphone",
+    "phones": "handphone", "motorcycle": "motor", "motorbike": "motor", "car": "mobil",
+    "cars": "mobil", "farm": "tani", "farming": "tani", "farmer": "petani", "rice": "padi beras",
+    "vegetable": "sayur", "vegetables": "sayur", "fruit": "buah", "fruits": "buah",
+    "fish": "ikan", "fishing": "tangkap ikan", "fisherman": "nelayan", "chicken": "ayam",
+    "chickens": "ayam", "goat": "kambing", "goats": "kambing", "cattle": "sapi", "cow": "sapi",
+    "cows": "sapi", "livestock": "ternak", "salon": "salon", "barber": "pangkas rambut",
+    "haircut": "pangkas rambut", "tutor": "les privat", "tutoring": "les privat",
+    "teacher": "guru", "teaching": "mengajar", "course": "kursus", "courses": "kursus",
+    "graphic": "grafis", "photography": "fotografi", "photographer": "fotografer",
+    "photo": "foto", "taxi": "taksi", "courier": "kurir", "delivery": "antar",
+    "transport": "angkutan", "construction": "konstruksi bangunan", "builder": "tukang bangunan",
+    "renovation": "renovasi", "workshop": "bengkel", "restaurant": "restoran",
+    "catering": "katering", "rent": "sewa", "rental": "sewa rental", "house": "rumah",
+    "houses": "rumah", "boarding": "kos", "printing": "percetakan", "furniture": "mebel",
+    "wood": "kayu", "embroidery": "bordir", "cleaning": "kebersihan", "massage": "pijat",
+    "beauty": "kecantikan", "hair": "rambut", "laundry": "laundry", "online": "online",
+    "small": "kecil", "home": "rumah", "homemade": "buatan rumah", "my": "saya",
+    "i": "saya", "we": "kami", "and": "dan", "make": "buat", "making": "buat", "made": "buat",
+    "produce": "produksi", "breeding": "ternak", "raising": "ternak", "pond": "kolam",
+    "web": "website", "developer": "pengembang", "app": "aplikasi", "apps": "aplikasi",
+    "video": "video", "editor": "editor", "translator": "penerjemah", "translation": "terjemahan",
+    "wedding": "pernikahan", "weddings": "pernikahan", "event": "acara", "events": "acara",
+    "organizer": "organizer", "driving": "mengemudi", "sewing machine": "mesin jahit",
+    "used": "bekas", "secondhand": "bekas", "second": "bekas", "cosmetics": "kosmetik",
+    "skincare": "skincare kosmetik", "makeup": "makeup rias", "cafe": "kafe",
+}
+
+REPLACEMENTS: dict[str, str] = {
+    **ENGLISH_TO_INDONESIAN,
+    **INFORMAL_BUSINESS_WORDS,
+    **CHAT_ABBREVIATIONS,
+}
+"""All token replacements; later dictionaries win on (rare) key clashes."""
