@@ -150,3 +150,51 @@ def load_kbli(path: str | Path | None = None) -> KbliHierarchy:
     """
     path = Path(path) if path is not None else kbli_csv_path()
     return _load(str(path.resolve()))
+
+
+def reference_documents(kbli: KbliHierarchy, level: str, description_chars: int = 400) -> pd.DataFrame:
+    """Official titles and descriptions as extra training text for ``level``.
+
+    Each code at or below ``level`` yields two documents, its title alone and
+    its title followed by the start of its description, labelled with its
+    ancestor at ``level``.  Titles are short like survey answers; the
+    descriptions add the vocabulary of typical activities ("misalnya
+    warung atau toko bahan kebutuhan pokok").
+
+    Parameters
+    ----------
+    kbli : KbliHierarchy
+    level : {"section", "division", "kbli5"}
+    description_chars : int, default 400
+        Descriptions are cut here (at a word boundary) to bound training cost;
+        the opening sentences name the activity, later ones list exclusions.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``text``, ``label``, ``code``.
+
+    Examples
+    --------
+    >>> docs = reference_documents(load_kbli(), "division")
+    >>> sorted(docs.label.unique())[:3]
+    ['01', '02', '03']
+    """
+    min_level = {"section": 1, "division": 2, "kbli5": 5}[level]
+    rows = kbli.table.loc[kbli.table.level >= min_level]
+    if level == "section":
+        labels = rows["section"]
+    elif level == "division":
+        labels = rows["code"].str[:2]
+    else:
+        labels = rows["code"]
+    descriptions = rows["description"].map(lambda d: _cut(d, description_chars))
+    titles = pd.DataFrame({"text": rows["title"], "label": labels, "code": rows["code"]})
+    longer = pd.DataFrame({"text": rows["title"] + ". " + descriptions, "label": labels, "code": rows["code"]})
+    return pd.concat([titles, longer], ignore_index=True)
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0]

@@ -34,3 +34,41 @@ def roster_command(count: int, out: Path, seed: int) -> None:
                f"enrollments ({files.enrollments}) and the catalogue ({files.trainings}).")
     click.echo(f"Import with: flask roster import --trainings {files.trainings} "
                f"--alumni {files.alumni} --enrollments {files.enrollments}")
+
+
+@demo_cli.command("seed")
+@click.option("--alumni", type=click.IntRange(min=10), default=3000, show_default=True,
+              help="Synthetic alumni to load (first run only).")
+@click.option("--responses", type=click.IntRange(min=0), default=600, show_default=True,
+              help="Synthetic responses: mostly submitted, some partial or declined.")
+@click.option("--seed", type=int, default=2020, show_default=True, help="Same seed, same data.")
+def seed_command(alumni: int, responses: int, seed: int) -> None:
+    """Load the default questionnaire, synthetic alumni, an open wave 'demo' and answers.
+
+    Safe to run again: existing demo data is kept, and a new admin password and fresh
+    sample links are printed.
+    """
+    from survey_app.demo.seed import seed_demo
+
+    work_dir = Path(current_app.instance_path)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    if responses > alumni:
+        raise click.ClickException("--responses cannot exceed --alumni")
+    try:
+        result = seed_demo(alumni=alumni, responses=responses, seed=seed,
+                           seeds_dir=Path(current_app.config["SEEDS_DIR"]), work_dir=work_dir,
+                           base_url=current_app.config["BASE_URL"])
+    except DemoDataError as exc:
+        raise click.ClickException(str(exc)) from None
+    if result.created:
+        click.echo(f"Loaded {result.alumni} alumni, {result.invitations} invitations "
+                   f"(links in {result.links_file}), {result.submitted} submitted, "
+                   f"{result.partial} partial and {result.declined} declined responses.")
+    else:
+        click.echo("Demo data already present; kept as is.")
+    click.echo("")
+    click.echo(f"Admin login:  {result.admin_email}  /  {result.admin_password}")
+    click.echo("Sample survey links (open on a phone-sized window):")
+    for link in result.links:
+        click.echo(f"  {link}")
+    click.echo("")

@@ -12,6 +12,10 @@ from survey_app.questionnaire.logic import (
 from survey_app.questionnaire.values import format_number
 
 
+# Longer single-choice lists (e.g. 38 provinces) become a <select>: less scrolling on a phone.
+DROPDOWN_THRESHOLD = 15
+
+
 @dataclass
 class Progress:
     """Position of a page among the pages this respondent will see."""
@@ -24,11 +28,23 @@ class Progress:
         return round(100 * self.step / self.total) if self.total else 100
 
 
-def progress(pages: list[Page], current: Page | None) -> Progress:
-    """Step number of ``current`` (None = the review step after the last page)."""
-    total = len(pages) + 1  # the review step counts too
-    step = pages.index(current) + 1 if current in pages else total
+def progress(pages: list[Page], current: Page | None, questionnaire: Questionnaire | None = None,
+             answers: Mapping[str, Any] | None = None) -> Progress:
+    """Step number of ``current`` among the pages to be seen (None = the review step).
+
+    Pages whose relevance depends on questions not answered yet are counted as coming, so
+    the total does not jump up after the first answers (e.g. consent).
+    """
+    upcoming = list(pages)
+    if questionnaire is not None and answers is not None:
+        upcoming = [p for p in questionnaire.pages if p in pages or _undecided(p, answers)]
+    total = len(upcoming) + 1  # the review step counts too
+    step = upcoming.index(current) + 1 if current in upcoming else total
     return Progress(step, total)
+
+
+def _undecided(page: Page, answers: Mapping[str, Any]) -> bool:
+    return page.relevant is not None and any(ref not in answers for ref in page.relevant.references())
 
 
 def page_context(*, token: str, questionnaire: Questionnaire, page: Page, pages: list[Page], form,
@@ -50,11 +66,13 @@ def page_context(*, token: str, questionnaire: Questionnaire, page: Page, pages:
             fields.append(form[question.name])
         error = errors.get(question.name)
         blocks.append({"question": question, "fields": fields, "hidden": not applies, "error": error,
-                       "attrs": _input_attributes(question, error)})
+                       "attrs": _input_attributes(question, error),
+                       "dropdown": question.type == "select_one" and fields and
+                       len(fields[0].choices) > DROPDOWN_THRESHOLD})
     index = pages.index(page) if page in pages else 0
     return {
         "token": token, "questionnaire": questionnaire, "page": page, "form": form, "blocks": blocks,
-        "language": language, "progress": progress(pages, page),
+        "language": language, "progress": progress(pages, page, questionnaire, answers),
         "previous": pages[index - 1] if index > 0 else None,
         "logic": client_logic(questionnaire, page, answers, respondent),
         "error_count": len(errors),

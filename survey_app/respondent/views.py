@@ -211,7 +211,7 @@ def review(token: str):
         "respondent/review.html", token=token, questionnaire=questionnaire, form=form,
         revision=response.revision, incomplete=incomplete,
         summary=presenter.summary(questionnaire, answers, respondent, g.language),
-        progress=presenter.progress(visible_pages(questionnaire, answers, respondent), None),
+        progress=presenter.progress(visible_pages(questionnaire, answers, respondent), None, questionnaire, answers),
     )
 
 

@@ -33,6 +33,16 @@ def _limit(model, column: str) -> int:
     return model.__table__.c[column].type.length
 
 
+# Column lengths come from the models, so the checks follow any schema change.
+_MAX = {
+    "code": _limit(Training, "code"), "title": _limit(Training, "title"),
+    "provider": _limit(Training, "provider"), "category": _limit(Training, "category"),
+    "description": _limit(Training, "description"),
+    "external_id": _limit(Alumnus, "external_id"), "name": _limit(Alumnus, "name"),
+    "email": _limit(Alumnus, "email"), "cohort": _limit(Alumnus, "cohort"),
+}
+
+
 class BadRow(Exception):
     """A row that cannot be imported; ``problems`` are human-readable reasons."""
 
@@ -52,11 +62,11 @@ class RowRules:
         """Return the ``trainings`` columns for one trainings.csv row."""
         p = _Problems()
         row = {
-            "code": p.text(values, "code", _limit(Training, "code"), required=True),
-            "title": p.text(values, "title", _limit(Training, "title"), required=True),
-            "provider": p.text(values, "provider", _limit(Training, "provider")),
-            "category": p.text(values, "category", _limit(Training, "category"), required=True),
-            "description": p.text(values, "description", _limit(Training, "description"),
+            "code": p.text(values, "code", _MAX["code"], required=True),
+            "title": p.text(values, "title", _MAX["title"], required=True),
+            "provider": p.text(values, "provider", _MAX["provider"]),
+            "category": p.text(values, "category", _MAX["category"], required=True),
+            "description": p.text(values, "description", _MAX["description"],
                                   multiline=True),
         }
         return p.result(row)
@@ -65,14 +75,14 @@ class RowRules:
         """Return the ``alumni`` columns for one alumni.csv row."""
         p = _Problems()
         row = {
-            "external_id": p.text(values, "external_id", _limit(Alumnus, "external_id"), required=True),
-            "name": p.text(values, "name", _limit(Alumnus, "name"), required=True),
+            "external_id": p.text(values, "external_id", _MAX["external_id"], required=True),
+            "name": p.text(values, "name", _MAX["name"], required=True),
             "phone": p.check(values, "phone", normalise_phone) or "",
             "email": p.check(values, "email", normalise_email) or "",
             "province_code": p.check(values, "province", _province),
             "sex": p.check(values, "sex", _sex),
             "birth_year": p.check(values, "birth_year", self._birth_year),
-            "cohort": p.text(values, "cohort", _limit(Alumnus, "cohort")) or None,
+            "cohort": p.text(values, "cohort", _MAX["cohort"]) or None,
         }
         return p.result(row)
 
@@ -80,8 +90,8 @@ class RowRules:
         """Return ``external_id``, ``training_code`` and ``completed_at`` (a date or None)."""
         p = _Problems()
         row = {
-            "external_id": p.text(values, "external_id", _limit(Alumnus, "external_id"), required=True),
-            "training_code": p.text(values, "training_code", _limit(Training, "code"), required=True),
+            "external_id": p.text(values, "external_id", _MAX["external_id"], required=True),
+            "training_code": p.text(values, "training_code", _MAX["code"], required=True),
             "completed_at": p.check(values, "completed_at", self._completed_at),
         }
         return p.result(row)
@@ -127,8 +137,8 @@ def normalise_phone(raw: str) -> str:
 
 def normalise_email(raw: str) -> str:
     """Lightly check an e-mail address (one @, a dotted domain) and lower-case its domain."""
-    if len(raw) > _limit(Alumnus, "email"):
-        raise ValueError(f"is longer than {_limit(Alumnus, 'email')} characters")
+    if len(raw) > _MAX["email"]:
+        raise ValueError(f"is longer than {_MAX['email']} characters")
     if not _EMAIL.fullmatch(raw):
         raise ValueError("is not an e-mail address")
     local, _, domain = raw.rpartition("@")

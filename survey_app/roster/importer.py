@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Connection, Engine, bindparam, select
+from sqlalchemy import Connection, Engine, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from survey_app.models import Alumnus, AuditEvent, Enrollment, Training
 from survey_app.roster import fast_copy
@@ -155,7 +156,7 @@ class _ImportRun:
         self.on_error = on_error
         self.copy = fast_copy.available(conn)
         # SQLite (before 3.32) allows 999 bound variables per statement.
-        self.max_keys = 900 if conn.dialect.name == "sqlite" else 10_000
+        self.max_keys = 900 if conn.dialect.name == "sqlite" else 5_000
         self.training_ids: dict[str, int] | None = None
 
     # -- trainings ---------------------------------------------------------------------------
@@ -274,6 +275,13 @@ class _ImportRun:
 
     def _select_in(self, columns: Iterable, key_column, keys: list) -> Iterator:
         """Rows whose ``key_column`` is in ``keys``, in statements small enough for the driver."""
+        if self.copy:
+            # One array parameter instead of thousands of placeholders: far cheaper to send
+            # and to parse, and the statement is compiled once.
+            keys_param = bindparam("keys", type_=ARRAY(key_column.type))
+            yield from self.conn.execute(select(*columns).where(key_column == any_(keys_param)),
+                                         {"keys": keys})
+            return
         for start in range(0, len(keys), self.max_keys):
             batch = keys[start:start + self.max_keys]
             yield from self.conn.execute(select(*columns).where(key_column.in_(batch)))

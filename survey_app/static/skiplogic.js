@@ -93,6 +93,7 @@
     if (q.type === "select_multiple") {
       return Array.prototype.filter.call(inputs, function (i) { return i.checked; }).map(function (i) { return i.value; });
     }
+    if (inputs.length && inputs[0].tagName === "SELECT") { return inputs[0].value; }
     if (q.type === "select_one") {
       var c = Array.prototype.filter.call(inputs, function (i) { return i.checked; });
       return c.length ? c[0].value : "";

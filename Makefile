@@ -1,0 +1,44 @@
+# Jejak — two commands on a fresh machine (Python 3.11 + make):
+#   make demo   set up, migrate, load demo data, print logins and links, serve on localhost
+#   make test   set up and run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := JEJAK_CONFIG=development $(BIN)/flask --app wsgi
+PORT   ?= 5000
+DEMO_ALUMNI    ?= 3000
+DEMO_RESPONSES ?= 600
+
+.PHONY: demo test install translations migrate serve bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d survey_app/translations >/dev/null
+
+migrate: install
+	$(FLASK) db upgrade
+
+demo: migrate
+	$(FLASK) demo seed --alumni $(DEMO_ALUMNI) --responses $(DEMO_RESPONSES)
+	$(FLASK) run --port $(PORT)
+
+serve: migrate
+	$(FLASK) run --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) instance *.egg-info .pytest_cache

@@ -1,0 +1,500 @@
+"""``SectorClassifier``: free-text business description -> KBLI division.
+
+Design (measured choices are in docs/SECTORS.md):
+
+* texts are normalised (:mod:`.normalize`) and turned into word + char
+  n-gram TF-IDF (:mod:`.features`);
+* a one-vs-rest linear SVM scores every class; when the labels are KBLI
+  codes, the official KBLI titles and descriptions are added as extra
+  (down-weighted) training text, which also gives every one of the 88
+  divisions at least some evidence;
+* scores become probabilities by temperature scaling (one parameter fitted
+  on out-of-fold scores of the labelled examples, so calibration never sees
+  a prediction on its own training data);
+* the review threshold is chosen on the same out-of-fold predictions as the
+  lowest confidence at which auto-coded answers still reach
+  ``target_precision`` at *section* level;
+* the section is derived from the division by summing division
+  probabilities within each section (KBLI is a strict hierarchy);
+* 5-digit codes are suggested inside the predicted division by cosine
+  similarity to per-code centroids (labelled examples + KBLI texts).
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.optimize import minimize_scalar
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.preprocessing import normalize as l2_normalize
+from sklearn.svm import LinearSVC
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+
+from .features import TextFeaturizer
+from .kbli import load_kbli, reference_documents
+from .normalize import normalize_texts
+
+DEFAULT_REVIEW_THRESHOLD = 0.5
+"""Fallback review threshold (section probability) for models fitted
+without enough labelled data to estimate their own; fitted models carry
+``review_threshold_`` chosen by cross-validation inside the training split.
+The default model's own value is reported in docs/SECTORS.md."""
+
+_MIN_AUTO_CODED = 20  # fewer auto-coded OOF items than this: precision estimate too noisy
+_CHUNK = 4096  # rows per block when densifying scores, bounds peak memory
+
+
+def _as_texts(X) -> list[str]:
+    """Accept a 1-D sequence of texts, or a 2-D table with one text column."""
+    if isinstance(X, str):
+        raise ValueError("expected a sequence of texts, got a single string; wrap it in a list")
+    if isinstance(X, pd.DataFrame):
+        if X.shape[1] != 1:
+            raise ValueError(f"expected one text column, got a table with {X.shape[1]} columns")
+        X = X.iloc[:, 0]
+    if isinstance(X, pd.Series):
+        values = X.tolist()
+    else:
+        array = np.asarray(X, dtype=object)
+        if array.ndim == 2 and array.shape[1] == 1:
+            array = array[:, 0]
+        if array.ndim != 1:
+            raise ValueError(
+                f"SectorClassifier expects a 1-D sequence of texts, got an array of shape {array.shape}"
+            )
+        values = array.tolist()
+    texts = []
+    for value in values:
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            texts.append("")
+        elif isinstance(value, (str, numbers.Number)):
+            texts.append(str(value))
+        else:
+            raise ValueError(f"expected text, got {type(value).__name__}")
+    return texts
+
+
+def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
+    z = scores / temperature
+    z = z - z.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+    return z
+
+
+def _fit_temperature(scores: np.ndarray, true_index: np.ndarray) -> float:
+    """Temperature minimising the negative log-likelihood of the true classes."""
+    def nll(log_t):
+        proba = _softmax(scores, float(np.exp(log_t)))
+        return -np.mean(np.log(np.clip(proba[np.arange(len(true_index)), true_index], 1e-12, None)))
+
+    result = minimize_scalar(nll, bounds=(np.log(1e-3), np.log(1e2)), method="bounded",
+                             options={"xatol": 1e-4})
+    return float(np.exp(result.x))
+
+
+def choose_review_threshold(confidence, correct, target_precision=0.95, min_count=_MIN_AUTO_CODED):
+    """Lowest confidence threshold whose auto-coded set reaches ``target_precision``.
+
+    Items with ``confidence >= threshold`` are auto-coded.  Returns 1.0
+    (nothing auto-coded... except certain items) when no threshold keeps at
+    least ``min_count`` items at the target precision.
+
+    Parameters
+    ----------
+    confidence : array of float
+        Out-of-sample confidences.
+    correct : array of bool
+        Whether each prediction was right.
+    target_precision : float
+    min_count : int
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> choose_review_threshold([0.9, 0.8, 0.7, 0.6], [True, True, True, False],
+    ...                         target_precision=0.95, min_count=2)
+    0.7
+    """
+    confidence = np.asarray(confidence, dtype=float)
+    correct = np.asarray(correct, dtype=bool)
+    order = np.argsort(-confidence, kind="stable")
+    conf_sorted = confidence[order]
+    precision = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)
+    # Only cut between distinct confidence values: ties are coded together.
+    last_of_tie = np.r_[conf_sorted[1:] != conf_sorted[:-1], True]
+    ok = (precision >= target_precision) & last_of_tie & (np.arange(1, len(order) + 1) >= min_count)
+    if not ok.any():
+        return 1.0
+    return float(conf_sorted[np.flatnonzero(ok)[-1]])
+
+
+class SectorClassifier(ClassifierMixin, BaseEstimator):
+    """Classify free-text business descriptions into KBLI 2020 classes.
+
+    Usually fitted on division codes (``"56"``); sections are then derived
+    from the KBLI hierarchy and 5-digit codes suggested within the division.
+    Any other labels work too (it is a general text classifier), but the
+    KBLI reference texts, sections and 5-digit suggestions are only used
+    when all labels are KBLI codes of one level.
+
+    Parameters
+    ----------
+    C : float, default 0.3
+        Inverse regularisation strength of the linear SVMs.
+    word_ngram_range, char_ngram_range : tuple of int
+        N-gram ranges of the word and character TF-IDF blocks.
+    max_word_features, max_char_features : int
+        Vocabulary caps (bound model size and prediction cost).
+    char_weight : float, default 1.0
+        Weight of the character block relative to the word block.
+    reference : {"kbli", None}, default "kbli"
+        Add KBLI titles/descriptions as training text when labels are KBLI codes.
+    reference_weight : float, default 0.3
+        Sample weight of each reference document (labelled answers weigh 1).
+    description_chars : int, default 400
+        Length at which KBLI descriptions are cut.
+    calibration_folds : int, default 5
+        Folds for the out-of-fold scores used for calibration and threshold.
+    target_precision : float, default 0.95
+        Section precision the review threshold must reach on auto-coded items.
+    kbli5_prior_weight : float, default 0.05
+        Weight of a code's share of labelled examples in its division when
+        ranking 5-digit suggestions (breaks ties towards common codes).
+    n_jobs : int, optional
+        Processes for the one-vs-rest fits (``None`` = 1).
+    random_state : int, default 0
+        Seed for fold shuffling and liblinear.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+        Class labels.
+    label_level_ : str or None
+        ``"division"``, ``"section"``, ``"kbli5"`` or None (non-KBLI labels).
+    temperature_ : float
+        Softmax temperature from calibration.
+    review_threshold_ : float
+        Confidence below which answers go to manual review.
+    oof_confidence_, oof_correct_ : ndarray
+        Out-of-fold section confidence and correctness on the labelled data.
+
+    Examples
+    --------
+    >>> clf = SectorClassifier(reference=None, calibration_folds=2)
+    >>> clf = clf.fit(["jual baju", "jualan baju anak", "servis motor", "bengkel motor"] * 3,
+    ...               ["47", "47", "45", "45"] * 3)
+    >>> clf.predict(["bengkel servis motor"]).tolist()
+    ['45']
+    """
+
+    def __init__(self, C=0.3, word_ngram_range=(1, 2), char_ngram_range=(2, 5),
+                 max_word_features=30000, max_char_features=60000, char_weight=1.0,
+                 reference="kbli", reference_weight=0.3, description_chars=400,
+                 calibration_folds=5, target_precision=0.95, kbli5_prior_weight=0.05,
+                 n_jobs=None, random_state=0):
+        self.C = C
+        self.word_ngram_range = word_ngram_range
+        self.char_ngram_range = char_ngram_range
+        self.max_word_features = max_word_features
+        self.max_char_features = max_char_features
+        self.char_weight = char_weight
+        self.reference = reference
+        self.reference_weight = reference_weight
+        self.description_chars = description_chars
+        self.calibration_folds = calibration_folds
+        self.target_precision = target_precision
+        self.kbli5_prior_weight = kbli5_prior_weight
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ fit --
+    def fit(self, X, y, sample_weight=None, kbli5=None):
+        """Fit on texts ``X`` and labels ``y``.
+
+        Parameters
+        ----------
+        X : sequence of str
+            Descriptions (None/NaN treated as empty).
+        y : array-like
+            Labels, normally 2-digit KBLI divisions.
+        sample_weight : array-like, optional
+            Weights of the labelled examples.
+        kbli5 : array-like of str, optional
+            5-digit codes of the examples, used for 5-digit suggestions.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params_values()
+        texts = _as_texts(X)
+        y = np.asarray(y)
+        if y.ndim != 1:
+            y = np.ravel(y) if y.ndim == 2 and y.shape[1] == 1 else y
+        if y.ndim != 1 or len(y) != len(texts):
+            raise ValueError(f"y must be 1-D with one label per text ({len(texts)}), got shape {y.shape}")
+        check_classification_targets(y)
+        weights = np.ones(len(texts)) if sample_weight is None else np.asarray(sample_weight, float)
+        if weights.shape != (len(texts),):
+            raise ValueError("sample_weight must have one weight per text")
+
+        kbli = load_kbli() if self.reference == "kbli" else None
+        self.label_level_ = self._detect_level(y, kbli)
+        ref_texts, ref_labels = [], np.array([], dtype=y.dtype)
+        if self.label_level_ is not None:
+            docs = reference_documents(kbli, self.label_level_, self.description_chars)
+            ref_texts, ref_labels = docs["text"].tolist(), docs["label"].to_numpy()
+            y = y.astype(str)
+            ref_labels = ref_labels.astype(str)
+
+        self.classes_ = np.unique(np.concatenate([y, ref_labels]) if len(ref_labels) else y)
+        if len(self.classes_) < 2:
+            raise ValueError("SectorClassifier needs samples of at least 2 classes")
+        norm_user = normalize_texts(texts)
+        norm_ref = normalize_texts(ref_texts)
+        self.featurizer_ = TextFeaturizer(
+            word_ngram_range=self.word_ngram_range, char_ngram_range=self.char_ngram_range,
+            max_word_features=self.max_word_features, max_char_features=self.max_char_features,
+            char_weight=self.char_weight,
+        ).fit(norm_user + norm_ref)
+        features_user = self.featurizer_.transform(norm_user)
+        features_ref = self.featurizer_.transform(norm_ref) if norm_ref else None
+        y_index = np.searchsorted(self.classes_, y)
+        ref_index = np.searchsorted(self.classes_, ref_labels)
+        ref_weights = np.full(len(ref_index), float(self.reference_weight))
+
+        self.class_sections_ = self._class_sections(kbli)
+        self._calibrate(features_user, y_index, weights, features_ref, ref_index, ref_weights)
+        all_features = sp.vstack([features_user, features_ref]) if features_ref is not None else features_user
+        self.coef_, self.intercept_ = self._fit_linear(
+            all_features, np.r_[y_index, ref_index], np.r_[weights, ref_weights])
+        self._fit_kbli5(kbli, norm_user, kbli5, y)
+        return self
+
+    def _validate_params_values(self):
+        if not (isinstance(self.C, numbers.Real) and self.C > 0):
+            raise ValueError(f"C must be a positive number, got {self.C!r}")
+        if self.reference not in ("kbli", None):
+            raise ValueError(f"reference must be 'kbli' or None, got {self.reference!r}")
+        if not (0 < self.target_precision <= 1):
+            raise ValueError("target_precision must be in (0, 1]")
+        if not (isinstance(self.calibration_folds, numbers.Integral) and self.calibration_folds >= 2):
+            raise ValueError("calibration_folds must be an integer >= 2")
+
+    @staticmethod
+    def _detect_level(y, kbli):
+        if kbli is None or y.dtype.kind not in "UO":
+            return None
+        levels = {kbli.level_of(label) if isinstance(label, str) else None for label in np.unique(y)}
+        if len(levels) == 1:
+            (level,) = levels
+            if level in ("section", "division", "kbli5"):
+                return level
+        return None
+
+    def _class_sections(self, kbli):
+        if self.label_level_ is None:
+            return None
+        return np.array([kbli.section_of(str(c)) for c in self.classes_])
+
+    def _fit_linear(self, features, y_index, weights):
+        """One-vs-rest linear SVMs over all classes; returns (coef, intercept)."""
+        present = np.unique(y_index)
+        n_classes = len(self.classes_)
+        svm = LinearSVC(C=self.C, random_state=self.random_state, max_iter=5000, dual=True)
+        coef = np.zeros((n_classes, features.shape[1]), dtype=np.float32)
+        # Classes absent from a training fold must never win.
+        intercept = np.full(n_classes, -1e3)
+        if len(present) == 2:
+            svm.fit(features, y_index, sample_weight=weights)
+            w, b = svm.coef_[0].astype(np.float32), float(svm.intercept_[0])
+            coef[present[0]], intercept[present[0]] = -w, -b
+            coef[present[1]], intercept[present[1]] = w, b
+            return coef, intercept
+        # Sample weights are not routed through OneVsRestClassifier, so
+        # liblinear's per-sample weights are applied by fitting LinearSVC
+        # directly; n_jobs parallelises over classes only when set.
+        if self.n_jobs in (None, 1):
+            svm.fit(features, y_index, sample_weight=weights)
+            coef[svm.classes_] = svm.coef_
+            intercept[svm.classes_] = svm.intercept_
+        else:
+            ovr = OneVsRestClassifier(svm, n_jobs=self.n_jobs)
+            ovr.fit(features, y_index, sample_weight=weights)
+            for cls, est in zip(ovr.classes_, ovr.estimators_):
+                coef[cls] = est.coef_[0]
+                intercept[cls] = est.intercept_[0]
+        return coef, intercept
+
+    def _calibrate(self, features_user, y_index, weights, features_ref, ref_index, ref_weights):
+        """Fit the temperature and review threshold on out-of-fold scores."""
+        n = len(y_index)
+        counts = np.bincount(y_index, minlength=len(self.classes_))
+        folds = self.calibration_folds
+        self.temperature_ = 1.0
+        self.review_threshold_ = DEFAULT_REVIEW_THRESHOLD
+        self.oof_confidence_ = np.zeros(0)
+        self.oof_correct_ = np.zeros(0, dtype=bool)
+        if n < 2 * folds:
+            return
+        present_counts = counts[counts > 0]
+        if present_counts.min() >= folds:
+            splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
+        else:  # rare classes: plain folds; their held-out items may lack a training twin
+            splitter = KFold(folds, shuffle=True, random_state=self.random_state)
+        scores = np.zeros((n, len(self.classes_)))
+        for train, held in splitter.split(np.zeros(n), y_index):
+            fold_features = features_user[train]
+            fold_y, fold_w = y_index[train], weights[train]
+            if features_ref is not None:
+                fold_features = sp.vstack([fold_features, features_ref])
+                fold_y, fold_w = np.r_[fold_y, ref_index], np.r_[fold_w, ref_weights]
+            if len(np.unique(fold_y)) < 2:
+                return
+            coef, intercept = self._fit_linear(fold_features, fold_y, fold_w)
+            scores[held] = features_user[held] @ coef.T + intercept
+        # A held-out item whose class had no training example says nothing about
+        # calibration of the scores, only about coverage; leave it out.
+        usable = scores[np.arange(n), y_index] > -1e2
+        if usable.sum() < 2:
+            return
+        self.temperature_ = _fit_temperature(scores[usable], y_index[usable])
+        proba = _softmax(scores, self.temperature_)
+        confidence, predicted = self._section_view(proba)
+        truth = self.class_sections_[y_index] if self.class_sections_ is not None else y_index
+        self.oof_confidence_ = confidence
+        self.oof_correct_ = predicted == truth
+        self.review_threshold_ = choose_review_threshold(
+            confidence, self.oof_correct_, self.target_precision, _MIN_AUTO_CODED)
+
+    def _section_view(self, proba):
+        """(confidence, predicted) at section level, or at class level for non-KBLI labels."""
+        if self.class_sections_ is None:
+            index = proba.argmax(axis=1)
+            return proba[np.arange(len(proba)), index], index
+        sections, inverse = np.unique(self.class_sections_, return_inverse=True)
+        section_proba = np.zeros((proba.shape[0], len(sections)))
+        np.add.at(section_proba.T, inverse, proba.T)
+        index = section_proba.argmax(axis=1)
+        return section_proba[np.arange(len(proba)), index], sections[index]
+
+    def _fit_kbli5(self, kbli, norm_user, kbli5, y):
+        """Per-code centroids of word TF-IDF for 5-digit suggestions."""
+        self.kbli5_codes_ = None
+        if self.label_level_ != "division":
+            return
+        docs = reference_documents(kbli, "kbli5", self.description_chars)
+        texts = normalize_texts(docs["text"])
+        codes = docs["code"].tolist()
+        user_codes = []
+        if kbli5 is not None:
+            user_codes = [str(c) for c in kbli5]
+            if len(user_codes) != len(norm_user):
+                raise ValueError("kbli5 must have one code per text")
+            keep = [i for i, c in enumerate(user_codes) if kbli.is_kbli5(c) and c[:2] == str(y[i])]
+            texts += [norm_user[i] for i in keep]
+            codes += [user_codes[i] for i in keep]
+            user_codes = [user_codes[i] for i in keep]
+        unique_codes, code_index = np.unique(codes, return_inverse=True)
+        word = l2_normalize(self.featurizer_.word_block(texts))
+        membership = sp.csr_matrix(
+            (np.ones(len(codes)), (code_index, np.arange(len(codes)))),
+            shape=(len(unique_codes), len(codes)))
+        self.kbli5_centroids_ = sp.csr_matrix(l2_normalize(membership @ word), dtype=np.float32)
+        self.kbli5_codes_ = unique_codes.astype(str)
+        # Share of each code among labelled examples of its division.
+        share = np.zeros(len(unique_codes))
+        if user_codes:
+            counts = pd.Series(user_codes).value_counts()
+            per_division = counts.groupby(counts.index.str[:2]).transform("sum")
+            lookup = (counts / per_division).to_dict()
+            share = np.array([lookup.get(c, 0.0) for c in unique_codes])
+        self.kbli5_prior_ = share
+
+    # -------------------------------------------------------------- predict --
+    def _scores_from_features(self, features):
+        return np.asarray(features @ self.coef_.T, dtype=np.float64) + self.intercept_
+
+    def _features(self, X):
+        check_is_fitted(self, "coef_")
+        normalized = normalize_texts(_as_texts(X))
+        return normalized, self.featurizer_.transform(normalized)
+
+    def predict_proba(self, X):
+        """Calibrated class probabilities, shape (n_texts, n_classes).
+
+        Examples
+        --------
+        >>> clf = SectorClassifier(reference=None, calibration_folds=2)
+        >>> clf = clf.fit(["jual baju", "servis motor"] * 4, ["47", "45"] * 4)
+        >>> clf.predict_proba(["jual baju"]).shape
+        (1, 2)
+        """
+        _, features = self._features(X)
+        return _softmax(self._scores_from_features(features), self.temperature_)
+
+    def predict(self, X):
+        """Most probable class of each text."""
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    def predict_section_proba(self, X):
+        """Section probabilities (sum over divisions); returns (proba, sections)."""
+        self._require_kbli_labels()
+        return self._sections_from_proba(self.predict_proba(X))
+
+    def predict_section(self, X):
+        """Most probable KBLI section letter of each text."""
+        proba, sections = self.predict_section_proba(X)
+        return sections[proba.argmax(axis=1)]
+
+    def _require_kbli_labels(self):
+        check_is_fitted(self, "coef_")
+        if self.class_sections_ is None:
+            raise AttributeError("sections are only available when fitted on KBLI codes")
+
+    def _sections_from_proba(self, proba):
+        sections, inverse = np.unique(self.class_sections_, return_inverse=True)
+        indicator = sp.csr_matrix(
+            (np.ones(len(inverse)), (np.arange(len(inverse)), inverse)),
+            shape=(len(inverse), len(sections)))
+        return np.asarray(proba @ indicator), sections
+
+    def suggest_kbli5(self, X, divisions=None):
+        """Suggest a 5-digit KBLI code per text, inside its (predicted) division.
+
+        Parameters
+        ----------
+        X : sequence of str
+        divisions : sequence of str, optional
+            Division per text; predicted if omitted.
+        """
+        normalized, features = self._features(X)
+        if divisions is None:
+            divisions = self.classes_[self._scores_from_features(features).argmax(axis=1)]
+        return self._suggest_from_normalized(normalized, np.asarray(divisions, dtype=str))
+
+    def _suggest_from_normalized(self, normalized, divisions):
+        if getattr(self, "kbli5_codes_", None) is None:
+            raise AttributeError("5-digit suggestions need a model fitted on KBLI divisions")
+        code_division = np.array([c[:2] for c in self.kbli5_codes_])
+        result = np.empty(len(normalized), dtype=object)
+        for start in range(0, len(normalized), _CHUNK):
+            stop = min(start + _CHUNK, len(normalized))
+            word = l2_normalize(self.featurizer_.word_block(normalized[start:stop]))
+            similarity = (word @ self.kbli5_centroids_.T).toarray()
+            similarity += self.kbli5_prior_weight * self.kbli5_prior_
+            inside = code_division[None, :] == divisions[start:stop, None]
+            similarity[~inside] = -np.inf
+            best = similarity.argmax(axis=1)
+            found = inside.any(axis=1)
+            result[start:stop] = np.where(found, self.kbli5_codes_[best], None)
+        return result

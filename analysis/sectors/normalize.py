@@ -1,0 +1,111 @@
+"""Normalisation of free-text Indonesian business descriptions.
+
+Survey answers are typed on phones: mixed case, stretched letters
+("enakkk"), chat abbreviations ("yg", "dpn rmh"), reduplication written
+with a 2 ("kecil2an"), emoji, pasted HTML, the odd English sentence.  The
+classifier sees only the normalised form, so the same rules apply when
+training and when predicting.
+"""
+from __future__ import annotations
+
+import html
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from .lexicon import REPLACEMENTS
+
+MAX_INPUT_CHARS = 5_000
+"""Raw answers are cut to this length before any regex runs (bounds the cost)."""
+
+MAX_NORMALIZED_CHARS = 1_000
+"""Normalised text is cut (at a word boundary) to this length; longer
+answers are rarely about one business and are sent to review anyway."""
+
+_SCRIPT_STYLE = re.compile(r"<\s*(script|style)\b.*?(<\s*/\s*\1\s*>|$)", re.I | re.S)
+_TAG = re.compile(r"<[^<>]{0,500}>")
+_URL = re.compile(r"(https?://|www\.)\S+", re.I)
+_EMAIL = re.compile(r"\S+@\S+\.\S+")
+_SHIPPER = re.compile(r"\bj\s*&\s*t\b")
+_AND = re.compile(r"[&+]")
+# "kecil2an", "anak2", "kue2nya": a 2 after a word marks reduplication;
+# the base word carries the meaning for classification.
+_REDUPLICATION = re.compile(r"\b([a-z]{2,})2(?:an|nya|x)?\b")
+_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_NUMBER = re.compile(r"\b\d+\b")
+_STRETCHED = re.compile(r"([a-z])\1{2,}")
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def normalize_text(text: object) -> str:
+    """Normalise one free-text answer to lower-case standard Indonesian words.
+
+    Steps: HTML tags/entities and URLs removed; Unicode folded to ASCII
+    letters; ``word2`` reduplication reduced to ``word``; numbers,
+    punctuation and emoji dropped; letters repeated three or more times
+    collapsed; chat abbreviations, informal spellings and common English
+    business words replaced (see :mod:`analysis.sectors.lexicon`).
+    Missing values (None, NaN) give an empty string.
+
+    Parameters
+    ----------
+    text : object
+        The answer; non-strings are converted with ``str``.
+
+    Returns
+    -------
+    str
+        Space-separated tokens, at most ``MAX_NORMALIZED_CHARS`` long.
+
+    Examples
+    --------
+    >>> normalize_text("Sy jualan <b>kue2</b> enakkk dpn rmh 😋 sejak 2020!!")
+    'saya jual kue enak depan rumah sejak'
+    >>> normalize_text("I sell coffee")
+    'saya jual kopi'
+    >>> normalize_text(None)
+    ''
+    """
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    text = str(text)[:MAX_INPUT_CHARS]
+    if "<" in text:
+        text = _TAG.sub(" ", _SCRIPT_STYLE.sub(" ", text))
+    if "&" in text:
+        text = html.unescape(text)
+        if "<" in text:  # entities such as &lt;b&gt; decode to tags
+            text = _TAG.sub(" ", _SCRIPT_STYLE.sub(" ", text))
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if not text.isascii():
+        text = _strip_accents(text)
+    text = _URL.sub(" ", text)
+    text = _EMAIL.sub(" ", text)
+    text = _SHIPPER.sub(" jnt ", text)
+    text = _AND.sub(" dan ", text)
+    text = _REDUPLICATION.sub(r"\1", text)
+    text = _LETTER_DIGIT.sub(" ", text)
+    text = _NON_ALNUM.sub(" ", text)
+    text = _NUMBER.sub(" ", text)
+    text = _STRETCHED.sub(r"\1", text)
+    words = [REPLACEMENTS.get(word, word) for word in text.split()]
+    normalized = " ".join(words)
+    if len(normalized) > MAX_NORMALIZED_CHARS:
+        normalized = normalized[:MAX_NORMALIZED_CHARS].rsplit(" ", 1)[0]
+    return normalized
+
+
+def normalize_texts(texts: Iterable[object]) -> list[str]:
+    """Normalise many answers; see :func:`normalize_text`.
+
+    Examples
+    --------
+    >>> normalize_texts(["OLSHOP!!", "", "laundri kiloan"])
+    ['toko online', '', 'laundry kiloan']
+    """
+    return [normalize_text(t) for t in texts]
