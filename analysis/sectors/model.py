@@ -22,6 +22,8 @@ Design (measured choices are in docs/SECTORS.md):
 from __future__ import annotations
 
 import numbers
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -29,7 +31,6 @@ import scipy.sparse as sp
 from scipy.optimize import minimize_scalar
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import KFold, StratifiedKFold
-from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.svm import LinearSVC
 from sklearn.utils.multiclass import check_classification_targets
@@ -170,7 +171,9 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         Weight of a code's share of labelled examples in its division when
         ranking 5-digit suggestions (breaks ties towards common codes).
     n_jobs : int, optional
-        Processes for the one-vs-rest fits (``None`` = 1).
+        Threads for the independent SVM fits (calibration folds and the
+        final fit); ``None`` means 1, ``-1`` all cores.  Results do not
+        depend on it.
     random_state : int, default 0
         Seed for fold shuffling and liblinear.
 
@@ -273,10 +276,21 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         ref_weights = np.full(len(ref_index), float(self.reference_weight))
 
         self.class_sections_ = self._class_sections(kbli)
-        self._calibrate(features_user, y_index, weights, features_ref, ref_index, ref_weights)
         all_features = sp.vstack([features_user, features_ref]) if features_ref is not None else features_user
-        self.coef_, self.intercept_ = self._fit_linear(
-            all_features, np.r_[y_index, ref_index], np.r_[weights, ref_weights])
+        final_job = (all_features, np.r_[y_index, ref_index], np.r_[weights, ref_weights])
+        folds = self._calibration_folds(y_index)
+        fold_jobs = []
+        for train, _ in folds:
+            fold_features, fold_y, fold_w = features_user[train], y_index[train], weights[train]
+            if features_ref is not None:
+                fold_features = sp.vstack([fold_features, features_ref])
+                fold_y, fold_w = np.r_[fold_y, ref_index], np.r_[fold_w, ref_weights]
+            fold_jobs.append((fold_features, fold_y, fold_w))
+        if any(len(np.unique(job[1])) < 2 for job in fold_jobs):
+            folds, fold_jobs = [], []
+        results = self._run_fits(fold_jobs + [final_job])
+        self.coef_, self.intercept_ = results[-1]
+        self._calibrate(features_user, y_index, folds, results[:-1])
         self._fit_kbli5(kbli, norm_user, kbli5, y)
         return self
 
@@ -311,56 +325,58 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         present = np.unique(y_index)
         n_classes = len(self.classes_)
         svm = LinearSVC(C=self.C, random_state=self.random_state, max_iter=5000, dual=True)
+        svm.fit(features, y_index, sample_weight=weights)
         coef = np.zeros((n_classes, features.shape[1]), dtype=np.float32)
         # Classes absent from a training fold must never win.
         intercept = np.full(n_classes, -1e3)
         if len(present) == 2:
-            svm.fit(features, y_index, sample_weight=weights)
             w, b = svm.coef_[0].astype(np.float32), float(svm.intercept_[0])
             coef[present[0]], intercept[present[0]] = -w, -b
             coef[present[1]], intercept[present[1]] = w, b
-            return coef, intercept
-        # Sample weights are not routed through OneVsRestClassifier, so
-        # liblinear's per-sample weights are applied by fitting LinearSVC
-        # directly; n_jobs parallelises over classes only when set.
-        if self.n_jobs in (None, 1):
-            svm.fit(features, y_index, sample_weight=weights)
+        else:
             coef[svm.classes_] = svm.coef_
             intercept[svm.classes_] = svm.intercept_
-        else:
-            ovr = OneVsRestClassifier(svm, n_jobs=self.n_jobs)
-            ovr.fit(features, y_index, sample_weight=weights)
-            for cls, est in zip(ovr.classes_, ovr.estimators_):
-                coef[cls] = est.coef_[0]
-                intercept[cls] = est.intercept_[0]
         return coef, intercept
 
-    def _calibrate(self, features_user, y_index, weights, features_ref, ref_index, ref_weights):
+    def _run_fits(self, jobs):
+        """Run independent ``_fit_linear`` jobs, in threads when ``n_jobs`` allows.
+
+        liblinear releases the GIL, so threads give real parallelism without
+        copying the feature matrices into worker processes; each job is
+        seeded identically, so the result does not depend on ``n_jobs``.
+        """
+        n_jobs = self.n_jobs or 1
+        if n_jobs < 0:
+            n_jobs = os.cpu_count() or 1
+        if n_jobs == 1 or len(jobs) == 1:
+            return [self._fit_linear(*job) for job in jobs]
+        with ThreadPoolExecutor(max_workers=min(n_jobs, len(jobs))) as pool:
+            return list(pool.map(lambda job: self._fit_linear(*job), jobs))
+
+    def _calibration_folds(self, y_index):
+        """Folds over the labelled examples (reference texts are always in training)."""
+        n = len(y_index)
+        folds = self.calibration_folds
+        if n < 2 * folds:
+            return []
+        counts = np.bincount(y_index)
+        if counts[counts > 0].min() >= folds:
+            splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
+        else:  # rare classes: plain folds; their held-out items may lack a training twin
+            splitter = KFold(folds, shuffle=True, random_state=self.random_state)
+        return list(splitter.split(np.zeros(n), y_index))
+
+    def _calibrate(self, features_user, y_index, folds, fold_models):
         """Fit the temperature and review threshold on out-of-fold scores."""
         n = len(y_index)
-        counts = np.bincount(y_index, minlength=len(self.classes_))
-        folds = self.calibration_folds
         self.temperature_ = 1.0
         self.review_threshold_ = DEFAULT_REVIEW_THRESHOLD
         self.oof_confidence_ = np.zeros(0)
         self.oof_correct_ = np.zeros(0, dtype=bool)
-        if n < 2 * folds:
+        if not folds:
             return
-        present_counts = counts[counts > 0]
-        if present_counts.min() >= folds:
-            splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
-        else:  # rare classes: plain folds; their held-out items may lack a training twin
-            splitter = KFold(folds, shuffle=True, random_state=self.random_state)
         scores = np.zeros((n, len(self.classes_)))
-        for train, held in splitter.split(np.zeros(n), y_index):
-            fold_features = features_user[train]
-            fold_y, fold_w = y_index[train], weights[train]
-            if features_ref is not None:
-                fold_features = sp.vstack([fold_features, features_ref])
-                fold_y, fold_w = np.r_[fold_y, ref_index], np.r_[fold_w, ref_weights]
-            if len(np.unique(fold_y)) < 2:
-                return
-            coef, intercept = self._fit_linear(fold_features, fold_y, fold_w)
+        for (_, held), (coef, intercept) in zip(folds, fold_models):
             scores[held] = features_user[held] @ coef.T + intercept
         # A held-out item whose class had no training example says nothing about
         # calibration of the scores, only about coverage; leave it out.
@@ -370,7 +386,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         self.temperature_ = _fit_temperature(scores[usable], y_index[usable])
         proba = _softmax(scores, self.temperature_)
         confidence, predicted = self._section_view(proba)
-        truth = self.class_sections_[y_index] if self.class_sections_ is not None else y_index
+        truth = self.class_sections_[y_index] if self.class_sections_ is not None else self.classes_[y_index]
         self.oof_confidence_ = confidence
         self.oof_correct_ = predicted == truth
         self.review_threshold_ = choose_review_threshold(
@@ -380,7 +396,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         """(confidence, predicted) at section level, or at class level for non-KBLI labels."""
         if self.class_sections_ is None:
             index = proba.argmax(axis=1)
-            return proba[np.arange(len(proba)), index], index
+            return proba[np.arange(len(proba)), index], self.classes_[index]
         sections, inverse = np.unique(self.class_sections_, return_inverse=True)
         section_proba = np.zeros((proba.shape[0], len(sections)))
         np.add.at(section_proba.T, inverse, proba.T)

@@ -92,9 +92,9 @@ class Consent:
     accept: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Questionnaire:
-    """A whole validated questionnaire definition."""
+    """A whole validated questionnaire definition (compared and hashed by identity)."""
 
     name: str
     title: Text

@@ -7,6 +7,7 @@ does not apply is neither required nor checked, and its answer is dropped.
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Any, Mapping
 
 from flask_babel import gettext as _
@@ -150,15 +151,20 @@ def _make_field(question: Question, language: str, name: str | None = None, labe
     return StringField(render_kw=render_kw, **kwargs)
 
 
-_CACHE: dict[tuple, type[PageForm]] = {}
+# Form classes per compiled questionnaire; weak keys so they go when the questionnaire does.
+_CACHE: "weakref.WeakKeyDictionary[Questionnaire, dict[tuple, type[PageForm]]]" = weakref.WeakKeyDictionary()
 _CACHE_LOCK = threading.Lock()
 
 
 def page_form_class(questionnaire: Questionnaire, page: Page, language: str,
                     items: Mapping[str, tuple[tuple[str, str], ...]]) -> type[PageForm]:
     """The (cached) form class for ``page``; ``items`` gives each ``each_of`` question's items."""
-    key = (id(questionnaire), page.name, language, tuple(sorted(items.items())))
-    cached = _CACHE.get(key)
+    key = (page.name, language, tuple(sorted(items.items())))
+    classes = _CACHE.get(questionnaire)
+    if classes is None:
+        with _CACHE_LOCK:
+            classes = _CACHE.setdefault(questionnaire, {})
+    cached = classes.get(key)
     if cached is not None:
         return cached
     attributes: dict[str, Field] = {}
@@ -173,9 +179,9 @@ def page_form_class(questionnaire: Questionnaire, page: Page, language: str,
             attributes[question.name] = _make_field(question, language)
     form_class = type(f"Page_{page.name}", (PageForm,), attributes)
     with _CACHE_LOCK:
-        if len(_CACHE) > 5000:  # each_of item combinations are bounded, but stay safe
-            _CACHE.clear()
-        _CACHE[key] = form_class
+        if len(classes) > 5000:  # each_of item combinations are bounded, but stay safe
+            classes.clear()
+        classes[key] = form_class
     return form_class
 
 

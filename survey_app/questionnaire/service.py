@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from survey_app.extensions import db
@@ -12,8 +13,12 @@ from survey_app.questionnaire.builder import build, build_from_text
 from survey_app.questionnaire.definition import Questionnaire
 from survey_app.questionnaire.yaml_source import load_yaml
 
-_compiled: dict[int, Questionnaire] = {}
 _lock = threading.Lock()
+
+
+def _cache() -> dict[int, Questionnaire]:
+    # One cache per app (and so per database): ids are only unique within a database.
+    return current_app.extensions.setdefault("jejak_questionnaires", {})
 
 
 def store_new_version(source: str) -> QuestionnaireRow:
@@ -38,7 +43,8 @@ def compiled_questionnaire(questionnaire_id: int) -> Questionnaire:
 
     Stored versions are immutable, so the cache never needs invalidating.
     """
-    cached = _compiled.get(questionnaire_id)
+    cache = _cache()
+    cached = cache.get(questionnaire_id)
     if cached is not None:
         return cached
     row = db.session.get(QuestionnaireRow, questionnaire_id)
@@ -47,7 +53,7 @@ def compiled_questionnaire(questionnaire_id: int) -> Questionnaire:
     compiled = build(row.definition)
     compiled = dataclasses.replace(compiled, version=row.version)
     with _lock:
-        _compiled[questionnaire_id] = compiled
+        cache[questionnaire_id] = compiled
     return compiled
 
 
