@@ -68,16 +68,20 @@ def register_extensions(app: Flask) -> None:
     ext.babel.init_app(app, locale_selector=select_locale)
     ext.limiter.init_app(app)
     ext.login_manager.init_app(app)
+    ext.login_manager.login_view = "admin.login"
+    ext.login_manager.session_protection = "strong"
     import survey_app.auth  # noqa: F401  (registers the user loader)
 
 
 def register_blueprints(app: Flask) -> None:
     """Mount each feature's blueprint."""
-    from survey_app.respondent import bp as respondent_bp
+    from survey_app.admin import bp as admin_bp
     from survey_app.public import bp as public_bp
+    from survey_app.respondent import bp as respondent_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(respondent_bp, url_prefix="/s")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
 
 
 def register_errorhandlers(app: Flask) -> None:

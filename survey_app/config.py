@@ -39,6 +39,10 @@ class Config:
     # Failed token look-ups allowed per client address: stops enumeration, not alumni.
     TOKEN_FAILURE_LIMIT = _env("TOKEN_FAILURE_LIMIT", "20 per minute")
     RATELIMIT_ENABLED = _env("RATELIMIT_ENABLED", "1") == "1"
+    # Login attempts per client address (accounts also lock after 5 wrong passwords).
+    LOGIN_LIMIT = _env("LOGIN_LIMIT", "10 per minute; 50 per hour")
+    # Staff sessions end after this many seconds, whatever the activity.
+    PERMANENT_SESSION_LIFETIME = int(_env("SESSION_HOURS", "8")) * 3600
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
     DEBUG = False
     TESTING = False
@@ -59,6 +63,7 @@ class TestConfig(Config):
     BASE_URL = "http://survey.test"
     RATELIMIT_ENABLED = True
     LOG_LEVEL = "WARNING"
+    ARGON2_PROFILE = "fast-test"
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestConfig}

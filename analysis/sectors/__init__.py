@@ -1,0 +1,39 @@
+"""KBLI 2020 sector coding of free-text business descriptions.
+
+Private modules, one job each: ``normalize`` (text clean-up), ``lexicon``
+(slang table), ``kbli`` (the hierarchy), ``labelled`` (the labelled set and
+its split rule), ``features`` (TF-IDF), ``model`` (the estimator),
+``storage`` (pickle-free model files), ``default`` (the cached default
+model), ``classify`` (batch coding), ``evaluate`` (metrics), ``io`` (CSV).
+"""
+from .classify import LONG_TEXT_CHARS, classify_texts
+from .default import DEFAULT_PARAMS, load_default_model, train_default_model
+from .errors import InputDataError, ModelFileError, SectorError, SeedDataError
+from .evaluate import confusion_summary, evaluate_model
+from .kbli import KbliHierarchy, load_kbli
+from .labelled import load_labelled
+from .model import DEFAULT_REVIEW_THRESHOLD, SectorClassifier
+from .normalize import normalize_text
+from .storage import load_model, save_model
+
+__all__ = [
+    "DEFAULT_PARAMS",
+    "DEFAULT_REVIEW_THRESHOLD",
+    "LONG_TEXT_CHARS",
+    "InputDataError",
+    "KbliHierarchy",
+    "ModelFileError",
+    "SectorClassifier",
+    "SectorError",
+    "SeedDataError",
+    "classify_texts",
+    "confusion_summary",
+    "evaluate_model",
+    "load_default_model",
+    "load_kbli",
+    "load_labelled",
+    "load_model",
+    "normalize_text",
+    "save_model",
+    "train_default_model",
+]

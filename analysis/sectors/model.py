@@ -22,12 +22,11 @@ Design (measured choices are in docs/SECTORS.md):
 from __future__ import annotations
 
 import numbers
-import os
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from joblib import Parallel, delayed
 from scipy.optimize import minimize_scalar
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import KFold, StratifiedKFold
@@ -138,6 +137,24 @@ def choose_review_threshold(confidence, correct, target_precision=0.95, min_coun
     return float(conf_sorted[np.flatnonzero(ok)[-1]])
 
 
+def _fit_linear(features, y_index, weights, n_classes, C, random_state):
+    """One-vs-rest linear SVMs over ``n_classes`` classes; returns (coef, intercept)."""
+    present = np.unique(y_index)
+    svm = LinearSVC(C=C, random_state=random_state, max_iter=5000, dual=True)
+    svm.fit(features, y_index, sample_weight=weights)
+    coef = np.zeros((n_classes, features.shape[1]), dtype=np.float32)
+    # Classes absent from a training fold must never win.
+    intercept = np.full(n_classes, -1e3)
+    if len(present) == 2:
+        w, b = svm.coef_[0].astype(np.float32), float(svm.intercept_[0])
+        coef[present[0]], intercept[present[0]] = -w, -b
+        coef[present[1]], intercept[present[1]] = w, b
+    else:
+        coef[svm.classes_] = svm.coef_
+        intercept[svm.classes_] = svm.intercept_
+    return coef, intercept
+
+
 class SectorClassifier(ClassifierMixin, BaseEstimator):
     """Classify free-text business descriptions into KBLI 2020 classes.
 
@@ -171,9 +188,9 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         Weight of a code's share of labelled examples in its division when
         ranking 5-digit suggestions (breaks ties towards common codes).
     n_jobs : int, optional
-        Threads for the independent SVM fits (calibration folds and the
-        final fit); ``None`` means 1, ``-1`` all cores.  Results do not
-        depend on it.
+        Worker processes for the independent SVM fits (calibration folds
+        and the final fit); ``None`` means 1, ``-1`` all cores.  Results do
+        not depend on it.
     random_state : int, default 0
         Seed for fold shuffling and liblinear.
 
@@ -187,8 +204,9 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         Softmax temperature from calibration.
     review_threshold_ : float
         Confidence below which answers go to manual review.
-    oof_confidence_, oof_correct_ : ndarray
-        Out-of-fold section confidence and correctness on the labelled data.
+    oof_confidence_, oof_correct_, oof_predicted_ : ndarray
+        Out-of-fold section confidence, section correctness and predicted
+        class of each labelled example (empty if too few examples).
 
     Examples
     --------
@@ -320,38 +338,19 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             return None
         return np.array([kbli.section_of(str(c)) for c in self.classes_])
 
-    def _fit_linear(self, features, y_index, weights):
-        """One-vs-rest linear SVMs over all classes; returns (coef, intercept)."""
-        present = np.unique(y_index)
-        n_classes = len(self.classes_)
-        svm = LinearSVC(C=self.C, random_state=self.random_state, max_iter=5000, dual=True)
-        svm.fit(features, y_index, sample_weight=weights)
-        coef = np.zeros((n_classes, features.shape[1]), dtype=np.float32)
-        # Classes absent from a training fold must never win.
-        intercept = np.full(n_classes, -1e3)
-        if len(present) == 2:
-            w, b = svm.coef_[0].astype(np.float32), float(svm.intercept_[0])
-            coef[present[0]], intercept[present[0]] = -w, -b
-            coef[present[1]], intercept[present[1]] = w, b
-        else:
-            coef[svm.classes_] = svm.coef_
-            intercept[svm.classes_] = svm.intercept_
-        return coef, intercept
-
     def _run_fits(self, jobs):
-        """Run independent ``_fit_linear`` jobs, in threads when ``n_jobs`` allows.
+        """Fit independent SVMs (calibration folds + final model).
 
-        liblinear releases the GIL, so threads give real parallelism without
-        copying the feature matrices into worker processes; each job is
-        seeded identically, so the result does not depend on ``n_jobs``.
+        With ``n_jobs`` > 1 they run in worker processes (liblinear holds
+        the GIL in practice, so threads do not help); every job is seeded
+        identically, so results do not depend on ``n_jobs``.
         """
+        n_classes = len(self.classes_)
         n_jobs = self.n_jobs or 1
-        if n_jobs < 0:
-            n_jobs = os.cpu_count() or 1
         if n_jobs == 1 or len(jobs) == 1:
-            return [self._fit_linear(*job) for job in jobs]
-        with ThreadPoolExecutor(max_workers=min(n_jobs, len(jobs))) as pool:
-            return list(pool.map(lambda job: self._fit_linear(*job), jobs))
+            return [_fit_linear(*job, n_classes, self.C, self.random_state) for job in jobs]
+        return Parallel(n_jobs=n_jobs)(
+            delayed(_fit_linear)(*job, n_classes, self.C, self.random_state) for job in jobs)
 
     def _calibration_folds(self, y_index):
         """Folds over the labelled examples (reference texts are always in training)."""
@@ -373,6 +372,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         self.review_threshold_ = DEFAULT_REVIEW_THRESHOLD
         self.oof_confidence_ = np.zeros(0)
         self.oof_correct_ = np.zeros(0, dtype=bool)
+        self.oof_predicted_ = self.classes_[:0]
         if not folds:
             return
         scores = np.zeros((n, len(self.classes_)))
@@ -389,6 +389,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         truth = self.class_sections_[y_index] if self.class_sections_ is not None else self.classes_[y_index]
         self.oof_confidence_ = confidence
         self.oof_correct_ = predicted == truth
+        self.oof_predicted_ = self.classes_[proba.argmax(axis=1)]
         self.review_threshold_ = choose_review_threshold(
             confidence, self.oof_correct_, self.target_precision, _MIN_AUTO_CODED)
 
@@ -456,6 +457,11 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         (1, 2)
         """
         _, features = self._features(X)
+        return _softmax(self._scores_from_features(features), self.temperature_)
+
+    def predict_proba_from_features(self, features):
+        """Probabilities for an already featurised matrix (avoids featurising twice)."""
+        check_is_fitted(self, "coef_")
         return _softmax(self._scores_from_features(features), self.temperature_)
 
     def predict(self, X):

@@ -2,8 +2,8 @@
 
 Everything is a plain function of ``(n, seed, reference)``, deterministic for a seed, and
 streamed: rows come from generators, so half a million alumni never sit in memory. The same
-generator feeds the CSV writer (``flask demo roster``) and direct loading into the database
-(through :func:`survey_app.roster.importer.import_roster` with ``records_from_dicts``).
+generator feeds the CSV writer (``flask demo roster``) and :func:`load_roster`, which loads
+straight into the database through the roster import service (same checks as a CSV import).
 
 Reference data comes from the seeds: ``trainings.csv`` (the catalogue),
 ``training_categories.csv`` (``popularity``: how often a category is bought) and
@@ -155,6 +155,22 @@ def alumni_rows(n: int, seed: int, reference: Reference) -> Iterator[dict]:
 def enrollment_rows(n: int, seed: int, reference: Reference) -> Iterator[dict]:
     """Only the enrollments of :func:`roster_rows` (same seed, same people)."""
     return (row for _, enrollments in roster_rows(n, seed, reference) for row in enrollments)
+
+
+def load_roster(engine, n: int, seed: int, reference: Reference, *, actor: str = "demo"):
+    """Import the seed catalogue and ``n`` generated alumni with their enrollments straight into
+    the database, through the same checks as a CSV import; returns the import report."""
+    from survey_app.roster.csv_files import records_from_dicts
+    from survey_app.roster.importer import import_roster
+
+    catalogue = _read_seed(reference.trainings_csv, ("code", "title", "provider", "category"))
+    return import_roster(
+        engine,
+        trainings=records_from_dicts("trainings (seeds)", catalogue),
+        alumni=records_from_dicts("alumni (generated)", alumni_rows(n, seed, reference)),
+        enrollments=records_from_dicts("enrollments (generated)", enrollment_rows(n, seed, reference)),
+        actor=actor,
+    )
 
 
 def write_roster_csv(out_dir: str | Path, n: int, seed: int, reference: Reference) -> RosterFiles:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,9 +20,12 @@ from sqlalchemy import Engine, and_, exists, select
 from sqlalchemy.exc import IntegrityError
 
 from survey_app.models import Alumnus, AuditEvent, Invitation, Wave
+from survey_app.roster import fast_copy
+from survey_app.roster.provinces import PROVINCES
 from survey_app.tokens import hash_token, new_token
 
 LINK_COLUMNS = ("external_id", "name", "phone", "email", "url")
+_INVITATION_COLUMNS = ("wave_id", "alumnus_id", "token_hash", "status", "reminders_sent", "created_at")
 DEFAULT_BATCH_SIZE = 5000
 
 _alumni = Alumnus.__table__
@@ -68,6 +72,8 @@ def issue_invitations(
     _check_destination(out)
     if limit is not None and limit < 0:
         raise IssueError("--limit must not be negative")
+    if province is not None and province not in PROVINCES:
+        raise IssueError(f"province {province!r} is not a Kepmendagri province code (two digits, 11..96)")
     now = now or datetime.now(timezone.utc)
 
     temp: Path | None = None
@@ -83,7 +89,7 @@ def issue_invitations(
                 raise IssueError(f"wave {wave_name!r} closed at {_aware(wave.closes_at):%Y-%m-%d %H:%M} UTC")
             temp = _temp_file_for(out)
             with temp.open("w", newline="", encoding="utf-8") as fh:
-                issued = _issue(conn, fh, wave.id, base_url, limit, cohort, province, batch_size, now)
+                issued = _issue(conn, engine, fh, wave.id, base_url, limit, cohort, province, batch_size, now)
                 fh.flush()
                 os.fsync(fh.fileno())
             conn.execute(_audit_row(actor, wave_name, issued, out, now))
@@ -96,8 +102,9 @@ def issue_invitations(
     return IssueResult(wave_name, issued, out)
 
 
-def _issue(conn, fh, wave_id: int, base_url: str, limit: int | None, cohort: str | None,
-           province: str | None, batch_size: int, now: datetime) -> int:
+def _issue(conn, engine: Engine, fh, wave_id: int, base_url: str, limit: int | None,
+           cohort: str | None, province: str | None, batch_size: int, now: datetime) -> int:
+    """Create the invitations through ``conn`` and write their links to ``fh``; returns the count."""
     writer = csv.writer(fh)
     writer.writerow(LINK_COLUMNS)
     uninvited = ~exists().where(and_(_invitations.c.wave_id == wave_id,
@@ -108,30 +115,49 @@ def _issue(conn, fh, wave_id: int, base_url: str, limit: int | None, cohort: str
         query = query.where(_alumni.c.cohort == cohort)
     if province is not None:
         query = query.where(_alumni.c.province_code == province)
-    issued, last_id = 0, 0
     link_prefix = f"{base_url}/s/"
-    while limit is None or issued < limit:
-        size = batch_size if limit is None else min(batch_size, limit - issued)
-        # Keyset pagination: each batch is a short indexed query, so memory stays flat and
-        # the connection is free for the inserts in between.
-        batch = conn.execute(query.where(_alumni.c.id > last_id).order_by(_alumni.c.id).limit(size)).all()
-        if not batch:
-            break
-        invitations, links = [], []
+
+    def batches(reader) -> Iterator[list]:
+        # Keyset pagination: each batch is a short indexed query, so memory stays flat.
+        taken, last_id = 0, 0
+        while limit is None or taken < limit:
+            size = batch_size if limit is None else min(batch_size, limit - taken)
+            batch = reader.execute(query.where(_alumni.c.id > last_id).order_by(_alumni.c.id).limit(size)).all()
+            if not batch:
+                return
+            yield batch
+            taken += len(batch)
+            last_id = batch[-1].id
+
+    def links_for(batch, add_invitation) -> None:
+        links = []
         for alumnus_id, external_id, name, phone, email in batch:
             token = new_token()
-            invitations.append({"wave_id": wave_id, "alumnus_id": alumnus_id,
-                                "token_hash": hash_token(token), "status": "issued",
-                                "reminders_sent": 0, "created_at": now})
+            add_invitation(alumnus_id, hash_token(token))
             links.append((_cell(external_id), _cell(name), phone, _cell(email), link_prefix + token))
-        try:
-            conn.execute(_invitations.insert(), invitations)
-        except IntegrityError:
-            raise IssueError("another `invitations issue` for this wave ran at the same time; "
-                             "nothing was issued, try again") from None
         writer.writerows(links)
-        issued += len(batch)
-        last_id = batch[-1].id
+
+    issued = 0
+    try:
+        if fast_copy.available(conn):
+            # One COPY for the whole run: PostgreSQL checks and indexes rows while we generate
+            # the next ones. The COPY occupies ``conn``, so alumni are read on a second
+            # connection; it cannot see our uncommitted rows, but it only reads ahead of them.
+            with engine.connect() as reader, fast_copy.stream(conn, _invitations, _INVITATION_COLUMNS) as write:
+                for batch in batches(reader):
+                    links_for(batch, lambda alumnus_id, token_hash: write(
+                        (wave_id, alumnus_id, token_hash, "issued", 0, now)))
+                    issued += len(batch)
+        else:
+            for batch in batches(conn):
+                rows = []
+                links_for(batch, lambda alumnus_id, token_hash: rows.append(dict(
+                    zip(_INVITATION_COLUMNS, (wave_id, alumnus_id, token_hash, "issued", 0, now)))))
+                conn.execute(_invitations.insert(), rows)
+                issued += len(batch)
+    except IntegrityError:
+        raise IssueError("another `invitations issue` for this wave ran at the same time; "
+                         "nothing was issued, try again") from None
     return issued
 
 

@@ -25,7 +25,14 @@ class AdminUser(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped on password change: sessions carrying an older value are logged out everywhere.
     session_generation: Mapped[int] = mapped_column(default=0)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def can(self, *roles: str) -> bool:
+        """Whether this user has one of ``roles``."""
+        return self.role in roles
 
     def get_id(self) -> str:
         """Flask-Login id: includes the generation so a password change ends old sessions."""

@@ -63,12 +63,16 @@ class Invitation(db.Model):
         Index("ix_invitations_wave_status", "wave_id", "status"),
     )
 
-    STATUSES = ("issued", "opened", "partial", "submitted", "declined", "revoked")
+    # withdrawn: the person withdrew consent and their answers were erased (UU PDP).
+    STATUSES = ("issued", "opened", "partial", "submitted", "declined", "withdrawn", "revoked")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id"))
     alumnus_id: Mapped[int] = mapped_column(ForeignKey("alumni.id", ondelete="CASCADE"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Random nonce from which the link token is re-derived (HMAC with the server's link
+    # secret) when a reminder e-mail needs the link again; the token itself is never stored.
+    token_nonce: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="issued")
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -104,3 +108,13 @@ class Response(db.Model):
     invitation: Mapped[Invitation] = relationship(back_populates="response")
 
     __mapper_args__ = {"version_id_col": revision}
+
+
+class RetiredToken(db.Model):
+    """The hash of a link that was replaced, so the old link can say so (410) instead of 404."""
+
+    __tablename__ = "retired_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
+    retired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

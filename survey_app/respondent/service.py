@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from survey_app.extensions import db
-from survey_app.models import Enrollment, Invitation, Response, Training, Wave
+from survey_app.models import Enrollment, Invitation, Response, RetiredToken, Training, Wave
 from survey_app.models.types import utcnow
 from survey_app.questionnaire.definition import Questionnaire
 from survey_app.questionnaire.logic import Respondent, RosterTraining, clean_answers
@@ -47,6 +47,13 @@ def find_invitation(token: str) -> Invitation | None:
         select(Invitation).options(joinedload(Invitation.wave), joinedload(Invitation.response))
         .where(Invitation.token_hash == hash_token(token))
     )
+
+
+def is_retired(token: str) -> bool:
+    """Whether ``token`` belonged to a link that staff replaced with a new one."""
+    if not TOKEN_SHAPE.match(token):
+        return False
+    return db.session.get(RetiredToken, hash_token(token)) is not None
 
 
 def respondent_for(invitation: Invitation) -> Respondent:

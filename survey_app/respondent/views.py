@@ -44,8 +44,8 @@ def _load(token: str):
     """Look up the link; 404 for unknown links, 410 for withdrawn ones."""
     invitation = service.find_invitation(token)
     if invitation is None:
-        abort(404)
-    if invitation.status == "revoked":
+        abort(410 if service.is_retired(token) else 404)
+    if invitation.status in ("revoked", "withdrawn"):
         abort(410)
     questionnaire = compiled_questionnaire(invitation.wave.questionnaire_id)
     response = invitation.response

@@ -1,12 +1,20 @@
 """PostgreSQL fast path: brand-new rows go in with COPY instead of INSERT statements.
 
-The importer has already established, inside the same transaction, that these rows do not
+Callers have already established, inside the same transaction, that these rows do not
 exist, so COPY has exactly the semantics of the portable ``INSERT`` executemany (constraints
 and foreign keys are still checked by the server) at a fraction of the cost per row.
+A long-lived :func:`stream` also lets the server check and index rows while the client is
+still producing the next ones, so the two processes work in parallel.
 """
 from __future__ import annotations
 
-from sqlalchemy import Connection, Table
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+
+import psycopg
+from psycopg import sql
+from sqlalchemy import Connection, MetaData, Table
+from sqlalchemy.exc import IntegrityError
 
 
 def available(conn: Connection) -> bool:
@@ -15,9 +23,10 @@ def available(conn: Connection) -> bool:
 
 
 def insert(conn: Connection, table: Table, rows: list[dict]) -> None:
-    """Insert ``rows`` (dicts with the same keys) into ``table`` within ``conn``'s transaction."""
-    from psycopg import sql
+    """Insert ``rows`` (dicts with the same keys) into ``table`` within ``conn``'s transaction.
 
+    Constraint violations raise :class:`sqlalchemy.exc.IntegrityError`, as INSERT would.
+    """
     columns = list(rows[0])
     unfilled = [c.name for c in table.columns
                 if c.name not in columns and not c.primary_key and c.default is not None]
@@ -25,12 +34,49 @@ def insert(conn: Connection, table: Table, rows: list[dict]) -> None:
         # COPY would skip Python-side defaults; the portable path applies them.
         conn.execute(table.insert(), rows)
         return
+    with stream(conn, table, columns) as write:
+        for row in rows:
+            write([row[c] for c in columns])
+
+
+@contextmanager
+def stream(conn: Connection, table: Table, columns: Sequence[str]) -> Iterator[Callable[[Sequence], None]]:
+    """COPY into ``table``: yields ``write(values)``; leaving the block waits for the server.
+
+    ``conn`` is busy until the block ends: run queries on another connection meanwhile.
+    """
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns)))
     cursor = conn.connection.driver_connection.cursor()
     try:
         with cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row([row[c] for c in columns])
+            yield copy.write_row
+    except psycopg.errors.IntegrityError as exc:
+        # Callers handle constraint violations the same way on both paths.
+        raise IntegrityError(f"COPY {table.name}", None, exc) from exc
     finally:
         cursor.close()
+
+
+def update(conn: Connection, table: Table, rows: list[dict], key: str = "row_id") -> None:
+    """Update ``table`` rows by primary key from dicts of new values plus ``key`` (the id).
+
+    The rows are COPYed into a temporary table and applied with one ``UPDATE … FROM``: one
+    statement instead of one per row.
+    """
+    quote = conn.dialect.identifier_preparer.quote
+    fields = [name for name in rows[0] if name != key]
+    staging = Table(f"jejak_update_{table.name}", MetaData())  # only its name is used
+    pk = quote(table.primary_key.columns.values()[0].name)
+    conn.exec_driver_sql(
+        f"CREATE TEMP TABLE IF NOT EXISTS {quote(staging.name)} ON COMMIT DROP AS "
+        f"SELECT {pk} AS {quote(key)}, {', '.join(map(quote, fields))} "
+        f"FROM {quote(table.name)} WITH NO DATA")
+    conn.exec_driver_sql(f"TRUNCATE {quote(staging.name)}")
+    with stream(conn, staging, [key, *fields]) as write:
+        for row in rows:
+            write([row[key], *(row[f] for f in fields)])
+    assignments = ", ".join(f"{quote(f)} = u.{quote(f)}" for f in fields)
+    conn.exec_driver_sql(
+        f"UPDATE {quote(table.name)} AS t SET {assignments} FROM {quote(staging.name)} AS u "
+        f"WHERE t.{pk} = u.{quote(key)}")

@@ -293,7 +293,10 @@ class _ImportRun:
             else:
                 self.conn.execute(table.insert(), inserts)
         if updates:
-            self.conn.execute(table.update().where(table.c.id == bindparam("row_id")), updates)
+            if self.copy:
+                fast_copy.update(self.conn, table, updates, key="row_id")
+            else:
+                self.conn.execute(table.update().where(table.c.id == bindparam("row_id")), updates)
 
 
 def _classify(row: dict, existing, fields: tuple[str, ...], inserts: list, updates: list,

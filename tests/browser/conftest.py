@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from survey_app.extensions import db
@@ -90,10 +91,6 @@ def survey(app, live_server):
 
 @pytest.fixture(scope="session")
 def playwright_driver():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:  # pragma: no cover - the test extra installs it
-        skip_or_fail(f"playwright is not installed: {exc}")
     driver = sync_playwright().start()
     yield driver
     driver.stop()

@@ -24,3 +24,18 @@ def test_demo_roster_without_seeds_fails_with_a_message(app, runner, tmp_path):
 
     assert result.exit_code == 1
     assert "seed file" in result.output and "not found" in result.output
+
+
+def test_generated_roster_loads_straight_into_the_database(app, reference):
+    from sqlalchemy import func, select
+
+    from survey_app.demo.roster_data import load_roster
+    from survey_app.extensions import db
+    from survey_app.models import Alumnus
+
+    with app.app_context():
+        report = load_roster(db.engine, 25, seed=4, reference=reference)
+        stored = db.session.scalar(select(func.count()).select_from(Alumnus))
+
+    assert report.ok and report.committed
+    assert stored == 25

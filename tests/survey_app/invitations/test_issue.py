@@ -179,3 +179,10 @@ def test_link_file_appears_only_after_the_commit(app, wave, add_alumni, out_dir,
 def test_relative_base_url_is_refused(app, wave, out_dir):
     with app.app_context(), pytest.raises(IssueError, match="absolute"):
         issue_invitations(db.engine, wave, out_dir / "l.csv", base_url="/survey")
+
+
+def test_unknown_province_filter_is_refused(app, runner, wave, tmp_path):
+    result = issue(runner, wave, tmp_path / "l.csv", "--province", "Jawa Barat")
+
+    assert result.exit_code == 1
+    assert "province 'Jawa Barat' is not a Kepmendagri province code" in result.output

@@ -1,0 +1,147 @@
+"""Command-line interface: ``python -m analysis`` / ``jejak-analysis``.
+
+Each subcommand is a pair in :data:`SUBCOMMANDS`: a function that adds its
+arguments to an ``argparse`` sub-parser, and a function that runs it and
+returns an exit code.  Adding a subcommand (e.g. ``report``) means adding
+one entry; the parser is built from the table.  Runners only parse and
+call the public API.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+from .sectors.errors import InputDataError, SectorError
+
+OUTPUT_COLUMNS = ["section", "division", "kbli5", "confidence", "needs_review"]
+
+
+# ---------------------------------------------------------------- classify --
+def _classify_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--input", required=True, metavar="FILE.csv", help="UTF-8 CSV with the answers")
+    parser.add_argument("--text-column", required=True, metavar="COL", help="column holding the descriptions")
+    parser.add_argument("--output", required=True, metavar="OUT.csv", help="where to write the coded table")
+    parser.add_argument("--model", metavar="PATH", help="model file from `train` (default: cached default model)")
+    parser.add_argument("--threshold", type=float, metavar="P",
+                        help="review threshold on confidence (default: the model's, set for 95%% precision)")
+    parser.add_argument("--encoding", default="utf-8", help="input encoding (default utf-8)")
+
+
+def run_classify(args: argparse.Namespace) -> int:
+    """Write the input columns plus section, division, kbli5, confidence, needs_review."""
+    from .sectors.classify import classify_texts
+    from .sectors.io import read_table, write_table
+
+    table = read_table(args.input, required=[args.text_column], encoding=args.encoding)
+    clash = [c for c in OUTPUT_COLUMNS if c in table.columns]
+    if clash:
+        raise InputDataError(f"{args.input} already has column(s) {', '.join(clash)}; rename them first")
+    model = _model(args.model)
+    coded = classify_texts(table[args.text_column], model=model, threshold=args.threshold)
+    for column in OUTPUT_COLUMNS:
+        table[column] = coded[column].to_numpy()
+    write_table(table, args.output)
+    review = int(coded["needs_review"].sum())
+    print(f"coded {len(table)} rows -> {args.output} ({review} need review)")
+    return 0
+
+
+# ---------------------------------------------------------------- evaluate --
+def _evaluate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--input", required=True, metavar="FILE.csv", help="UTF-8 CSV with coded answers")
+    parser.add_argument("--text-column", required=True, metavar="COL")
+    parser.add_argument("--label-column", required=True, metavar="COL",
+                        help="true codes: 5-digit KBLI, 2-digit divisions or section letters")
+    parser.add_argument("--level", choices=["section", "division"],
+                        help="level to score (default: section for section labels, else division)")
+    parser.add_argument("--json", action="store_true", help="print metrics as JSON")
+    parser.add_argument("--model", metavar="PATH", help="model file (default: cached default model)")
+    parser.add_argument("--encoding", default="utf-8", help="input encoding (default utf-8)")
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    """Print accuracy, macro-F1, top-3 accuracy and the share auto-coded at 95% precision."""
+    from .sectors.evaluate import evaluate_model, format_metrics
+    from .sectors.io import read_table
+
+    table = read_table(args.input, required=[args.text_column, args.label_column], encoding=args.encoding)
+    coded = table.loc[table[args.label_column].str.strip() != ""]
+    skipped = len(table) - len(coded)
+    metrics = evaluate_model(coded[args.text_column], coded[args.label_column],
+                             model=_model(args.model), level=args.level)
+    metrics["skipped_unlabelled"] = skipped
+    if args.json:
+        print(json.dumps(metrics, indent=2, sort_keys=True))
+    else:
+        print(format_metrics(metrics))
+        if skipped:
+            print(f"skipped {skipped} rows without a label")
+    return 0
+
+
+# ------------------------------------------------------------------- train --
+def _train_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--extra", metavar="CODED.csv",
+                        help="extra coded examples: UTF-8 CSV with columns text,kbli5 (5-digit KBLI 2020 codes)")
+    parser.add_argument("--out", required=True, metavar="MODEL", help="model file to write (.npz)")
+    parser.add_argument("--encoding", default="utf-8", help="encoding of --extra (default utf-8)")
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """Retrain the default model on seeds (train split) plus extra coded examples."""
+    from .sectors.default import read_coded_examples, train_default_model
+    from .sectors.storage import save_model
+
+    extra = read_coded_examples(args.extra, encoding=args.encoding) if args.extra else None
+    started = time.perf_counter()
+    model = train_default_model(extra=extra)
+    elapsed = time.perf_counter() - started
+    save_model(model, args.out, metadata={"extra_examples": 0 if extra is None else len(extra)})
+    print(f"trained in {elapsed:.1f}s on seeds + {0 if extra is None else len(extra)} extra examples; "
+          f"review threshold {model.review_threshold_:.3f}; wrote {args.out}")
+    return 0
+
+
+def _model(path: str | None):
+    if path is None:
+        return None  # the API falls back to the cached default model
+    from .sectors.storage import load_model
+
+    return load_model(path)
+
+
+Subcommand = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int], str]
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "classify": (_classify_arguments, run_classify, "code descriptions in a CSV file into KBLI 2020"),
+    "evaluate": (_evaluate_arguments, run_evaluate, "score the classifier against coded descriptions"),
+    "train": (_train_arguments, run_train, "retrain the model with extra coded examples"),
+}
+"""Subcommand name -> (add arguments, run, help).  Others may register more."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, one sub-parser per entry of :data:`SUBCOMMANDS`."""
+    parser = argparse.ArgumentParser(prog="jejak-analysis", description="Jejak survey analysis tools.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (add_arguments, runner, help_text) in SUBCOMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        add_arguments(command)
+        command.set_defaults(run=runner)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (errors are reported without traceback)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except SectorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,263 @@
+"""Saving and loading fitted classifiers without pickle.
+
+A model file is one ``.npz`` archive of plain numeric/unicode arrays plus a
+JSON manifest (stored as a uint8 array).  Loading uses
+``numpy.load(allow_pickle=False)``, so a file from an untrusted source can
+at worst contain wrong numbers, never code that runs on load.  The manifest
+records each array's SHA-256 and the library versions; files that were
+modified, truncated or written by another scikit-learn/format version are
+refused with :class:`~analysis.sectors.errors.ModelFileError`.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import scipy
+import scipy.sparse as sp
+import sklearn
+
+from .errors import ModelFileError
+from .features import TextFeaturizer
+from .model import SectorClassifier
+
+FORMAT_NAME = "jejak-sector-model"
+FORMAT_VERSION = 1
+MAX_UNCOMPRESSED_BYTES = 2_000_000_000  # refuse zip bombs before reading anything
+
+_FEATURIZER_PARAMS = ("word_ngram_range", "char_ngram_range", "max_word_features",
+                      "max_char_features", "char_weight")
+_TUPLE_PARAMS = ("word_ngram_range", "char_ngram_range")
+
+
+def library_versions() -> dict[str, str]:
+    """Versions that a stored model depends on.
+
+    Examples
+    --------
+    >>> sorted(library_versions())
+    ['numpy', 'python', 'scikit-learn', 'scipy']
+    """
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "scikit-learn": sklearn.__version__,
+    }
+
+
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def _digest(array: np.ndarray) -> str:
+    h = hashlib.sha256()
+    h.update(f"{array.dtype.str}|{array.shape}|".encode())
+    h.update(np.ascontiguousarray(array).tobytes())
+    return h.hexdigest()
+
+
+def _model_arrays(model: SectorClassifier) -> tuple[dict[str, np.ndarray], dict]:
+    arrays = dict(model.featurizer_.get_state())
+    classes = np.asarray(model.classes_)
+    if classes.dtype == object:
+        classes = classes.astype(str)
+    arrays.update(
+        classes=classes,
+        coef=np.asarray(model.coef_, dtype=np.float32),
+        intercept=np.asarray(model.intercept_, dtype=np.float64),
+        oof_confidence=np.asarray(model.oof_confidence_, dtype=np.float64),
+        oof_correct=np.asarray(model.oof_correct_, dtype=bool),
+        oof_predicted=np.asarray(model.oof_predicted_).astype(classes.dtype),
+    )
+    scalars = {
+        "temperature": float(model.temperature_),
+        "review_threshold": float(model.review_threshold_),
+        "label_level": model.label_level_,
+        "has_sections": model.class_sections_ is not None,
+        "has_kbli5": getattr(model, "kbli5_codes_", None) is not None,
+    }
+    if scalars["has_sections"]:
+        arrays["class_sections"] = np.asarray(model.class_sections_, dtype=str)
+    if scalars["has_kbli5"]:
+        centroids = sp.csr_matrix(model.kbli5_centroids_)
+        arrays.update(
+            kbli5_codes=np.asarray(model.kbli5_codes_, dtype=str),
+            kbli5_prior=np.asarray(model.kbli5_prior_, dtype=np.float64),
+            kbli5_data=centroids.data.astype(np.float32),
+            kbli5_indices=centroids.indices.astype(np.int32),
+            kbli5_indptr=centroids.indptr.astype(np.int64),
+        )
+        scalars["kbli5_shape"] = list(centroids.shape)
+    return arrays, scalars
+
+
+def save_model(model: SectorClassifier, path: str | Path, metadata: dict | None = None) -> Path:
+    """Write a fitted model to ``path`` (atomically: readers never see half a file).
+
+    Parameters
+    ----------
+    model : SectorClassifier
+        A fitted classifier.
+    path : str or Path
+        Target file; ``.npz`` is the conventional suffix.
+    metadata : dict, optional
+        JSON-serialisable notes stored in the manifest (e.g. training data hash).
+
+    Returns
+    -------
+    Path
+    """
+    path = Path(path)
+    arrays, scalars = _model_arrays(model)
+    params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in model.get_params().items()}
+    manifest = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "versions": library_versions(),
+        "params": params,
+        "scalars": scalars,
+        "metadata": metadata or {},
+        "arrays": {name: _digest(array) for name, array in arrays.items()},
+    }
+    manifest_bytes = json.dumps(manifest, sort_keys=True).encode("utf-8")
+    arrays["manifest"] = np.frombuffer(manifest_bytes, dtype=np.uint8)
+    arrays["manifest_sha256"] = np.frombuffer(
+        hashlib.sha256(manifest_bytes).hexdigest().encode("ascii"), dtype=np.uint8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.savez_compressed(handle, **arrays)
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _read_arrays(path: Path) -> dict[str, np.ndarray]:
+    if not path.is_file():
+        raise ModelFileError(f"model file not found: {path}")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+        if total > MAX_UNCOMPRESSED_BYTES:
+            raise ModelFileError(f"{path}: refusing a model file that unpacks to {total:,} bytes")
+        with np.load(path, allow_pickle=False) as npz:
+            return {name: npz[name] for name in npz.files}
+    except ModelFileError:
+        raise
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError) as exc:
+        raise ModelFileError(
+            f"{path} is not a readable Jejak sector model ({type(exc).__name__}: {exc}). "
+            "Only files written by `jejak-analysis train` / save_model can be loaded."
+        ) from None
+
+
+def read_manifest(path: str | Path) -> dict:
+    """Return the verified manifest of a model file (versions, params, metadata)."""
+    return _verified_manifest(Path(path), _read_arrays(Path(path)))
+
+
+def _verified_manifest(path: Path, arrays: dict[str, np.ndarray]) -> dict:
+    try:
+        manifest_bytes = arrays.pop("manifest").tobytes()
+        stored_digest = arrays.pop("manifest_sha256").tobytes().decode("ascii")
+        manifest = json.loads(manifest_bytes.decode("utf-8"))
+    except (KeyError, UnicodeDecodeError, json.JSONDecodeError):
+        raise ModelFileError(f"{path} has no valid manifest; not a Jejak sector model") from None
+    if hashlib.sha256(manifest_bytes).hexdigest() != stored_digest:
+        raise ModelFileError(f"{path} was modified after it was written (manifest checksum mismatch); refusing it")
+    if manifest.get("format") != FORMAT_NAME:
+        raise ModelFileError(f"{path} is not a Jejak sector model (format {manifest.get('format')!r})")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise ModelFileError(
+            f"{path} uses model format {manifest.get('format_version')!r}, this version reads "
+            f"format {FORMAT_VERSION}; retrain it with `jejak-analysis train --out {path.name}`")
+    written = manifest.get("versions", {}).get("scikit-learn", "?")
+    if _minor(written) != _minor(sklearn.__version__):
+        raise ModelFileError(
+            f"{path} was written with scikit-learn {written}, this environment has "
+            f"{sklearn.__version__}; refusing it because text features may differ between "
+            f"versions. Retrain with `jejak-analysis train --out {path.name}`")
+    expected = manifest.get("arrays", {})
+    if set(expected) != set(arrays):
+        raise ModelFileError(f"{path} has missing or unexpected arrays; refusing it")
+    for name, array in arrays.items():
+        if _digest(array) != expected[name]:
+            raise ModelFileError(f"{path}: array {name!r} does not match its checksum (file tampered with or corrupt)")
+    return manifest
+
+
+def load_model(path: str | Path) -> SectorClassifier:
+    """Load a model written by :func:`save_model`, verifying it first.
+
+    Raises
+    ------
+    ModelFileError
+        If the file is missing, not a model, modified, or from another
+        scikit-learn minor version or model format.
+
+    Examples
+    --------
+    >>> load_model("/nonexistent/model.npz")
+    Traceback (most recent call last):
+    ...
+    analysis.sectors.errors.ModelFileError: model file not found: /nonexistent/model.npz
+    """
+    path = Path(path)
+    arrays = _read_arrays(path)
+    manifest = _verified_manifest(path, arrays)
+    try:
+        return _rebuild(manifest, arrays)
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise ModelFileError(f"{path} has an inconsistent content ({exc}); refusing it") from None
+
+
+def _rebuild(manifest: dict, arrays: dict[str, np.ndarray]) -> SectorClassifier:
+    params = dict(manifest["params"])
+    for name in _TUPLE_PARAMS:
+        params[name] = tuple(params[name])
+    model = SectorClassifier(**params)
+    scalars = manifest["scalars"]
+    featurizer_params = {name: params[name] for name in _FEATURIZER_PARAMS}
+    model.featurizer_ = TextFeaturizer.from_state(featurizer_params, arrays)
+    n_features = model.featurizer_.n_word_features_ + model.featurizer_.n_char_features_
+    model.classes_ = arrays["classes"]
+    model.coef_ = arrays["coef"]
+    model.intercept_ = arrays["intercept"]
+    if model.coef_.shape != (len(model.classes_), n_features) or model.intercept_.shape != (len(model.classes_),):
+        raise ValueError("coefficient shapes do not match classes and vocabulary")
+    if not (np.isfinite(model.coef_).all() and np.isfinite(model.intercept_).all()):
+        raise ValueError("non-finite coefficients")
+    model.temperature_ = float(scalars["temperature"])
+    model.review_threshold_ = float(scalars["review_threshold"])
+    if not (model.temperature_ > 0 and 0 <= model.review_threshold_ <= 1):
+        raise ValueError("temperature or threshold out of range")
+    model.label_level_ = scalars["label_level"]
+    model.oof_confidence_ = arrays["oof_confidence"]
+    model.oof_correct_ = arrays["oof_correct"]
+    model.oof_predicted_ = arrays["oof_predicted"]
+    model.class_sections_ = arrays["class_sections"] if scalars["has_sections"] else None
+    if model.class_sections_ is not None and model.class_sections_.shape != model.classes_.shape:
+        raise ValueError("class_sections does not match classes")
+    model.kbli5_codes_ = None
+    if scalars["has_kbli5"]:
+        shape = tuple(scalars["kbli5_shape"])
+        if shape[1] != model.featurizer_.n_word_features_:
+            raise ValueError("5-digit centroids do not match the word vocabulary")
+        model.kbli5_centroids_ = sp.csr_matrix(
+            (arrays["kbli5_data"], arrays["kbli5_indices"], arrays["kbli5_indptr"]), shape=shape)
+        model.kbli5_centroids_.check_format(full_check=True)
+        model.kbli5_codes_ = arrays["kbli5_codes"]
+        model.kbli5_prior_ = arrays["kbli5_prior"]
+        if len(model.kbli5_codes_) != shape[0] or len(model.kbli5_prior_) != shape[0]:
+            raise ValueError("5-digit codes do not match centroids")
+    return model

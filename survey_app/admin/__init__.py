@@ -1,0 +1,11 @@
+"""The staff site: login, dashboards, respondent management, messages, exports, audit log.
+
+Each module registers its views on the one blueprint; services live in the feature
+packages (monitoring/, accounts/, …), so views stay thin.
+"""
+from survey_app.admin import (  # noqa: F401 (each module registers its views)
+    alumni_views, audit_views, auth_views, dashboard_views,
+)
+from survey_app.admin.blueprint import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,51 @@
+"""The staff site's blueprint and access rules (every view needs a login and a role)."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, g
+from flask_babel import get_locale
+from flask_login import current_user, login_required
+
+bp = Blueprint("admin", __name__, template_folder="../templates")
+
+ALL_ROLES = ("admin", "researcher", "viewer")
+DATA_ROLES = ("admin", "researcher")  # may see individual responses (pseudonymised)
+ADMIN_ONLY = ("admin",)
+
+
+def roles_required(*roles: str):
+    """Allow the view only to logged-in users with one of ``roles`` (others get 403)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not current_user.can(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = roles  # read by the access-control tests
+        return wrapped
+
+    return decorator
+
+
+# (endpoint, label, roles) of the top menu; feature modules append their pages.
+MENU: list[tuple[str, object, tuple[str, ...]]] = []
+
+
+def menu_entry(endpoint: str, label, roles: tuple[str, ...]) -> None:
+    """Add a page to the staff menu, shown to users with one of ``roles``."""
+    MENU.append((endpoint, label, roles))
+
+
+@bp.context_processor
+def inject_menu() -> dict:
+    return {"admin_menu": MENU}
+
+
+@bp.before_request
+def staff_language() -> None:
+    """The staff site follows the browser/cookie language like the rest of the app."""
+    g.html_lang = str(get_locale())

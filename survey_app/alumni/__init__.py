@@ -1,0 +1,1 @@
+"""Managing one alumnus on request: look-up, link re-issue, withdrawal and erasure."""

@@ -1,0 +1,54 @@
+"""The audit log: who exported or viewed personal data, erased answers, changed roles.
+
+Events are added to the caller's transaction, so an action and its audit record commit or
+roll back together. The log is append-only: the ORM refuses to update or delete events.
+"""
+from __future__ import annotations
+
+import getpass
+from typing import Any
+
+from flask import has_request_context, request
+from flask_login import current_user
+from sqlalchemy import event
+
+from survey_app.extensions import db
+from survey_app.models import AuditEvent
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or delete an audit event."""
+
+
+def record(action: str, target: str = "", detail: dict[str, Any] | None = None,
+           actor: str | None = None) -> AuditEvent:
+    """Add an audit event for the current user (web) or OS user (CLI) to the session."""
+    user_id = None
+    if actor is None:
+        if has_request_context() and getattr(current_user, "is_authenticated", False):
+            actor, user_id = current_user.email, current_user.id
+        else:
+            actor = f"cli:{_os_user()}"
+    detail = dict(detail or {})
+    if has_request_context():
+        detail.setdefault("ip", request.remote_addr)
+    entry = AuditEvent(user_id=user_id, actor=actor, action=action, target=str(target)[:200], detail=detail)
+    db.session.add(entry)
+    return entry
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return "unknown"
+
+
+@event.listens_for(AuditEvent, "before_update")
+def _refuse_update(_mapper, _connection, _target):
+    raise AuditLogIsAppendOnly("audit events cannot be changed")
+
+
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_delete(_mapper, _connection, _target):
+    raise AuditLogIsAppendOnly("audit events cannot be deleted")

@@ -1,0 +1,1 @@
+"""Live response monitoring: counts and rates per wave and breakdown."""

@@ -1,0 +1,56 @@
+"""Fixtures for the analysis tests.
+
+The default model is trained once per test session into a temporary cache
+directory (``JEJAK_MODEL_CACHE``), so later tests, and CLI subprocesses
+started with the same environment, load it instead of retraining.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis.sectors import default as default_module
+from analysis.sectors.default import load_default_model
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def model_cache_dir(tmp_path_factory) -> Path:
+    """A session-wide model cache, exported through JEJAK_MODEL_CACHE."""
+    directory = tmp_path_factory.mktemp("model-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JEJAK_MODEL_CACHE", str(directory))
+        yield directory
+
+
+@pytest.fixture(scope="session")
+def default_model(model_cache_dir):
+    """The default model, trained once per session and cached on disk."""
+    return load_default_model()
+
+
+@pytest.fixture
+def fresh_memo():
+    """Clear the in-process model memo around a test that checks caching."""
+    saved = dict(default_module._memo)
+    default_module._memo.clear()
+    yield
+    default_module._memo.clear()
+    default_module._memo.update(saved)
+
+
+@pytest.fixture
+def run_cli(model_cache_dir):
+    """Run ``python -m analysis ARGS`` in a subprocess sharing the model cache."""
+    def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+        env = dict(os.environ, JEJAK_MODEL_CACHE=str(model_cache_dir), PYTHONPATH=str(REPO_ROOT))
+        return subprocess.run(
+            [sys.executable, "-m", "analysis", *args],
+            capture_output=True, text=True, env=env, cwd=cwd or REPO_ROOT, timeout=300,
+        )
+    return run

@@ -1,0 +1,82 @@
+import math
+
+import pytest
+
+from analysis.sectors.normalize import MAX_NORMALIZED_CHARS, normalize_text, normalize_texts
+
+
+def test_lowercases_and_drops_punctuation_and_emoji():
+    assert normalize_text("JUALAN Kopi!!! 😀☕") == "jual kopi"
+
+
+def test_collapses_letters_repeated_three_or_more_times():
+    assert normalize_text("enakkk bangettt") == "enak banget"
+
+
+def test_keeps_legitimate_double_letters():
+    assert normalize_text("maaf saat") == "maaf saat"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("sy jualan yg murah", "saya jual yang murah"),
+        ("dpn rmh", "depan rumah"),
+        ("olshop", "toko online"),
+        ("warkop", "warung kopi"),
+        ("laundri kiloan", "laundry kiloan"),
+        ("ojol", "ojek online"),
+        ("bkin kripik", "buat keripik"),
+    ],
+)
+def test_replaces_slang_and_abbreviations_with_standard_words(raw, expected):
+    assert normalize_text(raw) == expected
+
+
+def test_reduplication_written_with_two_becomes_the_base_word():
+    assert normalize_text("kecil2an jual kue2 anak2") == "kecil jual kue anak"
+
+
+def test_drops_numbers_and_splits_them_from_words():
+    assert normalize_text("gas 3kg 1000 ekor ps4") == "gas kg ekor ps"
+
+
+def test_strips_html_tags_scripts_and_entities():
+    raw = "<p>jual <b>baju</b> &amp; tas<script>alert('x')</script></p>"
+    assert normalize_text(raw) == "jual baju dan tas"
+
+
+def test_encoded_html_is_decoded_then_stripped():
+    assert normalize_text("&lt;b&gt;servis motor&lt;/b&gt;") == "servis motor"
+
+
+def test_removes_urls_and_emails():
+    assert normalize_text("olshop https://shopee.co.id/toko a@b.com") == "toko online"
+
+
+def test_folds_accents_to_ascii():
+    assert normalize_text("café") == "cafe"
+
+
+@pytest.mark.parametrize("missing", [None, math.nan, float("nan")])
+def test_missing_values_give_empty_text(missing):
+    assert normalize_text(missing) == ""
+
+
+def test_non_strings_are_converted():
+    assert normalize_text(12345) == ""
+
+
+def test_translates_common_english_business_words():
+    assert normalize_text("I sell homemade cakes") == "saya jual buatan rumah kue"
+
+
+def test_very_long_input_is_bounded():
+    out = normalize_text("jual baju " * 5000)
+    assert 0 < len(out) <= MAX_NORMALIZED_CHARS
+    assert not out.endswith(" ")
+
+
+def test_batch_normalisation_matches_single():
+    texts = ["Sy jualan", None, "ternak lele"]
+    assert normalize_texts(texts) == [normalize_text(t) for t in texts]

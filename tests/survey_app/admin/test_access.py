@@ -1,0 +1,81 @@
+"""Access control: every staff URL, every role (and no login)."""
+import pytest
+
+from survey_app.extensions import db
+from tests import factories
+from tests.survey_app.questionnaire.conftest import SMALL_FORM
+
+# url template → roles allowed (GET pages)
+PAGES = {
+    "/admin/": ("admin", "researcher", "viewer"),
+    "/admin/waves/{wave}": ("admin", "researcher", "viewer"),
+    "/admin/waves/{wave}/invitations": ("admin", "researcher"),
+    "/admin/alumni": ("admin",),
+    "/admin/alumni/{alumnus}": ("admin",),
+    "/admin/audit": ("admin",),
+    "/admin/password": ("admin", "researcher", "viewer"),
+}
+# POST actions → roles allowed
+ACTIONS = {
+    "/admin/invitations/{invitation}/reissue": ("admin",),
+    "/admin/alumni/{alumnus}/erase": ("admin",),
+}
+
+
+@pytest.fixture
+def objects(app):
+    with app.app_context():
+        q = factories.make_questionnaire(SMALL_FORM)
+        wave = factories.make_wave(q.id)
+        alumnus = factories.make_alumnus([])
+        invitation, _token = factories.make_invitation(wave, alumnus)
+        db.session.commit()
+        return {"wave": wave.id, "alumnus": alumnus.external_id, "invitation": invitation.id}
+
+
+def test_every_admin_route_is_covered_by_this_matrix(app):
+    routes = {r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("admin.")}
+    covered = {u.replace("{wave}", "<int:wave_id>").replace("{alumnus}", "<external_id>")
+               .replace("{invitation}", "<int:invitation_id>") for u in {**PAGES, **ACTIONS}}
+    assert routes - covered - {"/admin/login", "/admin/logout"} == set()
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_need_a_login(client, objects, url):
+    response = client.get(url.format(**objects))
+    assert response.status_code == 302 and "/admin/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role", ["admin", "researcher", "viewer"])
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_follow_the_role_matrix(as_role, objects, role, url):
+    client = as_role(role)
+    response = client.get(url.format(**objects))
+    expected = 200 if role in PAGES[url] else 403
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("role", ["researcher", "viewer"])
+@pytest.mark.parametrize("url", ACTIONS)
+def test_actions_are_refused_to_lower_roles(as_role, objects, role, url):
+    from tests.survey_app.admin.conftest import csrf_of
+
+    client = as_role(role)
+    token = csrf_of(client.get("/admin/password").get_data(as_text=True))
+    response = client.post(url.format(**objects), data={"csrf_token": token, "reason": "x"})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("url", ACTIONS)
+def test_actions_without_csrf_token_are_refused(as_role, objects, url):
+    client = as_role("admin")
+    response = client.post(url.format(**objects), data={"reason": "x"})
+    assert response.status_code == 400
+
+
+def test_researcher_sees_pseudonyms_not_names(as_role, objects, app):
+    client = as_role("researcher")
+    html = client.get(f"/admin/waves/{objects['wave']}/invitations").get_data(as_text=True)
+    assert objects["alumnus"] not in html
+    assert "Alumni " not in html  # factory names are "Alumni <n>"
+    assert ">P" in html  # pseudonyms start with P
