@@ -36,9 +36,21 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class PageForm(FlaskForm):
-    """Base of every compiled page form: carries the response revision for conflict checks."""
+    """Base of every compiled page form.
+
+    ``revision`` carries the response revision for conflict checks; ``shown`` lists the
+    questions the respondent could see when submitting (kept current by skiplogic.js), so a
+    question revealed by the answers just given is asked, not reported as an error.
+    """
 
     revision = HiddenField()
+    shown = HiddenField()
+
+    def shown_names(self) -> set[str] | None:
+        """Questions visible when the form was sent; None when the page did not say."""
+        if not self.shown.raw_data:
+            return None
+        return {name for name in self.shown.raw_data[0].split(",") if name}
 
     def collect(self, questionnaire: Questionnaire, page: Page, stored: Mapping[str, Any],
                 respondent: Respondent, language: str) -> bool:
@@ -51,6 +63,8 @@ class PageForm(FlaskForm):
         self.answers: dict[str, Any] = {}
         self.answer_errors: dict[str, str] = {}
         self.cleared: list[str] = []
+        self.revealed: list[str] = []
+        shown = self.shown_names()
         applying: list[Question] = []
         for question in page.questions:  # pass 1: in order, so later questions see earlier ones
             if not question.takes_answer:
@@ -72,13 +86,15 @@ class PageForm(FlaskForm):
                 continue
             value = self.answers.get(question.name)
             if self._incomplete(question, questionnaire, value, context, respondent):
-                if question.required:
+                if question.required and shown is not None and question.name not in shown:
+                    self.revealed.append(question.name)  # appeared after the page was shown
+                elif question.required:
                     message = question.required_message.get(language) if question.required_message else None
                     self.answer_errors[question.name] = message or _("Please answer this question.")
                 continue
             if question.constraint is not None and not _constraint_holds(question, value, context):
                 self.answer_errors[question.name] = question.constraint_message.get(language)
-        return not self.answer_errors
+        return not self.answer_errors and not self.revealed
 
     def _read(self, question: Question, questionnaire: Questionnaire, context: Mapping[str, Any],
               respondent: Respondent) -> Any:

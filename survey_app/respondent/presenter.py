@@ -49,7 +49,7 @@ def _undecided(page: Page, answers: Mapping[str, Any]) -> bool:
 
 def page_context(*, token: str, questionnaire: Questionnaire, page: Page, pages: list[Page], form,
                  answers: Mapping[str, Any], respondent: Respondent, language: str,
-                 errors: Mapping[str, str]) -> dict[str, Any]:
+                 errors: Mapping[str, str], revealed: list[str] = ()) -> dict[str, Any]:
     """Template variables for one page of questions."""
     context_answers = dict(answers)
     if getattr(form, "answers", None) is not None:  # re-shown after errors: judge on what was typed
@@ -76,6 +76,8 @@ def page_context(*, token: str, questionnaire: Questionnaire, page: Page, pages:
         "previous": pages[index - 1] if index > 0 else None,
         "logic": client_logic(questionnaire, page, answers, respondent),
         "error_count": len(errors),
+        "revealed": bool(revealed),
+        "shown": ",".join(b["question"].name for b in blocks if not b["hidden"]),
     }
 
 

@@ -164,14 +164,15 @@ def page(token: str, page_name: str):
                 return _save_and_continue(token, questionnaire, invitation, response, respondent, page_def, form)
             except Conflict:
                 return _conflict(token)
-        status = 422
+        # Only newly revealed questions missing (JavaScript off): ask them, it is no error.
+        status = 422 if form.answer_errors else 200
     else:
         form.revision.data = str(response.revision)
     return render_template(
         "respondent/page.html", **presenter.page_context(
             token=token, questionnaire=questionnaire, page=page_def, pages=pages, form=form,
             answers=answers, respondent=respondent, language=language,
-            errors=getattr(form, "answer_errors", {}),
+            errors=getattr(form, "answer_errors", {}), revealed=getattr(form, "revealed", []),
         )
     ), status
 

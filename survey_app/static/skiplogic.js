@@ -107,8 +107,11 @@
     return raw;
   }
 
+  var shownField = document.getElementById("shown");
+
   function refresh() {
     var answers = Object.assign({}, logic.answers);
+    var shownNames = [];
     logic.questions.forEach(function (q) {
       var block = document.getElementById("q-" + q.name);
       if (!block) { return; }
@@ -126,9 +129,11 @@
         shown = any;
       }
       block.hidden = !shown;
+      if (shown) { shownNames.push(q.name); }
       block.querySelectorAll("input,textarea,select").forEach(function (el) { el.disabled = !shown; });
       if (shown && q.type !== "note") { answers[q.name] = pageValue(q); }
     });
+    if (shownField) { shownField.value = shownNames.join(","); }
   }
 
   form.addEventListener("input", refresh);

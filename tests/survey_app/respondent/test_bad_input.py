@@ -194,3 +194,14 @@ def test_declining_consent_stores_only_the_refusal(app, browser, link):
         assert db.session.get(Invitation, link.invitation_id).status == "declined"
     # the pages are no longer reachable
     assert browser.client.get(f"{link.url}/p/work").status_code == 303
+
+
+def test_question_revealed_without_javascript_is_asked_not_reported_as_error(app, browser, link):
+    _start(browser, link)
+    # as rendered with JavaScript off: only the first two questions were visible
+    assert browser.page.select_one("#shown")["value"] == "birth_year,has_business"
+    browser.submit({"birth_year": "1990", "has_business": "yes"})
+    assert browser.response.status_code == 200
+    assert browser.page.select_one(".error-summary") is None
+    assert browser.page.select_one("#q-business_description").get("hidden") is None
+    assert "business_description" in browser.page.select_one("#shown")["value"]
