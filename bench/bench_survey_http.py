@@ -2,8 +2,8 @@
 """HTTP benchmark: survey page GET and answer POST under gunicorn + PostgreSQL, against a bare
 Flask + Flask-WTF app under the same gunicorn settings, in the same run.
 
-    .venv/bin/python bench/bench_survey_http.py            # ~3 minutes
-    .venv/bin/python bench/bench_survey_http.py --duration 10 --warmup 3   # quicker look
+    .venv/bin/python bench/bench_survey_http.py                    # about 3 minutes
+    .venv/bin/python bench/bench_survey_http.py --rounds 1 --duration 5 --warmup 2   # quick look
 
 What it does:
 
@@ -11,13 +11,15 @@ What it does:
    drops and creates all tables, and loads the demo (``seed_demo``: default questionnaire,
    ``--respondents`` alumni, open wave 'demo', one invitation each). Every invitation gets a
    response that has consented (``{"consent": "yes"}``, revision 1), as after the first page.
-2. Per app (bare baseline first, then Jejak): starts gunicorn on a free 127.0.0.1 port, prepares
-   per-respondent state over HTTP (GET each page once: session cookie + CSRF token + revision),
-   then runs wrk for the GET and for the POST (warm-up, then ``--duration`` seconds each).
+2. Starts both apps under identical gunicorn options on free 127.0.0.1 ports, prepares
+   per-visitor state over HTTP (GET each form once: session cookie + CSRF token + revision),
+   warms both up, then runs ``--rounds`` rounds of wrk (32 connections, ``--duration`` s each):
+   bare GET, survey GET, bare POST, survey POST. Alternating keeps background load on the
+   machine from favouring one app; the table shows medians over the rounds.
    GET = ``/s/<token>/p/about`` (survey) or ``/`` (baseline).
    POST = a valid 'about' page (birth year, sex, province, education) with CSRF token and the
    response's current revision, answered 303 (survey); a valid two-field form (baseline).
-3. After the survey POST run, checks the database: every 303 must be a saved revision with the
+3. After each survey POST run, checks the database: every 303 must be a saved revision with the
    answers that were sent (per respondent: 303s <= revision increase <= requests sent).
 4. Prints a table, writes JSON to bench/out/, stops its servers and drops its tables.
 
@@ -245,95 +247,70 @@ def run_wrk(port: int, mode: str, pool: Path, out: Path, *, duration: float, con
         raise RuntimeError(f"wrk failed ({proc.returncode}): {proc.stderr or proc.stdout}")
     result = json.loads(out.read_text())
     out.unlink()
-    seconds = result["duration_us"] / 1e6
     errors = result["errors"]
-    result["rps"] = result["requests"] / seconds
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
     result["p50_ms"] = result["latency_us"]["p50"] / 1000
     result["p99_ms"] = result["latency_us"]["p99"] / 1000
-    result["error_count"] = errors["status"] + errors["connect"] + errors["read"] + errors["write"] + errors["timeout"]
-    result["wrk_stdout"] = proc.stdout
-    return result
-
-
-def measure(server: Server, mode: str, pool: Path, tmp: Path, args, label: str,
-            before_measure=None) -> dict:
-    stem = re.sub(r"[^A-Za-z0-9]+", "-", label)
-    if args.warmup > 0:
-        run_wrk(server.port, mode, pool, tmp / f"{stem}-warmup.json", duration=args.warmup,
-                connections=args.connections, threads=args.wrk_threads)
-    if before_measure is not None:
-        before_measure()
-    result = run_wrk(server.port, mode, pool, tmp / f"{stem}.json", duration=args.duration,
-                     connections=args.connections, threads=args.wrk_threads)
-    print(f"  {label:<14} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:6.1f} ms  "
-          f"p99 {result['p99_ms']:6.1f} ms  errors {result['error_count']}  statuses {result['statuses']}",
-          flush=True)
+    result["error_count"] = sum(errors.values())  # non-2xx/3xx + socket errors + timeouts
     return result
 
 
 # --------------------------------------------------------------------------- the two apps
 
-def bench_baseline(args, tmp: Path, gunicorn_args: list[str]) -> dict:
-    server = Server("baseline", "http_baseline_app:app", gunicorn_args, {"JEJAK_SECRET_KEY": SECRET_KEY},
-                    tmp / "gunicorn-baseline.log", "/", pythonpath=BENCH)
-    try:
-        server.wait_ready()
-        states = [form_state(server.port, "/") for _ in range(64)]  # 64 visitors, one session each
-        get_pool, post_pool = tmp / "baseline-get.pool", tmp / "baseline-post.pool"
-        write_pool(get_pool, [(f"v{i}", "/", cookie, None, None) for i, (cookie, _c, _r) in enumerate(states)])
-        write_pool(post_pool, [(f"v{i}", "/", cookie, f"csrf_token={quote(csrf, safe='')}&name=Ani&birth_year="
-                                f"{1950 + i % 55}", None) for i, (cookie, csrf, _r) in enumerate(states)])
-        print("baseline (bare Flask + Flask-WTF, no database)", flush=True)
-        get = measure(server, "get", get_pool, tmp, args, "GET /")
-        post = measure(server, "post", post_pool, tmp, args, "POST /")
-        post["ok_303"] = post["statuses"].get("303", 0)
-    finally:
-        server.stop()
-    return {"get": get, "post": post, "server_problems": server.problems(), "cmd": server.cmd}
+class Target:
+    """One app under test: its gunicorn, its GET pool and a way to write its POST pool."""
+
+    def __init__(self, name: str, server: Server, get_label: str, post_label: str):
+        self.name, self.server, self.get_label, self.post_label = name, server, get_label, post_label
+        self.get_pool = self.post_pool = None
+
+    def run(self, kind: str, tmp: Path, args, duration: float) -> dict:
+        pool = self.get_pool if kind == "get" else self.post_pool
+        return run_wrk(self.server.port, kind, pool, tmp / f"{self.name}-{kind}.json", duration=duration,
+                       connections=args.connections, threads=args.wrk_threads)
 
 
-def bench_survey(args, tmp: Path, gunicorn_args: list[str], app, tokens: list[str]) -> dict:
-    env = {"JEJAK_DATABASE_URL": args.db_url, "JEJAK_SECRET_KEY": SECRET_KEY, "JEJAK_CONFIG": "production"}
-    if not args.ratelimit:
-        env["JEJAK_RATELIMIT_ENABLED"] = "0"
-    server = Server("survey", "wsgi:app", gunicorn_args, env, tmp / "gunicorn-survey.log", "/healthz")
-    index = {t: i for i, t in enumerate(tokens)}
-    try:
-        server.wait_ready()
+def prepare_baseline(target: Target, tmp: Path) -> None:
+    port = target.server.port
+    states = [form_state(port, "/") for _ in range(64)]  # 64 visitors, one session each
+    target.get_pool, target.post_pool = tmp / "baseline-get.pool", tmp / "baseline-post.pool"
+    write_pool(target.get_pool, [(f"v{i}", "/", cookie, None, None) for i, (cookie, _c, _r) in enumerate(states)])
+    write_pool(target.post_pool, [
+        (f"v{i}", "/", cookie, f"csrf_token={quote(csrf, safe='')}&name=Ani&birth_year={1950 + i % 55}", None)
+        for i, (cookie, csrf, _r) in enumerate(states)])
+
+
+class SurveyPool:
+    """Per-respondent state for the survey app, and the POST pool at the current revisions."""
+
+    def __init__(self, target: Target, app, tokens: list[str], tmp: Path):
+        self.target, self.app, self.tokens = target, app, tokens
+        self.index = {t: i for i, t in enumerate(tokens)}
+        port = target.server.port
         t0 = time.monotonic()
         with ThreadPoolExecutor(4) as pool:
-            states = list(pool.map(lambda t: form_state(server.port, f"/s/{t}/p/{PAGE}"), tokens))
-        print(f"survey (Jejak, PostgreSQL): prepared {len(tokens)} respondents over HTTP in "
-              f"{time.monotonic() - t0:.1f}s", flush=True)
-        get_pool, post_pool = tmp / "survey-get.pool", tmp / "survey-post.pool"
-        write_pool(get_pool, [(t, f"/s/{t}/p/{PAGE}", cookie, None, None)
-                              for t, (cookie, _c, _r) in zip(tokens, states)])
+            self.states = list(pool.map(lambda t: form_state(port, f"/s/{t}/p/{PAGE}"), tokens))
+        print(f"prepared {len(tokens)} survey respondents over HTTP (cookie, CSRF token, revision) "
+              f"in {time.monotonic() - t0:.1f}s", flush=True)
+        target.get_pool, target.post_pool = tmp / "survey-get.pool", tmp / "survey-post.pool"
+        write_pool(target.get_pool, [(t, f"/s/{t}/p/{PAGE}", cookie, None, None)
+                                     for t, (cookie, _c, _r) in zip(tokens, self.states)])
 
-        def post_rows(revisions: dict[str, int]) -> list[tuple]:
-            rows = []
-            for t, (cookie, csrf, _rev) in zip(tokens, states):
-                answers = expected_answers(index[t])
-                body = f"csrf_token={quote(csrf, safe='')}&" + "&".join(f"{k}={v}" for k, v in answers.items())
-                rows.append((t, f"/s/{t}/p/{PAGE}", cookie, body, revisions[t]))
-            return rows
+    def refresh(self) -> dict:
+        """Write the POST pool at the revisions now in the database; returns that snapshot."""
+        time.sleep(0.5)  # requests cut off when wrk stopped finish on the server meanwhile
+        before = snapshot(self.app, self.tokens)
+        rows = []
+        for t, (cookie, csrf, _rev) in zip(self.tokens, self.states):
+            answers = expected_answers(self.index[t])
+            body = f"csrf_token={quote(csrf, safe='')}&" + "&".join(f"{k}={v}" for k, v in answers.items())
+            rows.append((t, f"/s/{t}/p/{PAGE}", cookie, body, before[t][0]))
+        write_pool(self.target.post_pool, rows)
+        return before
 
-        get = measure(server, "get", get_pool, tmp, args, f"GET page {PAGE}")
-        before: dict = {}
-
-        def refresh_revisions():
-            # The warm-up saved pages too: start the measured run from the current revisions.
-            time.sleep(0.5)  # requests cut off when wrk stopped finish on the server meanwhile
-            before.update(snapshot(app, tokens))
-            write_pool(post_pool, post_rows({t: v[0] for t, v in before.items()}))
-
-        refresh_revisions()
-        post = measure(server, "post", post_pool, tmp, args, f"POST page {PAGE}", before_measure=refresh_revisions)
+    def check(self, before: dict, post: dict) -> dict:
         time.sleep(1.0)
-        after = snapshot(app, tokens)
-        post["db_check"] = db_check(before, after, post, index)
-    finally:
-        server.stop()
-    return {"get": get, "post": post, "server_problems": server.problems(), "cmd": server.cmd}
+        return db_check(before, snapshot(self.app, self.tokens), post, self.index)
 
 
 def db_check(before: dict, after: dict, post: dict, index: dict[str, int]) -> dict:
@@ -347,17 +324,15 @@ def db_check(before: dict, after: dict, post: dict, index: dict[str, int]) -> di
         delta = rev_after - rev_before
         increments += delta
         n_saved, n_issued = saved.get(token, 0), issued.get(token, 0)
-        if delta > 0:
-            updated += 1
         if not n_saved <= delta <= n_issued:
             problems.append(f"{token}: {n_saved} x 303 but revision +{delta} ({n_issued} sent)")
         if delta > 0:
+            updated += 1
             want = {"consent": "yes", **expected_answers(index[token])}
             if answers != want or page != PAGE:
                 problems.append(f"{token}: stored {answers!r} on page {page!r}, expected {want!r}")
-    unattributed = saved.get("-", 0)
-    if unattributed:
-        problems.append(f"{unattributed} x 303 whose Location named no token")
+    if saved.get("-"):
+        problems.append(f"{saved['-']} x 303 whose Location named no respondent")
     in_flight = post["sent"] - post["received"]
     return {
         "responses_303": ok_303,
@@ -365,10 +340,91 @@ def db_check(before: dict, after: dict, post: dict, index: dict[str, int]) -> di
         "responses_updated": updated,
         "respondents_with_303": sum(1 for k, v in saved.items() if k != "-" and v > 0),
         "in_flight_when_wrk_stopped": in_flight,
-        "committed_but_unseen": increments - ok_303,  # requests cut off by wrk's stop, saved anyway
+        "committed_but_unseen": increments - ok_303,  # cut off by wrk's stop, saved anyway
         "ok": not problems and ok_303 <= increments <= ok_303 + in_flight,
         "problems": problems[:20],
     }
+
+
+def median(values):
+    values = sorted(values)
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+def summarise(runs: list[dict]) -> dict:
+    statuses: dict[str, int] = {}
+    for run in runs:
+        for code, count in run["statuses"].items():
+            statuses[code] = statuses.get(code, 0) + count
+    return {"rps": median([r["rps"] for r in runs]), "p50_ms": median([r["p50_ms"] for r in runs]),
+            "p99_ms": median([r["p99_ms"] for r in runs]), "p99_ms_worst": max(r["p99_ms"] for r in runs),
+            "errors": sum(r["error_count"] for r in runs), "requests": sum(r["requests"] for r in runs),
+            "statuses": statuses}
+
+
+def bench(args, tmp: Path, app, tokens: list[str]) -> dict:
+    gunicorn_args = shlex.split(args.gunicorn)
+    survey_env = {"JEJAK_DATABASE_URL": args.db_url, "JEJAK_SECRET_KEY": SECRET_KEY, "JEJAK_CONFIG": "production"}
+    if not args.ratelimit:
+        survey_env["JEJAK_RATELIMIT_ENABLED"] = "0"
+    # Both servers run throughout; the idle one costs nothing. Runs alternate between the two
+    # apps so that background load on the machine affects both alike.
+    base = Target("baseline", Server("baseline", "http_baseline_app:app", gunicorn_args,
+                                     {"JEJAK_SECRET_KEY": SECRET_KEY}, tmp / "gunicorn-baseline.log", "/",
+                                     pythonpath=BENCH), "GET /", "POST /")
+    survey = Target("survey", Server("survey", "wsgi:app", gunicorn_args, survey_env, tmp / "gunicorn-survey.log",
+                                     "/healthz"), f"GET /s/<t>/p/{PAGE}", f"POST /s/<t>/p/{PAGE}")
+    runs: dict = {(t, k): [] for t in ("baseline", "survey") for k in ("get", "post")}
+    checks = []
+    try:
+        base.server.wait_ready()
+        survey.server.wait_ready()
+        prepare_baseline(base, tmp)
+        pool = SurveyPool(survey, app, tokens, tmp)
+        if args.warmup > 0:
+            for target in (base, survey):
+                for kind in ("get", "post"):
+                    if target is survey and kind == "post":
+                        pool.refresh()
+                    target.run(kind, tmp, args, args.warmup)
+            print(f"warmed up ({args.warmup:g}s per app and request)", flush=True)
+        for round_no in range(1, args.rounds + 1):
+            for kind in ("get", "post"):
+                for target in (base, survey):
+                    before = pool.refresh() if (target is survey and kind == "post") else None
+                    result = target.run(kind, tmp, args, args.duration)
+                    if before is not None:
+                        result["db_check"] = pool.check(before, result)
+                        checks.append(result["db_check"])
+                    runs[(target.name, kind)].append(result)
+                    label = target.get_label if kind == "get" else target.post_label
+                    print(f"  round {round_no}  {target.name:<8} {label:<22} {result['rps']:8.1f} req/s  "
+                          f"p50 {result['p50_ms']:6.1f} ms  p99 {result['p99_ms']:6.1f} ms  "
+                          f"errors {result['error_count']}  {result['statuses']}", flush=True)
+    finally:
+        for target in (base, survey):
+            target.server.stop()
+    results = {f"{t}_{k}": summarise(v) for (t, k), v in runs.items()}
+    for kind, target in (("get", "get_ratio"), ("post", "post_ratio")):
+        ratios = [s["rps"] / b["rps"] for s, b in zip(runs[("survey", kind)], runs[("baseline", kind)])]
+        results[f"survey_{kind}"]["ratio"] = median(ratios)
+        results[f"survey_{kind}"]["ratio_per_round"] = ratios
+    results["db_check"] = {
+        "ok": all(c["ok"] for c in checks),
+        **{key: sum(c[key] for c in checks) for key in (
+            "responses_303", "revision_increments", "responses_updated", "in_flight_when_wrk_stopped",
+            "committed_but_unseen")},
+        "problems": [p for c in checks for p in c["problems"]][:20],
+    }
+    for run_list in runs.values():
+        for r in run_list:
+            r.pop("saved", None)
+            r.pop("issued", None)
+    results["runs"] = {f"{t}_{k}": v for (t, k), v in runs.items()}
+    results["server_problems"] = {t.name: t.server.problems() for t in (base, survey)}
+    results["gunicorn_cmd"] = {t.name: " ".join(t.server.cmd) for t in (base, survey)}
+    return results
 
 
 # --------------------------------------------------------------------------- report
@@ -385,43 +441,57 @@ def machine() -> dict:
             "kernel": platform.release()}
 
 
-def report(results: dict) -> None:
-    base, survey = results["baseline"], results["survey"]
-    rows = [("bare GET /", base["get"], None), ("bare POST /", base["post"], None),
-            (f"survey GET /s/<t>/p/{PAGE}", survey["get"], ("get", base["get"]["rps"], TARGETS["get_ratio"])),
-            (f"survey POST /s/<t>/p/{PAGE}", survey["post"], ("post", base["post"]["rps"], TARGETS["post_ratio"]))]
+def verdicts(results: dict) -> dict:
+    out = {}
+    for key, ratio_target in (("survey_get", TARGETS["get_ratio"]), ("survey_post", TARGETS["post_ratio"])):
+        r = results[key]
+        out[key] = {"ratio": r["ratio"] >= ratio_target, "p99": r["p99_ms"] < TARGETS["p99_ms"],
+                    "errors": r["errors"] == 0}
+    out["db_check"] = results["db_check"]["ok"]
+    out["baseline_errors"] = results["baseline_get"]["errors"] == 0 and results["baseline_post"]["errors"] == 0
+    return out
+
+
+def report(results: dict, rounds: int) -> None:
+    rows = [("bare GET /", "baseline_get", None), ("bare POST /", "baseline_post", None),
+            (f"survey GET /s/<t>/p/{PAGE}", "survey_get", TARGETS["get_ratio"]),
+            (f"survey POST /s/<t>/p/{PAGE}", "survey_post", TARGETS["post_ratio"])]
     print()
-    print(f"{'request':<30} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>7} {'target':>7}  ok")
-    print("-" * 88)
-    for name, r, ratio in rows:
-        ratio_text, target_text, ok = "1.00", "", r["p99_ms"] < TARGETS["p99_ms"] and r["error_count"] == 0
-        if ratio is not None:
-            value = r["rps"] / ratio[1]
-            r["ratio"] = value
-            ratio_text, target_text = f"{value:.2f}", f">={ratio[2]:.2f}"
-            ok = ok and value >= ratio[2]
-            r["targets_met"] = ok
-        print(f"{name:<30} {r['rps']:8.1f} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} {r['error_count']:7d} "
-              f"{ratio_text:>7} {target_text:>7}  {'yes' if ok else 'NO'}")
-    check = survey["post"]["db_check"]
+    print(f"median of {rounds} round(s); ratio = median of per-round survey/bare req/s")
+    print(f"{'request':<28} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'worst p99':>9} {'errors':>6} "
+          f"{'ratio':>6} {'target':>7}  targets met")
+    print("-" * 100)
+    for name, key, ratio_target in rows:
+        r = results[key]
+        if ratio_target is None:
+            ratio, target, met = "1.00", "", ""
+        else:
+            ok = r["ratio"] >= ratio_target and r["p99_ms"] < TARGETS["p99_ms"] and r["errors"] == 0
+            ratio, target, met = f"{r['ratio']:.2f}", f">={ratio_target:.2f}", "yes" if ok else "NO"
+        print(f"{name:<28} {r['rps']:8.1f} {r['p50_ms']:7.1f} {r['p99_ms']:7.1f} {r['p99_ms_worst']:9.1f} "
+              f"{r['errors']:6d} {ratio:>6} {target:>7}  {met}")
+    print(f"targets: GET >= {TARGETS['get_ratio']}x, POST >= {TARGETS['post_ratio']}x the bare app's req/s; "
+          f"p99 < {TARGETS['p99_ms']:g} ms; zero errors")
+    check = results["db_check"]
     print()
-    print(f"DB check: {check['responses_303']} x 303, {check['revision_increments']} revision increments, "
-          f"{check['responses_updated']} responses updated ({check['respondents_with_303']} got a 303); "
-          f"{check['committed_but_unseen']} saved by requests cut off when wrk stopped "
-          f"(<= {check['in_flight_when_wrk_stopped']} in flight) -> {'OK' if check['ok'] else 'FAILED'}")
+    print(f"DB check (all survey POST rounds): {check['responses_303']} x 303 -> {check['revision_increments']} "
+          f"revision increments with the answers sent ({check['responses_updated']} response updates); "
+          f"{check['committed_but_unseen']} more saved by requests cut off when wrk stopped "
+          f"(<= {check['in_flight_when_wrk_stopped']} in flight): {'OK' if check['ok'] else 'FAILED'}")
     for problem in check["problems"]:
         print("  ", problem)
-    for name in ("baseline", "survey"):
-        if results[name]["server_problems"]:
-            print(f"{name} server log problems:", *results[name]["server_problems"][:10], sep="\n  ")
+    for name, problems in results["server_problems"].items():
+        if problems:
+            print(f"{name} server log problems:", *problems[:10], sep="\n  ")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db-url", default=os.environ.get("JEJAK_BENCH_DB_URL", DEFAULT_DB))
     parser.add_argument("--respondents", type=int, default=2000)
-    parser.add_argument("--duration", type=float, default=20, help="seconds per measured run")
-    parser.add_argument("--warmup", type=float, default=5, help="seconds of warm-up before each run")
+    parser.add_argument("--duration", type=float, default=10, help="seconds per measured run")
+    parser.add_argument("--rounds", type=int, default=3, help="measured rounds (GET and POST, both apps)")
+    parser.add_argument("--warmup", type=float, default=5, help="seconds of warm-up per app and request")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=1)
     parser.add_argument("--gunicorn", default=DEFAULT_GUNICORN, help="gunicorn options used for both apps")
@@ -429,11 +499,11 @@ def main() -> int:
                         help="set JEJAK_RATELIMIT_ENABLED=0 for the survey app (default: limiter on)")
     parser.add_argument("--keep-data", action="store_true", help="leave the tables in the bench database")
     args = parser.parse_args()
-    gunicorn_args = shlex.split(args.gunicorn)
     if args.respondents // args.wrk_threads <= args.connections // args.wrk_threads:
         parser.error("need more respondents per wrk thread than connections per wrk thread")
 
     started = datetime.now(timezone.utc)
+    load_before = os.getloadavg()
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     ensure_database(args.db_url)
     app = make_app(args.db_url)
@@ -444,32 +514,30 @@ def main() -> int:
             tokens = seed(app, args.respondents, tmp)
             print(f"seeded {len(tokens)} consented respondents in {time.monotonic() - t0:.1f}s "
                   f"({urlsplit(args.db_url).path.lstrip('/')})", flush=True)
-            print(f"gunicorn {args.gunicorn} | wrk -t{args.wrk_threads} -c{args.connections} "
-                  f"-d{args.duration:g}s (+{args.warmup:g}s warm-up) | all on one machine", flush=True)
-            results = {"baseline": bench_baseline(args, tmp, gunicorn_args)}
-            results["survey"] = bench_survey(args, tmp, gunicorn_args, app, tokens)
+            print(f"gunicorn {args.gunicorn} (both apps) | wrk -t{args.wrk_threads} -c{args.connections} "
+                  f"{args.rounds} x {args.duration:g}s per app and request (+{args.warmup:g}s warm-up) | "
+                  f"load generator, servers and PostgreSQL on the same {os.cpu_count()} cores | "
+                  f"load average before: {load_before[0]:.2f}", flush=True)
+            results = bench(args, tmp, app, tokens)
         finally:
             if not args.keep_data:
                 drop_tables(app)
     finished = datetime.now(timezone.utc)
-    report(results)
-    for part in ("baseline", "survey"):
-        for kind in ("get", "post"):
-            results[part][kind].pop("saved", None)
-            results[part][kind].pop("issued", None)
+    report(results, args.rounds)
     document = {
         "benchmark": "survey_http", "started": started.isoformat(), "finished": finished.isoformat(),
-        "machine": machine(), "gunicorn": args.gunicorn, "page": PAGE, "respondents": args.respondents,
+        "machine": machine(), "load_average_before": load_before, "load_average_after": os.getloadavg(),
+        "gunicorn": args.gunicorn, "page": PAGE, "respondents": args.respondents,
         "wrk": {"threads": args.wrk_threads, "connections": args.connections, "duration_s": args.duration,
-                "warmup_s": args.warmup, "timeout_s": 5},
-        "ratelimit_enabled": args.ratelimit, "targets": TARGETS, "results": results,
+                "rounds": args.rounds, "warmup_s": args.warmup, "timeout_s": 5},
+        "ratelimit_enabled": args.ratelimit, "targets": TARGETS, "verdicts": verdicts(results),
+        "results": results,
     }
     out = OUT_DIR / f"survey_http-{started:%Y%m%dT%H%M%SZ}.json"
     out.write_text(json.dumps(document, indent=2))
-    print(f"\nwrote {out.relative_to(REPO)}")
-    met = all(results["survey"][k].get("targets_met") for k in ("get", "post")) and \
-        all(results["baseline"][k]["error_count"] == 0 for k in ("get", "post")) and \
-        results["survey"]["post"]["db_check"]["ok"]
+    print(f"\nwrote {out.relative_to(REPO)}  (load average after: {os.getloadavg()[0]:.2f})")
+    v = document["verdicts"]
+    met = all(all(v[k].values()) for k in ("survey_get", "survey_post")) and v["db_check"] and v["baseline_errors"]
     return 0 if met else 1
 
 

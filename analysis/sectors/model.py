@@ -466,7 +466,8 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         """Most probable class of each text."""
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        proba = self.predict_proba(X)  # raises NotFittedError before classes_ is touched
+        return self.classes_[proba.argmax(axis=1)]
 
     def predict_section_proba(self, X):
         """Section probabilities (sum over divisions); returns (proba, sections)."""

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from survey_app.extensions import db
@@ -114,13 +115,17 @@ def save_page(response: Response, questionnaire: Questionnaire, respondent: Resp
     merged = {k: v for k, v in (response.answers or {}).items()
               if k not in {q.name for q in page.questions} and k not in cleared}
     merged.update(page_answers)
-    response.answers = clean_answers(questionnaire, merged, respondent)
+    answers = clean_answers(questionnaire, merged, respondent)
+    response.answers = answers
     response.current_page = page_name
     response.updated_at = utcnow()
     invitation = response.invitation
     if invitation.status in ("issued", "opened"):
         invitation.status = "partial"
     _commit()
+    # The commit expired the row; the caller reads the answers just written to pick the next
+    # page, so keep them instead of paying a BEGIN + SELECT + ROLLBACK to read them back.
+    set_committed_value(response, "answers", answers)
     return response
 
 

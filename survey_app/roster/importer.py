@@ -13,6 +13,8 @@ read at all (:class:`~survey_app.roster.csv_files.FileRefused`) always rolls eve
 from __future__ import annotations
 
 import os
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,6 +30,7 @@ from survey_app.roster.csv_rows import (
 )
 
 DEFAULT_CHUNK_SIZE = 5000
+_END = object()  # marks the end of the chunks handed to the storing worker
 KEPT_ERRORS = 1000  # the report keeps this many; ``on_error`` sees every one
 
 _trainings = Training.__table__
@@ -155,6 +158,8 @@ class _ImportRun:
         self.chunk_size = chunk_size
         self.on_error = on_error
         self.copy = fast_copy.available(conn)
+        self.overlap = self.copy  # see _pipelined
+        self._refusing = threading.Lock()
         # SQLite (before 3.32) allows 999 bound variables per statement.
         self.max_keys = 900 if conn.dialect.name == "sqlite" else 5_000
         self.training_ids: dict[str, int] | None = None
@@ -165,11 +170,14 @@ class _ImportRun:
         """Upsert the training catalogue (small: it is looked up whole)."""
         existing = {row.code: row for row in self.conn.execute(
             select(_trainings.c.id, _trainings.c.code, *(_trainings.c[f] for f in TRAINING_FIELDS)))}
-        for chunk in self._parsed_chunks(source, report, self.rules.training, key="code"):
+
+        def store(chunk: list[tuple[int, dict]]) -> None:
             inserts, updates = [], []
             for _line, row in chunk:
                 _classify(row, existing.get(row["code"]), TRAINING_FIELDS, inserts, updates, report)
             self._write(_trainings, inserts, updates)
+
+        self._pipelined(self._parsed_chunks(source, report, self.rules.training, key="code"), store)
         self.training_ids = None  # reload after changes
 
     # -- alumni ------------------------------------------------------------------------------
@@ -177,7 +185,8 @@ class _ImportRun:
     def alumni(self, source: RecordSource, report: FileReport) -> None:
         """Upsert alumni by external id."""
         columns = (_alumni.c.id, _alumni.c.external_id, *(_alumni.c[f] for f in ALUMNUS_FIELDS))
-        for chunk in self._parsed_chunks(source, report, self.rules.alumnus, key="external_id"):
+
+        def store(chunk: list[tuple[int, dict]]) -> None:
             existing = {row.external_id: row for row in
                         self._select_in(columns, _alumni.c.external_id, [r["external_id"] for _, r in chunk])}
             inserts, updates = [], []
@@ -185,13 +194,16 @@ class _ImportRun:
                 _classify(row, existing.get(row["external_id"]), ALUMNUS_FIELDS, inserts, updates, report)
             self._write(_alumni, inserts, updates)
 
+        self._pipelined(self._parsed_chunks(source, report, self.rules.alumnus, key="external_id"), store)
+
     # -- enrollments -------------------------------------------------------------------------
 
     def enrollments(self, source: RecordSource, report: FileReport) -> None:
         """Upsert enrollments by (alumnus, training); both must exist by now."""
         training_ids = self._training_ids()
         seen: set[int] = set()
-        for chunk in self._parsed_chunks(source, report, self.rules.enrollment, key=None):
+
+        def store(chunk: list[tuple[int, dict]]) -> None:
             alumnus_ids = {row.external_id: row.id for row in self._select_in(
                 (_alumni.c.id, _alumni.c.external_id), _alumni.c.external_id,
                 list({r["external_id"] for _, r in chunk}))}
@@ -226,12 +238,52 @@ class _ImportRun:
                           ("completed_at",), inserts, updates, report)
             self._write(_enrollments, inserts, updates)
 
+        self._pipelined(self._parsed_chunks(source, report, self.rules.enrollment, key=None), store)
+
     def _training_ids(self) -> dict[str, int]:
         if self.training_ids is None:
             self.training_ids = dict(self.conn.execute(select(_trainings.c.code, _trainings.c.id)).all())
         return self.training_ids
 
     # -- shared machinery --------------------------------------------------------------------
+
+    def _pipelined(self, chunks: Iterator[list], store: Callable[[list], None]) -> None:
+        """Call ``store`` on each chunk, in order, overlapping it with reading the next one.
+
+        Reading and checking rows is Python work; storing a chunk is mostly waiting for the
+        database. On PostgreSQL a worker thread stores chunk k while this thread parses chunk
+        k+1, so the client and the server work at the same time. The worker alone uses the
+        connection while it runs, and chunks are stored strictly in file order, so results are
+        the same as storing them one after the other (which SQLite does: its connections
+        belong to one thread).
+        """
+        if not self.overlap:
+            for chunk in chunks:
+                store(chunk)
+            return
+        pending: queue.Queue = queue.Queue(maxsize=1)  # at most one parsed chunk waiting
+        failures: list[BaseException] = []
+
+        def work() -> None:
+            while (chunk := pending.get()) is not _END:
+                if not failures:  # after a failure, only drain so that the reader never blocks
+                    try:
+                        store(chunk)
+                    except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
+                        failures.append(exc)
+
+        worker = threading.Thread(target=work, name="roster-import-writer", daemon=True)
+        worker.start()
+        try:
+            for chunk in chunks:
+                if failures:
+                    break
+                pending.put(chunk)
+        finally:
+            pending.put(_END)
+            worker.join()
+        if failures:
+            raise failures[0]
 
     def _parsed_chunks(self, source: RecordSource, report: FileReport, parse: Callable[[dict], dict],
                        key: str | None) -> Iterator[list[tuple[int, dict]]]:
@@ -266,12 +318,13 @@ class _ImportRun:
 
     def _refuse(self, report: FileReport, line: int, message: str) -> None:
         error = RowError(report.name, line, message)
-        report.refused += 1
-        self.report.error_count += 1
-        if len(self.report.errors) < KEPT_ERRORS:
-            self.report.errors.append(error)
-        if self.on_error:
-            self.on_error(error)
+        with self._refusing:  # called from the reading thread and from the storing worker
+            report.refused += 1
+            self.report.error_count += 1
+            if len(self.report.errors) < KEPT_ERRORS:
+                self.report.errors.append(error)
+            if self.on_error:
+                self.on_error(error)
 
     def _select_in(self, columns: Iterable, key_column, keys: list) -> Iterator:
         """Rows whose ``key_column`` is in ``keys``, in statements small enough for the driver."""

@@ -1,6 +1,7 @@
 """The import service: chunked streaming and in-memory sources."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from survey_app.extensions import db
@@ -66,3 +67,22 @@ def test_lookups_of_many_keys_stay_within_sqlite_variable_limit(app):
 
     assert report.files[0].inserted == 2500
     assert again.files[0].unchanged == 2500
+
+
+def test_a_failure_while_storing_rolls_everything_back(app, roster, monkeypatch):
+    calls = []
+    original = importer._ImportRun._write
+
+    def failing(self, table, inserts, updates):
+        calls.append(table.name)
+        if len(calls) == 3:
+            raise RuntimeError("connection lost")
+        return original(self, table, inserts, updates)
+
+    monkeypatch.setattr(importer._ImportRun, "_write", failing)
+    with app.app_context():
+        with pytest.raises(RuntimeError, match="connection lost"):
+            import_roster_files(db.engine, chunk_size=1, **roster)
+        stored = db.session.scalar(select(func.count()).select_from(Alumnus))
+
+    assert stored == 0

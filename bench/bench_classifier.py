@@ -1,0 +1,94 @@
+"""Benchmark of the sector classifier: prediction throughput and training time.
+
+Run from the repository root::
+
+    python bench/bench_classifier.py [--n 40000] [--repeat 3] [--skip-training]
+
+Throughput is reported in descriptions per second in one process, together
+with baselines measured in the same run on the same texts, because absolute
+numbers depend on the machine and on whatever else is running on it:
+
+* ``lowercase``: a trivial ``str.lower`` pass (the cheapest possible loop);
+* ``tfidf``: the model's own fitted word + char ``TfidfVectorizer.transform``
+  on already-normalised texts (the irreducible feature-extraction cost).
+
+The texts are the labelled seed descriptions cycled to ``--n`` rows.  The
+classifier keeps no cache of earlier answers, so repeated texts cost the
+same as new ones.  Training time is measured by fitting the default model
+from seeds in this process (the cache is not used).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from analysis.sectors.classify import classify_texts  # noqa: E402
+from analysis.sectors.default import load_default_model, train_default_model  # noqa: E402
+from analysis.sectors.labelled import load_labelled  # noqa: E402
+from analysis.sectors.normalize import normalize_texts  # noqa: E402
+
+
+def _rate(function, n_items: int, repeat: int) -> float:
+    """Best-of-``repeat`` items per second (least disturbed by other load)."""
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        timings.append(time.perf_counter() - started)
+    return n_items / min(timings)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=40_000, help="descriptions per timed run")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-training", action="store_true", help="do not time training from seeds")
+    args = parser.parse_args(argv)
+
+    base = load_labelled()["text"].tolist()
+    texts = (base * (args.n // len(base) + 1))[: args.n]
+    results = {"machine": platform.machine(), "cpus": os.cpu_count(), "python": platform.python_version(),
+               "n_texts": len(texts), "load_average_before": os.getloadavg()[0]}
+
+    if not args.skip_training:
+        started = time.perf_counter()
+        cpu_started = time.process_time()
+        trained = train_default_model()
+        results["train_seconds"] = round(time.perf_counter() - started, 1)
+        results["train_cpu_seconds_main_process"] = round(time.process_time() - cpu_started, 1)
+        results["train_examples"] = int(len(trained.oof_confidence_))
+    model = load_default_model()
+    normalized = normalize_texts(texts)
+    featurizer = model.featurizer_
+
+    rates = {
+        "lowercase": _rate(lambda: [t.lower() for t in texts], len(texts), args.repeat),
+        "tfidf": _rate(lambda: (featurizer.word_vectorizer_.transform(normalized),
+                                featurizer.char_vectorizer_.transform(normalized)), len(texts), args.repeat),
+        "normalize": _rate(lambda: normalize_texts(texts), len(texts), args.repeat),
+        "predict": _rate(lambda: model.predict(texts), len(texts), args.repeat),
+        "classify_texts": _rate(lambda: classify_texts(texts, model=model), len(texts), args.repeat),
+    }
+    results["per_second"] = {name: round(rate) for name, rate in rates.items()}
+    results["ratios"] = {
+        "predict_vs_tfidf": round(rates["predict"] / rates["tfidf"], 3),
+        "classify_vs_tfidf": round(rates["classify_texts"] / rates["tfidf"], 3),
+        "predict_vs_lowercase": round(rates["predict"] / rates["lowercase"], 4),
+    }
+    results["load_average_after"] = os.getloadavg()[0]
+    results["model_features"] = int(model.coef_.shape[1])
+    results["median_text_chars"] = statistics.median(len(t) for t in texts)
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""The research dataset (`flask export dataset`): the tables the analysis package reads.
+
+A directory with alumni.csv, trainings.csv, enrollments.csv, responses.csv, codebook.csv and
+manifest.json, documented in docs/DATASET.md. People appear only by pseudonym; names and
+contacts are never written; financial answers only when asked for. The directory is built
+beside the destination and moved into place at the end, so a failed run leaves nothing.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from sqlalchemy import and_, select
+
+from survey_app.exports import writers
+from survey_app.exports.codebook import write_codebook_csv
+from survey_app.exports.service import ExportOptions, audit, check_destination, plan_export
+from survey_app.extensions import db
+from survey_app.models import Alumnus, Enrollment, Invitation, Training, Wave
+from survey_app.privacy import pseudonym, pseudonym_key
+
+FORMAT = "jejak-dataset"
+FORMAT_VERSION = 1
+FILES = ("alumni.csv", "trainings.csv", "enrollments.csv", "responses.csv", "codebook.csv")
+BATCH = 5000
+
+
+class _Counted:
+    """Wraps an iterable and counts what passed through."""
+
+    def __init__(self, items: Iterable):
+        self.items, self.count = items, 0
+
+    def __iter__(self):
+        for item in self.items:
+            self.count += 1
+            yield item
+
+
+def write_dataset(wave: Wave, out: Path, *, include_financial: bool = False, force: bool = False) -> dict:
+    """Write the dataset of ``wave`` to directory ``out``; returns the manifest."""
+    out = Path(out)
+    check_destination(out, force=force, directory=True)
+    plan = plan_export(wave, ExportOptions(format="csv", include_financial=include_financial), dataset=True)
+    temp = Path(tempfile.mkdtemp(dir=out.parent if str(out.parent) else ".", prefix=f".{out.name}."))
+    try:
+        counts = {
+            "alumni.csv": _write_rows(temp / "alumni.csv", ("pid", "province", "sex", "birth_year", "cohort",
+                                                            "invitation_status"), _alumni(wave)),
+            "trainings.csv": _write_rows(temp / "trainings.csv", ("code", "title", "provider", "category"),
+                                         _trainings()),
+            "enrollments.csv": _write_rows(temp / "enrollments.csv", ("pid", "training_code", "completed_at"),
+                                           _enrollments()),
+        }
+        responses = _Counted(plan.rows())
+        writers.write_csv(temp / "responses.csv", plan.columns, responses)
+        counts["responses.csv"] = responses.count
+        write_codebook_csv(temp / "codebook.csv", plan.columns)
+        counts["codebook.csv"] = len(plan.columns)
+        manifest = {
+            "format": FORMAT, "format_version": FORMAT_VERSION, "wave": wave.name,
+            "questionnaire": {"name": plan.questionnaire.name, "version": plan.questionnaire.version},
+            "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "files": {name: {"rows": counts[name]} for name in FILES},
+            "includes_financial": include_financial,
+        }
+        (temp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        audit(plan, "export.dataset", rows=counts["responses.csv"], alumni=counts["alumni.csv"])
+        _publish(temp, out)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    return manifest
+
+
+def _publish(temp: Path, out: Path) -> None:
+    if not out.exists():
+        os.rename(temp, out)
+        return
+    for name in (*FILES, "manifest.json"):  # --force: replace our files, leave anything else
+        os.replace(temp / name, out / name)
+    shutil.rmtree(temp, ignore_errors=True)
+
+
+def _write_rows(path: Path, header: tuple[str, ...], rows: Iterable[tuple]) -> int:
+    count = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(["" if v is None else writers.neutralise(v) if isinstance(v, str) else v for v in row])
+            count += 1
+    return count
+
+
+def _stream(query):
+    return db.session.execute(query.execution_options(yield_per=BATCH, stream_results=True))
+
+
+def _alumni(wave: Wave):
+    key = pseudonym_key()
+    query = (select(Alumnus.external_id, Alumnus.province_code, Alumnus.sex, Alumnus.birth_year, Alumnus.cohort,
+                    Invitation.status)
+             .outerjoin(Invitation, and_(Invitation.alumnus_id == Alumnus.id, Invitation.wave_id == wave.id))
+             .order_by(Alumnus.id))
+    for external_id, province, sex, birth_year, cohort, status in _stream(query):
+        yield pseudonym(external_id, key), province, sex, birth_year, cohort, status
+
+
+def _trainings():
+    yield from _stream(select(Training.code, Training.title, Training.provider, Training.category)
+                       .order_by(Training.code))
+
+
+def _enrollments():
+    key = pseudonym_key()
+    query = (select(Alumnus.external_id, Training.code, Enrollment.completed_at)
+             .join(Alumnus, Alumnus.id == Enrollment.alumnus_id)
+             .join(Training, Training.id == Enrollment.training_id)
+             .order_by(Enrollment.id))
+    for external_id, code, completed_at in _stream(query):
+        yield pseudonym(external_id, key), code, completed_at.isoformat() if completed_at else None
