@@ -54,9 +54,9 @@ sys.path.insert(0, str(REPO))
 
 DEFAULT_DB = "postgresql://jejak:jejak@localhost/jejak_bench_http"
 SECRET_KEY = "bench-http-secret-key-not-for-production"
-# Identical for both apps. Two workers (one per core) with four threads each: the threads
+# Identical for both apps. Two workers (one per core) with two threads each: the threads
 # overlap a request's database round trips with another request's Python work.
-DEFAULT_GUNICORN = "--workers 2 --worker-class gthread --threads 4"
+DEFAULT_GUNICORN = "--workers 2 --worker-class gthread --threads 2"
 PAGE = "about"
 
 TARGETS = {"get_ratio": 0.5, "post_ratio": 0.35, "p99_ms": 100.0}

@@ -21,7 +21,12 @@ class Config:
 
     SECRET_KEY = _env("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")  # None → SQLite file in instance folder
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No ping before each checkout (a round trip per request); connections are recycled
+    # instead, and a connection broken by a database restart fails one request at most.
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": _env("DB_PRE_PING", "0") == "1",
+        "pool_recycle": int(_env("DB_POOL_RECYCLE", "600")),
+    }
     # Absolute base for survey links written to CSV/SMS (no trailing slash).
     BASE_URL = _env("BASE_URL", "http://localhost:5000")
     SEEDS_DIR = Path(_env("SEEDS_DIR", REPO_ROOT / "seeds"))

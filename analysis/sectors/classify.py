@@ -11,6 +11,11 @@ LONG_TEXT_CHARS = 1_000
 """Answers longer than this always go to review: a survey answer about one
 business is a sentence or three, a page of text is usually pasted junk."""
 
+MIN_WORD_COVERAGE = 0.5
+"""Answers in which fewer than half of the distinct words are known to the
+model (gibberish, another language) go to review, and their confidence is
+scaled down by that share: the calibration says nothing about such text."""
+
 OUTPUT_COLUMNS = ["section", "division", "kbli5", "confidence", "needs_review", "top3"]
 
 
@@ -69,8 +74,10 @@ def classify_texts(texts, model: SectorClassifier | None = None, threshold: floa
 
     lengths = np.array([len(str(t)) if t is not None else 0 for t in raw])
     empty = np.array([not n for n in normalized], dtype=bool)
-    unknown = model.featurizer_.known_word_counts(normalized) == 0
-    needs_review = (confidence < threshold) | empty | unknown | (lengths > LONG_TEXT_CHARS)
+    coverage = model.featurizer_.word_coverage(normalized, features)
+    unfamiliar = coverage < MIN_WORD_COVERAGE
+    confidence = np.where(unfamiliar, confidence * coverage, confidence)
+    needs_review = (confidence < threshold) | empty | unfamiliar | (lengths > LONG_TEXT_CHARS)
 
     section_out = sections[section_index].astype(object)
     confidence = np.round(confidence, 4)

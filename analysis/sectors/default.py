@@ -24,7 +24,7 @@ from .resources import cache_dir, kbli_csv_path, labelled_csv_path
 from .storage import FORMAT_VERSION, library_versions, load_model, save_model
 
 DEFAULT_PARAMS = {
-    "C": 0.3,
+    "C": 1.0,
     "word_ngram_range": (1, 2),
     "char_ngram_range": (3, 5),
     "max_word_features": 30000,
@@ -32,7 +32,7 @@ DEFAULT_PARAMS = {
     "char_weight": 1.0,
     "reference": "kbli",
     "reference_weight": 0.3,
-    "description_chars": 200,
+    "description_chars": 400,
     "calibration_folds": 5,
     "target_precision": 0.95,
     "kbli5_prior_weight": 0.05,

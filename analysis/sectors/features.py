@@ -7,6 +7,8 @@ linear models stay small enough to store and fast to apply.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -14,6 +16,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 _WORD_PATTERN = r"(?u)\b\w\w+\b"
+_WORDS = re.compile(_WORD_PATTERN)
 
 
 def _word_vectorizer(ngram_range, max_features, vocabulary=None) -> TfidfVectorizer:
@@ -73,6 +76,10 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
     def _set_sizes(self):
         self.n_word_features_ = len(self.word_vectorizer_.vocabulary_)
         self.n_char_features_ = len(self.char_vectorizer_.vocabulary_)
+        is_unigram = np.zeros(self.n_word_features_ + self.n_char_features_, dtype=bool)
+        for term, column in self.word_vectorizer_.vocabulary_.items():
+            is_unigram[column] = " " not in term
+        self.is_unigram_column_ = is_unigram
 
     def transform(self, texts):
         """Return a CSR matrix ``[word block | char_weight * char block]``."""
@@ -89,10 +96,20 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "word_vectorizer_")
         return self.word_vectorizer_.transform(list(texts))
 
-    def known_word_counts(self, texts) -> np.ndarray:
-        """Number of in-vocabulary word unigrams/n-grams in each text."""
+    def word_coverage(self, texts, features) -> np.ndarray:
+        """Share of each text's distinct words (2+ characters) found in the vocabulary.
+
+        ``features`` must be ``self.transform(texts)``; reusing it avoids a
+        second pass over the texts.  Texts without words get 0.  A low
+        coverage means the answer is mostly words the model never saw
+        (gibberish, another language), so its scores mean little.
+        """
         check_is_fitted(self, "word_vectorizer_")
-        return np.diff(self.word_block(texts).indptr)
+        features = sp.csr_matrix(features)
+        hits = self.is_unigram_column_[features.indices].astype(np.int64)
+        known = np.add.reduceat(np.r_[hits, 0], features.indptr[:-1]) * (np.diff(features.indptr) > 0)
+        distinct = np.array([len(set(_WORDS.findall(text))) for text in texts])
+        return np.divide(known, distinct, out=np.zeros(len(distinct)), where=distinct > 0)
 
     # -- state for safe storage (plain arrays, no pickling) -------------------
     def get_state(self) -> dict[str, np.ndarray]:

@@ -166,7 +166,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    C : float, default 0.3
+    C : float, default 1.0
         Inverse regularisation strength of the linear SVMs.
     word_ngram_range, char_ngram_range : tuple of int
         N-gram ranges of the word and character TF-IDF blocks.
@@ -217,7 +217,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
     ['45']
     """
 
-    def __init__(self, C=0.3, word_ngram_range=(1, 2), char_ngram_range=(2, 5),
+    def __init__(self, C=1.0, word_ngram_range=(1, 2), char_ngram_range=(3, 5),
                  max_word_features=30000, max_char_features=60000, char_weight=1.0,
                  reference="kbli", reference_weight=0.3, description_chars=400,
                  calibration_folds=5, target_precision=0.95, kbli5_prior_weight=0.05,

@@ -101,7 +101,9 @@ def _answer(wave: Wave, count: int, seed: int, seeds_dir: Path, result: DemoResu
         finished = started + timedelta(minutes=rng.uniform(4, 25))
         consent = questionnaire.consent
         declined = consent is not None and answers.get(consent.question) not in (None, consent.accept)
-        response = Response(invitation_id=row.id, answers=answers, language="id" if rng.random() < 0.93 else "en",
+        roster = [[t.code, t.title, t.category] for t in respondent.trainings]
+        response = Response(invitation_id=row.id, answers=answers, roster=roster,
+                            language="id" if rng.random() < 0.93 else "en",
                             started_at=started, updated_at=finished,
                             submitted_at=finished if complete and not declined else None,
                             declined_at=finished if declined else None)

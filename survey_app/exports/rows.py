@@ -42,9 +42,9 @@ def iso_utc(moment: datetime | None) -> str | None:
     return None if moment is None else as_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def response_rows(wave: Wave, *, include_personal: bool = False, submitted_only: bool = False,
+def response_rows(wave_id: int, wave_name: str, *, include_personal: bool = False, submitted_only: bool = False,
                   batch_size: int = BATCH_SIZE) -> Iterator[Row]:
-    """Every response of ``wave`` (oldest first), with the roster facts of its alumnus.
+    """Every response of the wave (oldest first), with the roster facts of its alumnus.
 
     Erased responses (consent withdrawn) no longer exist and so never appear.
     """
@@ -53,12 +53,11 @@ def response_rows(wave: Wave, *, include_personal: bool = False, submitted_only:
                     Alumnus.province_code, Alumnus.sex, Alumnus.birth_year, Alumnus.cohort)
              .join(Invitation, Invitation.id == Response.invitation_id)
              .join(Alumnus, Alumnus.id == Invitation.alumnus_id)
-             .where(Invitation.wave_id == wave.id)
+             .where(Invitation.wave_id == wave_id)
              .order_by(Response.id))
     if submitted_only:
         query = query.where(Response.submitted_at.is_not(None))
     key = pseudonym_key()
-    wave_name = wave.name
     result = db.session.execute(query.execution_options(yield_per=batch_size, stream_results=True))
     try:
         for (answers, language, started_at, submitted_at, status, external_id, name, phone, email,

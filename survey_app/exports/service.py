@@ -73,17 +73,20 @@ class ExportOptions:
 class ExportPlan:
     """The columns of one export of one wave."""
 
-    wave: Wave
+    wave_id: int
+    wave_name: str
     questionnaire: Questionnaire
     columns: list[Column]
     options: ExportOptions
 
     @property
     def filename(self) -> str:
-        return f"jejak-{self.wave.name}-responses.{self.options.format}"
+        return f"jejak-{self.wave_name}-responses.{self.options.format}"
 
     def rows(self) -> Iterator:
-        return response_rows(self.wave, include_personal=self.options.include_personal,
+        # Plain ids, not the ORM object: a streamed download reads rows after the request's
+        # transaction (with the audit event) has been committed.
+        return response_rows(self.wave_id, self.wave_name, include_personal=self.options.include_personal,
                              submitted_only=self.options.submitted_only)
 
 
@@ -112,15 +115,15 @@ def plan_export(wave: Wave, options: ExportOptions, *, dataset: bool = False) ->
         meta = meta_columns((PID, *personal, *ROSTER_FIELDS, *RESPONSE_FIELDS), taken)
     answers = answer_columns(questionnaire, include_financial=options.include_financial,
                              roster_items=wave_trainings(wave), taken=taken)
-    return ExportPlan(wave, questionnaire, meta + answers, options)
+    return ExportPlan(wave.id, wave.name, questionnaire, meta + answers, options)
 
 
 def audit(plan: ExportPlan, action: str = "export.responses", **extra) -> None:
     """Add the audit event of an export (commit it together with the action)."""
-    detail = {"wave": plan.wave.name, **asdict(plan.options),
+    detail = {"wave": plan.wave_name, **asdict(plan.options),
               "personal_data": plan.options.include_personal,
               "financial_data": plan.options.include_financial, **extra}
-    record(action, f"wave:{plan.wave.name}", detail)
+    record(action, f"wave:{plan.wave_name}", detail)
 
 
 def write_export(plan: ExportPlan, out: Path, *, force: bool = False) -> Path:

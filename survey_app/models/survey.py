@@ -97,6 +97,10 @@ class Response(db.Model):
         ForeignKey("invitations.id", ondelete="CASCADE"), unique=True
     )
     answers: Mapped[dict] = mapped_column(JSONType, default=dict)
+    # The roster trainings [code, title, category] as they were when the person started:
+    # the questionnaire keeps offering the same list even if the roster is re-imported, and
+    # a page view needs no roster query.
+    roster: Mapped[list | None] = mapped_column(JSONType)
     language: Mapped[str] = mapped_column(String(5), default="id")
     current_page: Mapped[str | None] = mapped_column(String(100))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -58,14 +58,24 @@ def is_retired(token: str) -> bool:
 
 
 def respondent_for(invitation: Invitation) -> Respondent:
-    """The respondent's roster facts the questionnaire can use (their completed trainings)."""
+    """The respondent's roster facts the questionnaire can use (their completed trainings).
+
+    Taken from the response's snapshot once the person has started, else from the roster.
+    """
+    response = invitation.response
+    if response is not None and response.roster is not None:
+        return Respondent(tuple(RosterTraining(*entry) for entry in response.roster))
+    return Respondent(tuple(RosterTraining(*row) for row in _roster_rows(invitation.alumnus_id)))
+
+
+def _roster_rows(alumnus_id: int) -> list[tuple[str, str, str]]:
     rows = db.session.execute(
         select(Training.code, Training.title, Training.category)
         .join(Enrollment, Enrollment.training_id == Training.id)
-        .where(Enrollment.alumnus_id == invitation.alumnus_id)
+        .where(Enrollment.alumnus_id == alumnus_id)
         .order_by(Enrollment.completed_at, Training.title)
     ).all()
-    return Respondent(tuple(RosterTraining(code, title, category) for code, title, category in rows))
+    return [(code, title, category) for code, title, category in rows]
 
 
 def open_response(invitation: Invitation, language: str) -> Response:
@@ -74,6 +84,7 @@ def open_response(invitation: Invitation, language: str) -> Response:
         return invitation.response
     now = utcnow()
     response = Response(invitation_id=invitation.id, answers={}, language=language,
+                        roster=[list(row) for row in _roster_rows(invitation.alumnus_id)],
                         started_at=now, updated_at=now)
     db.session.add(response)
     if invitation.status == "issued":

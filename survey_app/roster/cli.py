@@ -74,7 +74,7 @@ def _print_summary(report: ImportReport, shown: int, errors_out: Path | None) ->
                                   " (use --errors-out FILE.csv to get them all)"), err=True)
     for f in report.files:
         click.echo(f"{f.name}: {f.rows} rows: {f.inserted} inserted, {f.updated} updated, "
-                   f"{f.unchanged} unchanged, {f.refused} refused")
+                   f"{f.unchanged} unchanged, {f.refused} refused ({f.seconds:.1f} s)")
         if f.ignored_columns:
             click.echo(f"  (ignored unknown columns: {', '.join(f.ignored_columns)})")
     if report.committed:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -62,6 +63,7 @@ class FileReport:
     unchanged: int = 0
     refused: int = 0
     ignored_columns: list[str] = field(default_factory=list)
+    seconds: float = 0.0
 
     @property
     def rows(self) -> int:
@@ -134,7 +136,9 @@ def import_roster(
         try:
             run = _ImportRun(conn, report, RowRules(today), chunk_size, on_error)
             for (kind, source), file_report in zip(present, report.files):
+                started = time.perf_counter()
                 getattr(run, kind)(source, file_report)
+                file_report.seconds = time.perf_counter() - started
             if strict and not report.ok:
                 transaction.rollback()
                 return report

@@ -14,6 +14,9 @@ PAGES = {
     "/admin/alumni/{alumnus}": ("admin",),
     "/admin/audit": ("admin",),
     "/admin/password": ("admin", "researcher", "viewer"),
+    "/admin/exports": ("admin", "researcher"),
+    "/admin/waves/{wave}/export": ("admin", "researcher"),
+    "/admin/waves/{wave}/codebook": ("admin", "researcher"),
 }
 # POST actions → roles allowed
 ACTIONS = {

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 5eec911aea0b
+Revision ID: d7f01256bd2f
 Revises: 
-Create Date: 2026-11-27 17:22:11.208229
+Create Date: 2026-11-27 17:27:02.830495
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = '5eec911aea0b'
+revision = 'd7f01256bd2f'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -154,6 +154,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('invitation_id', sa.Integer(), nullable=False),
     sa.Column('answers', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('roster', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
     sa.Column('language', sa.String(length=5), nullable=False),
     sa.Column('current_page', sa.String(length=100), nullable=True),
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),

@@ -1,0 +1,63 @@
+"""`flask export dataset`: the documented research dataset."""
+import csv
+import json
+
+from sqlalchemy import select
+
+from survey_app.extensions import db
+from survey_app.models import AuditEvent
+
+
+def _read(path):
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_dataset_has_every_file_a_manifest_and_no_names(app, runner, demo_wave, tmp_path):
+    out = tmp_path / "dataset"
+    result = runner.invoke(args=["export", "dataset", "--wave", "demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["format"] == "jejak-dataset" and manifest["format_version"] == 1
+    assert manifest["wave"] == "demo" and manifest["questionnaire"] == {"name": "tracer_default", "version": 1}
+    assert manifest["includes_financial"] is False
+    alumni, responses = _read(out / "alumni.csv"), _read(out / "responses.csv")
+    enrollments, codebook = _read(out / "enrollments.csv"), _read(out / "codebook.csv")
+    assert manifest["files"]["alumni.csv"]["rows"] == len(alumni) == 50
+    assert manifest["files"]["responses.csv"]["rows"] == len(responses) == 40
+    assert manifest["files"]["enrollments.csv"]["rows"] == len(enrollments)
+    assert list(alumni[0]) == ["pid", "province", "sex", "birth_year", "cohort", "invitation_status"]
+    assert list(enrollments[0]) == ["pid", "training_code", "completed_at"]
+    assert list(responses[0])[:6] == ["pid", "wave", "status", "language", "started_at", "submitted_at"]
+    assert {r["pid"] for r in responses} <= {a["pid"] for a in alumni}
+    assert [c["variable"] for c in codebook] == list(responses[0])
+    assert not {"wage", "business_revenue", "business_profit"} & set(responses[0])
+    everything = "".join(p.read_text(encoding="utf-8") for p in out.iterdir())
+    assert "EXT" not in everything and "@" not in everything.replace("'@", "")  # no ids, no e-mails
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export.dataset"))
+    assert event.detail["financial_data"] is False and event.detail["rows"] == 40
+
+
+def test_financial_answers_only_with_the_flag(runner, demo_wave, tmp_path):
+    out = tmp_path / "dataset"
+    result = runner.invoke(args=["export", "dataset", "--wave", "demo", "--out", str(out), "--include-financial"])
+    assert result.exit_code == 0, result.output
+    header = _read(out / "responses.csv")[0]
+    assert {"wage", "business_revenue", "business_profit"} <= set(header)
+    assert json.loads((out / "manifest.json").read_text())["includes_financial"] is True
+
+
+def test_existing_directory_is_refused_unless_force(runner, small_wave, tmp_path):
+    out = tmp_path / "dataset"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    result = runner.invoke(args=["export", "dataset", "--wave", "w1", "--out", str(out)])
+    assert result.exit_code != 0 and "already exists" in result.output and list(out.iterdir()) == [out / "notes.txt"]
+    result = runner.invoke(args=["export", "dataset", "--wave", "w1", "--out", str(out), "--force"])
+    assert result.exit_code == 0 and (out / "manifest.json").exists() and (out / "notes.txt").exists()
+
+
+def test_unknown_wave(runner, small_wave, tmp_path):
+    result = runner.invoke(args=["export", "dataset", "--wave", "nope", "--out", str(tmp_path / "d")])
+    assert result.exit_code != 0 and "no wave called 'nope'" in result.output and not (tmp_path / "d").exists()
