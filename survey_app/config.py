@@ -29,6 +29,10 @@ class Config:
     }
     # Absolute base for survey links written to CSV/SMS (no trailing slash).
     BASE_URL = _env("BASE_URL", "http://localhost:5000")
+    # Key from which resendable survey links are derived (see survey_app/tokens.py).
+    LINK_KEY = _env("LINK_KEY")
+    # Key for pseudonymous ids in exports (see survey_app/privacy.py).
+    PSEUDONYM_KEY = _env("PSEUDONYM_KEY")
     SEEDS_DIR = Path(_env("SEEDS_DIR", REPO_ROOT / "seeds"))
     # Respondent pages are small forms: anything larger is abuse or a mistake.
     MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", 256 * 1024))
@@ -48,6 +52,20 @@ class Config:
     LOGIN_LIMIT = _env("LOGIN_LIMIT", "10 per minute; 50 per hour")
     # Staff sessions end after this many seconds, whatever the activity.
     PERMANENT_SESSION_LIFETIME = int(_env("SESSION_HOURS", "8")) * 3600
+    # E-mail to alumni (survey_app/messaging): SMTP server, sender, pacing, reminder rules.
+    SMTP_HOST = _env("SMTP_HOST", "localhost")
+    SMTP_PORT = int(_env("SMTP_PORT", "25"))
+    SMTP_USER = _env("SMTP_USER")
+    SMTP_PASSWORD = _env("SMTP_PASSWORD")
+    SMTP_STARTTLS = _env("SMTP_STARTTLS", "0") == "1"
+    SMTP_SSL = _env("SMTP_SSL", "0") == "1"
+    SMTP_TIMEOUT = float(_env("SMTP_TIMEOUT", "30"))
+    MAIL_FROM = _env("MAIL_FROM")  # e.g. "Survei Alumni <survei@example.id>"; required to send
+    MAX_REMINDERS = int(_env("MAX_REMINDERS", "3"))
+    MIN_REMINDER_INTERVAL_HOURS = float(_env("MIN_REMINDER_INTERVAL_HOURS", "72"))
+    # "Send a batch now" on the staff site runs inside a web request: small and time-boxed.
+    WEB_SEND_BATCH = int(_env("WEB_SEND_BATCH", "20"))
+    WEB_SEND_SECONDS = float(_env("WEB_SEND_SECONDS", "20"))
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
     DEBUG = False
     TESTING = False
@@ -69,6 +87,9 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = True
     LOG_LEVEL = "WARNING"
     ARGON2_PROFILE = "fast-test"
+    SMTP_HOST = "127.0.0.1"
+    SMTP_TIMEOUT = 5.0
+    MAIL_FROM = "Survei Jejak <survei@jejak.test>"
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestConfig}

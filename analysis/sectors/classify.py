@@ -44,9 +44,15 @@ def classify_texts(texts, model: SectorClassifier | None = None, threshold: floa
 
     Examples
     --------
-    >>> out = classify_texts(["warung kopi dpn rumah", ""])  # doctest: +SKIP
-    >>> out[["section", "division", "needs_review"]].values.tolist()  # doctest: +SKIP
-    [['I', '56', False], [None, None, True]]
+    A toy model (the real default comes from :func:`load_default_model`):
+
+    >>> clf = SectorClassifier(reference=None, calibration_folds=2).fit(
+    ...     ["warung kopi", "kedai kopi", "ternak lele", "kolam lele"] * 3, ["56", "56", "03", "03"] * 3)
+    >>> out = classify_texts(["warung kopi dpn rumah", ""], model=clf)
+    >>> out[["section", "division"]].values.tolist()
+    [['I', '56'], [None, None]]
+    >>> out["needs_review"].tolist()[1]
+    True
     """
     model = model if model is not None else load_default_model()
     if getattr(model, "class_sections_", None) is None:

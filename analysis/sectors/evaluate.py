@@ -100,9 +100,11 @@ def evaluate_model(texts, labels, model: SectorClassifier | None = None, level: 
 
     Examples
     --------
-    >>> metrics = evaluate_model(["warung kopi"], ["56303"])  # doctest: +SKIP
-    >>> metrics["level"]  # doctest: +SKIP
-    'division'
+    >>> clf = SectorClassifier(reference=None, calibration_folds=2).fit(
+    ...     ["warung kopi", "kedai kopi", "ternak lele", "kolam lele"] * 3, ["56", "56", "03", "03"] * 3)
+    >>> metrics = evaluate_model(["warung kopi", "lele"], ["56303", "03221"], model=clf)
+    >>> metrics["level"], metrics["accuracy"]
+    ('division', 1.0)
     """
     labels = pd.Series(list(labels), dtype=str).str.strip()
     texts = list(texts)
@@ -163,7 +165,7 @@ def confusion_summary(true_sections, predicted_sections, worst: int = 5) -> pd.D
 
     Examples
     --------
-    >>> confusion_summary(["A", "A", "G"], ["A", "G", "G"]).loc["A", "recall"]
+    >>> float(confusion_summary(["A", "A", "G"], ["A", "G", "G"]).loc["A", "recall"])
     0.5
     """
     truth = pd.Series(list(true_sections), dtype=str)

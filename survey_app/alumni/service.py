@@ -4,16 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
 from survey_app.audit import record
 from survey_app.extensions import db
 from survey_app.models import (
-    Alumnus, AuditEvent, Enrollment, Invitation, OutboundMessage, Response, RetiredToken, Training,
+    Alumnus, AuditEvent, Enrollment, Invitation, OutboundMessage, Response, Training,
 )
 from survey_app.models.types import utcnow
-from survey_app.tokens import hash_token, new_token
+from survey_app.links import LinkChanged, replace_link
 
 
 class ActionRefused(ValueError):
@@ -72,24 +71,19 @@ def _naive(moment: datetime) -> datetime:
 def reissue_link(invitation: Invitation) -> str:
     """Replace the invitation's link; the old one stops working at once. Returns the new URL.
 
-    Saved answers stay with the invitation, so the person continues from the new link.
+    Saved answers stay with the invitation, so the person continues from the new link. The
+    new link is derived from a fresh nonce, so reminder e-mails can carry it again.
     """
     if invitation.status in ("withdrawn", "revoked"):
         raise ActionRefused("this invitation was withdrawn; it cannot get a new link")
-    token = new_token()
-    old_hash = invitation.token_hash
-    db.session.add(RetiredToken(token_hash=old_hash, invitation_id=invitation.id))
-    # Conditional on the old hash: two staff re-issuing at once cannot both succeed silently.
-    result = db.session.execute(update(Invitation).where(Invitation.id == invitation.id,
-                                                         Invitation.token_hash == old_hash)
-                                .values(token_hash=hash_token(token), token_nonce=None))
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise ActionRefused("the link was changed by someone else meanwhile; reload and try again")
-    record("invitation.reissue", f"invitation:{invitation.id}", {"alumnus": invitation.alumnus.external_id})
+    try:
+        # Conditional on the old hash: two staff re-issuing at once cannot both succeed silently.
+        url = replace_link(invitation, "invitation.reissue", {"alumnus": invitation.alumnus.external_id})
+    except LinkChanged:
+        raise ActionRefused("the link was changed by someone else meanwhile; reload and try again") from None
     db.session.commit()
     db.session.refresh(invitation)
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/s/{token}"
+    return url
 
 
 def erase_answers(alumnus: Alumnus, reason: str) -> int:

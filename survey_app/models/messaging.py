@@ -39,3 +39,26 @@ class OutboundMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     invitation: Mapped["Invitation"] = relationship()  # noqa: F821
+
+
+class MessageTemplate(db.Model):
+    """A wave's own wording of an e-mail (invitation or reminder) in one language.
+
+    Without a row the built-in default in ``seeds/messages/<kind>.<language>.txt`` is used.
+    """
+
+    __tablename__ = "message_templates"
+    __table_args__ = (
+        UniqueConstraint("wave_id", "kind", "language", name="uq_message_templates_wave_kind_language"),
+    )
+
+    KINDS = ("invitation", "reminder")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("waves.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(5))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(254), default="")

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import HTTPException
 
-from survey_app.extensions import limiter
+from survey_app.extensions import db, limiter
 from survey_app.i18n import LANGUAGE_COOKIE
 from survey_app.questionnaire.forms import build_page_form
 from survey_app.questionnaire.logic import first_incomplete_page, visible_pages
@@ -19,6 +19,13 @@ from survey_app.respondent import presenter, service
 from survey_app.respondent.service import Conflict
 
 bp = Blueprint("respondent", __name__)
+
+
+@bp.before_request
+def read_only_requests_skip_transactions() -> None:
+    """Respondent GETs only read: on PostgreSQL run them without BEGIN/ROLLBACK round trips."""
+    if request.method == "GET" and db.engine.dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def _only_failures(response) -> bool:
