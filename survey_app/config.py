@@ -67,6 +67,8 @@ class Config:
     WEB_SEND_BATCH = int(_env("WEB_SEND_BATCH", "20"))
     WEB_SEND_SECONDS = float(_env("WEB_SEND_SECONDS", "20"))
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+    # Page saves (not submissions) commit without waiting for the disk on PostgreSQL.
+    ASYNC_PAGE_COMMIT = _env("ASYNC_PAGE_COMMIT", "1") == "1"
     DEBUG = False
     TESTING = False
 

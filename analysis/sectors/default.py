@@ -25,6 +25,7 @@ from .storage import FORMAT_VERSION, library_versions, load_model, save_model
 
 DEFAULT_PARAMS = {
     "C": 1.0,
+    "tol": 1e-4,
     "word_ngram_range": (1, 2),
     "char_ngram_range": (3, 5),
     "max_word_features": 30000,

@@ -67,11 +67,23 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
 
     def fit(self, texts, y=None):
         """Learn both vocabularies and their IDF weights from ``texts``."""
-        texts = list(texts)
-        self.word_vectorizer_ = _word_vectorizer(self.word_ngram_range, self.max_word_features).fit(texts)
-        self.char_vectorizer_ = _char_vectorizer(self.char_ngram_range, self.max_char_features).fit(texts)
-        self._set_sizes()
+        self.fit_transform(texts)
         return self
+
+    def fit_transform(self, texts, y=None):
+        """Fit, and return the features of ``texts`` without a second pass."""
+        texts = list(texts)
+        self.word_vectorizer_ = _word_vectorizer(self.word_ngram_range, self.max_word_features)
+        self.char_vectorizer_ = _char_vectorizer(self.char_ngram_range, self.max_char_features)
+        words = self.word_vectorizer_.fit_transform(texts)
+        chars = self.char_vectorizer_.fit_transform(texts)
+        self._set_sizes()
+        return self._stack(words, chars)
+
+    def _stack(self, words, chars):
+        if self.char_weight != 1.0:
+            chars = chars * np.float32(self.char_weight)
+        return sp.hstack([words, chars], format="csr", dtype=np.float32)
 
     def _set_sizes(self):
         self.n_word_features_ = len(self.word_vectorizer_.vocabulary_)
@@ -85,11 +97,7 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
         """Return a CSR matrix ``[word block | char_weight * char block]``."""
         check_is_fitted(self, "word_vectorizer_")
         texts = list(texts)
-        words = self.word_vectorizer_.transform(texts)
-        chars = self.char_vectorizer_.transform(texts)
-        if self.char_weight != 1.0:
-            chars = chars * np.float32(self.char_weight)
-        return sp.hstack([words, chars], format="csr", dtype=np.float32)
+        return self._stack(self.word_vectorizer_.transform(texts), self.char_vectorizer_.transform(texts))
 
     def word_block(self, texts):
         """Only the word TF-IDF block (used for 5-digit suggestions)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -84,7 +84,7 @@ class KbliHierarchy:
         """True if ``code`` is one of the 5-digit codes in the table."""
         return code in self._kbli5_set
 
-    @property
+    @cached_property
     def _kbli5_set(self) -> frozenset:
         return frozenset(self.table.loc[self.table.level == 5, "code"])
 

@@ -140,10 +140,10 @@ def choose_review_threshold(confidence, correct, target_precision=0.95, min_coun
     return float(conf_sorted[np.flatnonzero(ok)[-1]])
 
 
-def _fit_linear(features, y_index, weights, n_classes, C, random_state):
+def _fit_linear(features, y_index, weights, n_classes, C, tol, random_state):
     """One-vs-rest linear SVMs over ``n_classes`` classes; returns (coef, intercept)."""
     present = np.unique(y_index)
-    svm = LinearSVC(C=C, random_state=random_state, max_iter=5000, dual=True)
+    svm = LinearSVC(C=C, tol=tol, random_state=random_state, max_iter=5000, dual=True)
     svm.fit(features, y_index, sample_weight=weights)
     coef = np.zeros((n_classes, features.shape[1]), dtype=np.float32)
     # Classes absent from a training fold must never win.
@@ -171,6 +171,8 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
     ----------
     C : float, default 1.0
         Inverse regularisation strength of the linear SVMs.
+    tol : float, default 1e-4
+        Stopping tolerance of liblinear.
     word_ngram_range, char_ngram_range : tuple of int
         N-gram ranges of the word and character TF-IDF blocks.
     max_word_features, max_char_features : int
@@ -222,12 +224,13 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
     ['45']
     """
 
-    def __init__(self, C=1.0, word_ngram_range=(1, 2), char_ngram_range=(3, 5),
+    def __init__(self, C=1.0, tol=1e-4, word_ngram_range=(1, 2), char_ngram_range=(3, 5),
                  max_word_features=30000, max_char_features=60000, char_weight=1.0,
                  reference="kbli", reference_weight=0.3, description_chars=400,
                  calibration_folds=5, target_precision=0.95, kbli5_prior_weight=0.05,
                  n_jobs=None, random_state=0):
         self.C = C
+        self.tol = tol
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
         self.max_word_features = max_word_features
@@ -291,15 +294,15 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             word_ngram_range=self.word_ngram_range, char_ngram_range=self.char_ngram_range,
             max_word_features=self.max_word_features, max_char_features=self.max_char_features,
             char_weight=self.char_weight,
-        ).fit(norm_user + norm_ref)
-        features_user = self.featurizer_.transform(norm_user)
-        features_ref = self.featurizer_.transform(norm_ref) if norm_ref else None
+        )
+        all_features = self.featurizer_.fit_transform(norm_user + norm_ref)
+        features_user = all_features[: len(norm_user)]
+        features_ref = all_features[len(norm_user):] if norm_ref else None
         y_index = np.searchsorted(self.classes_, y)
         ref_index = np.searchsorted(self.classes_, ref_labels)
         ref_weights = np.full(len(ref_index), float(self.reference_weight))
 
         self.class_sections_ = self._class_sections(kbli)
-        all_features = sp.vstack([features_user, features_ref]) if features_ref is not None else features_user
         final_job = (all_features, np.r_[y_index, ref_index], np.r_[weights, ref_weights])
         folds = self._calibration_folds(y_index)
         fold_jobs = []
@@ -353,9 +356,9 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         n_classes = len(self.classes_)
         n_jobs = self.n_jobs or 1
         if n_jobs == 1 or len(jobs) == 1:
-            return [_fit_linear(*job, n_classes, self.C, self.random_state) for job in jobs]
+            return [_fit_linear(*job, n_classes, self.C, self.tol, self.random_state) for job in jobs]
         return Parallel(n_jobs=n_jobs)(
-            delayed(_fit_linear)(*job, n_classes, self.C, self.random_state) for job in jobs)
+            delayed(_fit_linear)(*job, n_classes, self.C, self.tol, self.random_state) for job in jobs)
 
     def _calibration_folds(self, y_index):
         """Folds over the labelled examples (reference texts are always in training)."""

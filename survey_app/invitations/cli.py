@@ -60,10 +60,9 @@ def issue_command(wave_name: str, out: Path, limit: int | None, cohort: str | No
                   province: str | None, batch_size: int) -> None:
     """Create an invitation for each alumnus without one in the wave and write their links.
 
-    The CSV has columns external_id,name,phone,email,url. It is the only copy of the links
-    (the database keeps hashes): it appears only once the invitations are committed, and if
-    anything fails, neither the file nor the invitations exist. Running again issues links
-    only to alumni added since.
+    The CSV has columns external_id,name,phone,email,url (the database keeps only hashes of
+    the links). It appears only once the invitations are committed; if anything fails, neither
+    the file nor the invitations exist. Running again issues links only to alumni added since.
     """
     try:
         result = issue_invitations(

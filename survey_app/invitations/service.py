@@ -1,6 +1,7 @@
 """Issuing personal survey links: invitations in the database, links in a CSV file.
 
-The database keeps only the hash of each token, so the CSV is the one place a link exists.
+The database keeps only the hash of each token (and the nonce it was derived from, useless
+without the server's link key), so the CSV is the one place a link is written out.
 The two must therefore succeed or fail together: the CSV is written to a temporary file next
 to its destination, the invitations are committed, and only then is the file moved into place.
 If anything fails before the commit, the transaction is rolled back and the temporary file
@@ -20,12 +21,13 @@ from sqlalchemy import Engine, and_, exists, select
 from sqlalchemy.exc import IntegrityError
 
 from survey_app.models import Alumnus, AuditEvent, Invitation, Wave
-from survey_app.roster import fast_copy
+from survey_app.roster import pg_bulk
 from survey_app.roster.provinces import PROVINCES
-from survey_app.tokens import hash_token, new_token
+from survey_app.tokens import hash_token, new_nonce, token_from_nonce
 
 LINK_COLUMNS = ("external_id", "name", "phone", "email", "url")
-_INVITATION_COLUMNS = ("wave_id", "alumnus_id", "token_hash", "status", "reminders_sent", "created_at")
+_INVITATION_COLUMNS = ("wave_id", "alumnus_id", "token_hash", "token_nonce", "status", "reminders_sent",
+                       "created_at")
 DEFAULT_BATCH_SIZE = 5000
 
 _alumni = Alumnus.__table__
@@ -60,12 +62,15 @@ def issue_invitations(
     batch_size: int = DEFAULT_BATCH_SIZE,
     actor: str = "system",
     now: datetime | None = None,
+    link_key: bytes | None = None,
 ) -> IssueResult:
     """Invite every alumnus (optionally of one cohort/province, at most ``limit``) who has no
     invitation in the wave yet, and write their links to the new CSV file ``out``.
 
     Columns: external_id, name, phone, email, url (``base_url`` + ``/s/<token>``). ``out``
-    must not exist: a previous link file cannot be recreated, so it is never overwritten.
+    must not exist: it is never overwritten. Each token is derived from a random nonce and
+    ``link_key`` (default: the app's, see :mod:`survey_app.links`), so the server can rebuild
+    a link for a reminder; the database stores the nonce and the token's hash, never the token.
     """
     out = Path(out)
     base_url = _check_base_url(base_url)
@@ -75,6 +80,10 @@ def issue_invitations(
     if province is not None and province not in PROVINCES:
         raise IssueError(f"province {province!r} is not a Kepmendagri province code (two digits, 11..96)")
     now = now or datetime.now(timezone.utc)
+    if link_key is None:
+        from survey_app.links import current_link_key  # needs the app; explicit keys do not
+
+        link_key = current_link_key()
 
     temp: Path | None = None
     try:
@@ -89,7 +98,8 @@ def issue_invitations(
                 raise IssueError(f"wave {wave_name!r} closed at {_aware(wave.closes_at):%Y-%m-%d %H:%M} UTC")
             temp = _temp_file_for(out)
             with temp.open("w", newline="", encoding="utf-8") as fh:
-                issued = _issue(conn, engine, fh, wave.id, base_url, limit, cohort, province, batch_size, now)
+                issued = _issue(conn, engine, fh, wave.id, base_url, limit, cohort, province, batch_size,
+                                now, link_key)
                 fh.flush()
                 os.fsync(fh.fileno())
             conn.execute(_audit_row(actor, wave_name, issued, out, now))
@@ -103,7 +113,8 @@ def issue_invitations(
 
 
 def _issue(conn, engine: Engine, fh, wave_id: int, base_url: str, limit: int | None,
-           cohort: str | None, province: str | None, batch_size: int, now: datetime) -> int:
+           cohort: str | None, province: str | None, batch_size: int, now: datetime,
+           link_key: bytes) -> int:
     """Create the invitations through ``conn`` and write their links to ``fh``; returns the count."""
     writer = csv.writer(fh)
     writer.writerow(LINK_COLUMNS)
@@ -132,27 +143,28 @@ def _issue(conn, engine: Engine, fh, wave_id: int, base_url: str, limit: int | N
     def links_for(batch, add_invitation) -> None:
         links = []
         for alumnus_id, external_id, name, phone, email in batch:
-            token = new_token()
-            add_invitation(alumnus_id, hash_token(token))
+            nonce = new_nonce()
+            token = token_from_nonce(nonce, link_key)
+            add_invitation(alumnus_id, hash_token(token), nonce)
             links.append((_cell(external_id), _cell(name), phone, _cell(email), link_prefix + token))
         writer.writerows(links)
 
     issued = 0
     try:
-        if fast_copy.available(conn):
+        if pg_bulk.available(conn):
             # One COPY for the whole run: PostgreSQL checks and indexes rows while we generate
             # the next ones. The COPY occupies ``conn``, so alumni are read on a second
             # connection; it cannot see our uncommitted rows, but it only reads ahead of them.
-            with engine.connect() as reader, fast_copy.stream(conn, _invitations, _INVITATION_COLUMNS) as write:
+            with engine.connect() as reader, pg_bulk.stream(conn, _invitations, _INVITATION_COLUMNS) as write:
                 for batch in batches(reader):
-                    links_for(batch, lambda alumnus_id, token_hash: write(
-                        (wave_id, alumnus_id, token_hash, "issued", 0, now)))
+                    links_for(batch, lambda alumnus_id, token_hash, nonce: write(
+                        (wave_id, alumnus_id, token_hash, nonce, "issued", 0, now)))
                     issued += len(batch)
         else:
             for batch in batches(conn):
                 rows = []
-                links_for(batch, lambda alumnus_id, token_hash: rows.append(dict(
-                    zip(_INVITATION_COLUMNS, (wave_id, alumnus_id, token_hash, "issued", 0, now)))))
+                links_for(batch, lambda alumnus_id, token_hash, nonce: rows.append(dict(
+                    zip(_INVITATION_COLUMNS, (wave_id, alumnus_id, token_hash, nonce, "issued", 0, now)))))
                 conn.execute(_invitations.insert(), rows)
                 issued += len(batch)
     except IntegrityError:
@@ -177,7 +189,7 @@ def _check_base_url(base_url: str) -> str:
 def _check_destination(out: Path) -> None:
     if out.exists():
         raise IssueError(f"{out} already exists; choose a new file name "
-                         "(links cannot be recreated, so an existing link file is never overwritten)")
+                         "(an existing link file is never overwritten: it may hold links not yet sent)")
     if not out.parent.is_dir():
         raise IssueError(f"directory {out.parent} does not exist")
     if not os.access(out.parent, os.W_OK):
@@ -198,7 +210,7 @@ def _publish(temp: Path, out: Path) -> None:
         os.link(temp, out)  # fails if ``out`` appeared meanwhile, unlike rename
     except FileExistsError:
         raise IssueError(f"{out} was created by someone else meanwhile; the committed links are in "
-                         f"{temp} - rename that file, it cannot be regenerated") from None
+                         f"{temp} - rename that file") from None
     except OSError:
         os.replace(temp, out)  # file systems without hard links; ``out`` was checked earlier
     else:

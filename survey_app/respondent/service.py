@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from flask import current_app
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -133,6 +134,7 @@ def save_page(response: Response, questionnaire: Questionnaire, respondent: Resp
     invitation = response.invitation
     if invitation.status in ("issued", "opened"):
         invitation.status = "partial"
+    _relax_durability_of_page_save()
     _commit()
     # The commit expired the row; the caller reads the answers just written to pick the next
     # page, so keep them instead of paying a BEGIN + SELECT + ROLLBACK to read them back.
@@ -188,6 +190,18 @@ def submit(response: Response, revision) -> bool:
     db.session.commit()
     db.session.refresh(response)
     return True
+
+
+def _relax_durability_of_page_save() -> None:
+    """Let PostgreSQL acknowledge a page save before its WAL reaches the disk.
+
+    The fsync of every commit dominates a page save. Without it a save is visible at once
+    and durable within a fraction of a second; only a database *server* crash in that window
+    loses it, and the respondent then re-answers one page. Final submissions, declines and
+    staff actions keep full durability. Turn off with JEJAK_ASYNC_PAGE_COMMIT=0.
+    """
+    if current_app.config.get("ASYNC_PAGE_COMMIT") and db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
 def _commit() -> None:

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from survey_app.models import Alumnus, AuditEvent, Enrollment, Training
-from survey_app.roster import fast_copy
+from survey_app.roster import pg_bulk
 from survey_app.roster.csv_files import FileRefused, Record, RecordSource, open_csv
 from survey_app.roster.csv_rows import (
     ALUMNUS_COLUMNS, ENROLLMENT_COLUMNS, TRAINING_COLUMNS, TRAINING_OPTIONAL, BadRow, RowRules,
@@ -161,8 +161,10 @@ class _ImportRun:
         self.rules = rules
         self.chunk_size = chunk_size
         self.on_error = on_error
-        self.copy = fast_copy.available(conn)
+        self.copy = pg_bulk.available(conn)
         self.overlap = self.copy  # see _pipelined
+        if self.copy:
+            pg_bulk.prefer_index_lookups(conn)
         self._refusing = threading.Lock()
         # SQLite (before 3.32) allows 999 bound variables per statement.
         self.max_keys = 900 if conn.dialect.name == "sqlite" else 5_000
@@ -346,12 +348,12 @@ class _ImportRun:
     def _write(self, table, inserts: list[dict], updates: list[dict]) -> None:
         if inserts:
             if self.copy:
-                fast_copy.insert(self.conn, table, inserts)
+                pg_bulk.insert(self.conn, table, inserts)
             else:
                 self.conn.execute(table.insert(), inserts)
         if updates:
             if self.copy:
-                fast_copy.update(self.conn, table, updates, key="row_id")
+                pg_bulk.update(self.conn, table, updates, key="row_id")
             else:
                 self.conn.execute(table.update().where(table.c.id == bindparam("row_id")), updates)
 

@@ -12,7 +12,8 @@ from survey_app.extensions import db
 from survey_app.invitations import service
 from survey_app.invitations.service import IssueError, issue_invitations
 from survey_app.models import Invitation, Wave
-from survey_app.tokens import hash_token, new_token
+from survey_app.links import link_for
+from survey_app.tokens import hash_token, new_nonce, new_token
 
 
 def issue(runner, wave: str, out, *extra: str):
@@ -79,6 +80,16 @@ def test_links_are_absolute_urls_and_the_database_keeps_only_hashes(app, runner,
     assert not stored & set(tokens)
 
 
+def test_the_server_can_rebuild_each_link_for_a_reminder(app, runner, wave, add_alumni, tmp_path):
+    add_alumni(2)
+
+    issue(runner, wave, tmp_path / "links.csv")
+
+    with app.app_context(), app.test_request_context():
+        rebuilt = {link_for(invitation) for invitation in db.session.scalars(select(Invitation))}
+    assert rebuilt == {row["url"] for row in read_links(tmp_path / "links.csv")}
+
+
 def test_tokens_carry_at_least_128_bits_and_are_url_safe():
     token = new_token()
     raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
@@ -142,13 +153,13 @@ def test_failure_halfway_leaves_neither_links_nor_invitations(app, wave, add_alu
     add_alumni(5)
     made = []
 
-    def failing_token():
+    def failing_nonce():
         if len(made) == 3:
             raise OSError("disk full")
         made.append(1)
-        return new_token()
+        return new_nonce()
 
-    monkeypatch.setattr(service, "new_token", failing_token)
+    monkeypatch.setattr(service, "new_nonce", failing_nonce)
     with app.app_context(), pytest.raises(OSError):
         issue_invitations(db.engine, wave, out_dir / "links.csv", base_url="http://survey.test",
                           batch_size=2)

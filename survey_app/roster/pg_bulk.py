@@ -1,4 +1,4 @@
-"""PostgreSQL fast path: brand-new rows go in with COPY instead of INSERT statements.
+"""PostgreSQL fast path for bulk writes: COPY instead of row-by-row statements.
 
 Callers have already established, inside the same transaction, that these rows do not
 exist, so COPY has exactly the semantics of the portable ``INSERT`` executemany (constraints
@@ -80,3 +80,17 @@ def update(conn: Connection, table: Table, rows: list[dict], key: str = "row_id"
     conn.exec_driver_sql(
         f"UPDATE {quote(table.name)} AS t SET {assignments} FROM {quote(staging.name)} AS u "
         f"WHERE t.{pk} = u.{quote(key)}")
+
+
+def prefer_index_lookups(conn: Connection) -> None:
+    """Steer this transaction's planner to the key indexes for batched ``= ANY(keys)`` look-ups.
+
+    During a bulk load the tables grow faster than their statistics (a fresh table has none),
+    and the planner then estimates a look-up of thousands of keys at a large share of the
+    table and picks a sequential scan — once per chunk, over an ever larger table. Every
+    look-up here is by an indexed key and touches a tiny share of rows, so sequential scans
+    are discouraged (still used where nothing else exists) and JIT compilation, pure overhead
+    for such short queries, is switched off. ``SET LOCAL`` ends with the transaction.
+    """
+    conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    conn.exec_driver_sql("SET LOCAL jit = off")

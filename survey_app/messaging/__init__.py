@@ -1,0 +1,1 @@
+"""E-mail to alumni: per-wave templates, queueing invitations and reminders, sending over SMTP."""

@@ -1,0 +1,187 @@
+"""SMTP delivery with one connection per batch, and errors sorted by what they mean for a message.
+
+The SMTP dialogue is driven step by step (MAIL, RCPT, DATA) instead of ``sendmail`` so that a
+lost connection can be told apart by *when* it happened:
+
+- before the message text was handed over: the server did not accept it → :class:`SmtpUnavailable`
+  (the caller puts the message back in the queue and stops the batch);
+- after the text was handed over but before the server's reply: it may or may not be delivered
+  → :class:`DeliveryUnknown` (the caller leaves it ``sending``; it is never resent automatically).
+"""
+from __future__ import annotations
+
+import re
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import parseaddr
+
+_DOT_AT_LINE_START = re.compile(rb"(?m)^\.")
+
+
+class SmtpUnavailable(Exception):
+    """The server cannot be reached, or refuses service; the message was not accepted."""
+
+
+class DeliveryUnknown(Exception):
+    """The connection was lost after the message text was sent; it may have been delivered."""
+
+
+class RecipientRefused(Exception):
+    """The server permanently refused the address (5xx to RCPT): the message bounced."""
+
+
+class TemporaryFailure(Exception):
+    """The server refused this message for now (4xx); it can be tried again later."""
+
+
+class MessageRejected(Exception):
+    """The server permanently refused this message's content (5xx after DATA)."""
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {text}".strip()
+
+
+class SmtpSender:
+    """Sends messages over one SMTP connection, opened on first use and re-opened once if the
+    server dropped it while idle. Use as a context manager so the connection is closed."""
+
+    def __init__(self, host: str, port: int, *, user: str | None = None, password: str | None = None,
+                 starttls: bool = False, use_ssl: bool = False, timeout: float = 30.0):
+        self.host, self.port = host, port
+        self.user, self.password = user, password
+        self.starttls, self.use_ssl, self.timeout = starttls, use_ssl, timeout
+        self._smtp: smtplib.SMTP | None = None
+
+    @classmethod
+    def from_config(cls, config) -> SmtpSender:
+        """A sender configured from the app's SMTP_* settings."""
+        return cls(config["SMTP_HOST"], int(config["SMTP_PORT"]), user=config.get("SMTP_USER"),
+                   password=config.get("SMTP_PASSWORD"), starttls=bool(config.get("SMTP_STARTTLS")),
+                   use_ssl=bool(config.get("SMTP_SSL")), timeout=float(config.get("SMTP_TIMEOUT", 30)))
+
+    def __enter__(self) -> SmtpSender:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Say QUIT if possible; never raises."""
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
+
+    def _connect(self) -> smtplib.SMTP:
+        where = f"{self.host}:{self.port}"
+        try:
+            if self.use_ssl:
+                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                        context=ssl.create_default_context())
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            smtp.ehlo()
+            if self.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+                smtp.ehlo()
+            if self.user:
+                smtp.login(self.user, self.password or "")
+        except smtplib.SMTPAuthenticationError as exc:
+            raise SmtpUnavailable(f"SMTP server {where} refused the login: {_reply(exc.smtp_code, exc.smtp_error)}") from None
+        except (smtplib.SMTPException, OSError) as exc:
+            raise SmtpUnavailable(f"cannot connect to SMTP server {where}: {exc}") from None
+        return smtp
+
+    def send(self, message: EmailMessage, recipient: str) -> None:
+        """Deliver ``message`` to ``recipient``; raises one of this module's exceptions if not."""
+        sender = parseaddr(str(message["From"]))[1]
+        data = _wire_format(message)
+        fresh = self._smtp is None
+        if fresh:
+            self._smtp = self._connect()
+        try:
+            self._envelope(sender, recipient)
+        except (smtplib.SMTPServerDisconnected, OSError):
+            # An idle connection closed by the server: one new connection, then give up.
+            self._drop()
+            if fresh:
+                raise SmtpUnavailable(f"SMTP server {self.host}:{self.port} closed the connection") from None
+            self._smtp = self._connect()
+            try:
+                self._envelope(sender, recipient)
+            except (smtplib.SMTPServerDisconnected, OSError) as exc:
+                self._drop()
+                raise SmtpUnavailable(f"SMTP server {self.host}:{self.port} closed the connection: {exc}") from None
+        self._data(data)
+
+    def _envelope(self, sender: str, recipient: str) -> None:
+        smtp = self._smtp
+        code, text = smtp.mail(sender)
+        if code != 250:
+            self._give_up_on_transaction(code)
+            raise SmtpUnavailable(f"SMTP server refused the sender {sender!r}: {_reply(code, text)}")
+        code, text = smtp.rcpt(recipient)
+        if code not in (250, 251):
+            self._give_up_on_transaction(code)
+            if code == 421:
+                raise SmtpUnavailable(f"SMTP server is closing the connection: {_reply(code, text)}")
+            if 500 <= code < 600:
+                raise RecipientRefused(_reply(code, text))
+            raise TemporaryFailure(_reply(code, text))
+
+    def _data(self, data: bytes) -> None:
+        smtp = self._smtp
+        try:
+            code, text = smtp.docmd("data")
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            self._drop()
+            raise SmtpUnavailable(f"SMTP connection lost before the message was sent: {exc}") from None
+        if code != 354:
+            self._give_up_on_transaction(code)
+            if code == 421 or code < 400:
+                raise SmtpUnavailable(f"SMTP server refused DATA: {_reply(code, text)}")
+            raise (MessageRejected if code >= 500 else TemporaryFailure)(_reply(code, text))
+        try:
+            smtp.send(data)
+            code, text = smtp.getreply()
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            self._drop()
+            raise DeliveryUnknown(f"SMTP connection lost after the message was sent, before the server "
+                                  f"confirmed it: {exc}") from None
+        if code == 250:
+            return
+        if code == 421:
+            self._drop()
+            raise SmtpUnavailable(f"SMTP server did not accept the message: {_reply(code, text)}")
+        raise (MessageRejected if code >= 500 else TemporaryFailure)(_reply(code, text))
+
+    def _give_up_on_transaction(self, code: int) -> None:
+        if code == 421:
+            self._drop()
+            return
+        try:
+            self._smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            self._drop()
+
+    def _drop(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            smtp.close()
+
+
+def _wire_format(message: EmailMessage) -> bytes:
+    """The message as SMTP DATA: CRLF line ends, leading dots doubled, ending with CRLF.CRLF."""
+    from email.policy import SMTP
+
+    data = message.as_bytes(policy=SMTP)
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    return _DOT_AT_LINE_START.sub(b"..", data) + b".\r\n"
