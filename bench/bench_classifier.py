@@ -36,14 +36,20 @@ from analysis.sectors.labelled import load_labelled  # noqa: E402
 from analysis.sectors.normalize import normalize_texts  # noqa: E402
 
 
-def _rate(function, n_items: int, repeat: int) -> float:
-    """Best-of-``repeat`` items per second (least disturbed by other load)."""
-    timings = []
+def _rate(function, n_items: int, repeat: int) -> tuple[float, float]:
+    """Best-of-``repeat`` items per second, by wall clock and by process CPU time.
+
+    The CPU-time rate is what the code achieves when it has a core to
+    itself; on a shared machine the wall-clock rate also counts the time
+    other processes held the CPU.  Both are reported.
+    """
+    wall, cpu = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         function()
-        timings.append(time.perf_counter() - started)
-    return n_items / min(timings)
+        wall.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
+    return n_items / min(wall), n_items / min(cpu)
 
 
 def main(argv=None) -> int:
@@ -60,11 +66,12 @@ def main(argv=None) -> int:
 
     if not args.skip_training:
         started = time.perf_counter()
-        cpu_started = time.process_time()
         trained = train_default_model()
-        results["train_seconds"] = round(time.perf_counter() - started, 1)
-        results["train_cpu_seconds_main_process"] = round(time.process_time() - cpu_started, 1)
+        results["train_seconds_wall_n_jobs_2"] = round(time.perf_counter() - started, 1)
+        # Worker processes stay alive for reuse, so only this process's CPU is counted.
+        results["train_cpu_seconds_main_process"] = round(time.process_time(), 1)
         results["train_examples"] = int(len(trained.oof_confidence_))
+        results["load_average_after_training"] = os.getloadavg()[0]
     model = load_default_model()
     normalized = normalize_texts(texts)
     featurizer = model.featurizer_
@@ -77,11 +84,13 @@ def main(argv=None) -> int:
         "predict": _rate(lambda: model.predict(texts), len(texts), args.repeat),
         "classify_texts": _rate(lambda: classify_texts(texts, model=model), len(texts), args.repeat),
     }
-    results["per_second"] = {name: round(rate) for name, rate in rates.items()}
-    results["ratios"] = {
-        "predict_vs_tfidf": round(rates["predict"] / rates["tfidf"], 3),
-        "classify_vs_tfidf": round(rates["classify_texts"] / rates["tfidf"], 3),
-        "predict_vs_lowercase": round(rates["predict"] / rates["lowercase"], 4),
+    results["per_second_wall"] = {name: round(rate[0]) for name, rate in rates.items()}
+    results["per_second_cpu"] = {name: round(rate[1]) for name, rate in rates.items()}
+    wall = {name: rate[0] for name, rate in rates.items()}
+    results["ratios_wall"] = {
+        "predict_vs_tfidf": round(wall["predict"] / wall["tfidf"], 3),
+        "classify_vs_tfidf": round(wall["classify_texts"] / wall["tfidf"], 3),
+        "predict_vs_lowercase": round(wall["predict"] / wall["lowercase"], 4),
     }
     results["load_average_after"] = os.getloadavg()[0]
     results["model_features"] = int(model.coef_.shape[1])

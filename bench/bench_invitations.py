@@ -2,8 +2,8 @@
 
 Measures in the same run:
 
-* baseline — the same number of tokens and SHA-256 hashes generated and a link CSV of the
-  same shape written from rows already in memory (no database): the floor for this work;
+* baseline — the same number of nonces, derived tokens and SHA-256 hashes generated and a
+  link CSV of the same shape written from rows already in memory (no database): the floor;
 * issue — ``issue_invitations`` for a wave with N uninvited alumni (query, inserts, CSV, commit,
   atomic rename).
 
@@ -32,20 +32,22 @@ from survey_app.invitations.service import LINK_COLUMNS, issue_invitations  # no
 from survey_app.models import Alumnus, Questionnaire, Wave  # noqa: E402
 from survey_app.roster.csv_files import records_from_dicts  # noqa: E402
 from survey_app.roster.importer import import_roster  # noqa: E402
-from survey_app.tokens import hash_token, new_token  # noqa: E402
+from survey_app.tokens import hash_token, link_key, new_nonce, token_from_nonce  # noqa: E402
 
 BASE_URL = "https://survey.example.id"
+KEY = link_key("benchmark")
 
 
-def baseline(rows: list[tuple], out: Path) -> None:
-    """Tokens, hashes and the CSV, without a database."""
+def baseline(rows: list[tuple], out: Path, key: bytes) -> None:
+    """Nonces, derived tokens, hashes and the CSV, without a database."""
     with out.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(LINK_COLUMNS)
         hashes = []
         for external_id, name, phone, email in rows:
-            token = new_token()
-            hashes.append(hash_token(token))
+            nonce = new_nonce()
+            token = token_from_nonce(nonce, key)
+            hashes.append((nonce, hash_token(token)))
             writer.writerow((external_id, name, phone, email, f"{BASE_URL}/s/{token}"))
 
 
@@ -69,9 +71,10 @@ def main() -> None:
         rows = db.session.execute(select(Alumnus.external_id, Alumnus.name, Alumnus.phone, Alumnus.email)
                                   .order_by(Alumnus.id)).all()
         with timed(seconds, "baseline"):
-            baseline(rows, args.workdir / "baseline.csv")
+            baseline(rows, args.workdir / "baseline.csv", KEY)
         with timed(seconds, "issue"):
-            result = issue_invitations(db.engine, "bench", args.workdir / "links.csv", base_url=BASE_URL)
+            result = issue_invitations(db.engine, "bench", args.workdir / "links.csv", base_url=BASE_URL,
+                                       link_key=KEY)
         db.engine.dispose()
     assert result.issued == args.alumni
 

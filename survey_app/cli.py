@@ -10,8 +10,10 @@ def init_app(app: Flask) -> None:
     from survey_app.demo.cli import demo_cli
     from survey_app.exports.cli import export_cli
     from survey_app.invitations.cli import invitations_cli, wave_cli
+    from survey_app.messaging.cli import messages_cli
     from survey_app.questionnaire.cli import questionnaire_cli
     from survey_app.roster.cli import roster_cli
 
-    for group in (roster_cli, questionnaire_cli, wave_cli, invitations_cli, demo_cli, users_cli, export_cli):
+    for group in (roster_cli, questionnaire_cli, wave_cli, invitations_cli, demo_cli, users_cli, export_cli,
+                  messages_cli):
         app.cli.add_command(group)

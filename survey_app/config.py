@@ -63,6 +63,7 @@ class Config:
     MAIL_FROM = _env("MAIL_FROM")  # e.g. "Survei Alumni <survei@example.id>"; required to send
     MAX_REMINDERS = int(_env("MAX_REMINDERS", "3"))
     MIN_REMINDER_INTERVAL_HOURS = float(_env("MIN_REMINDER_INTERVAL_HOURS", "72"))
+    SEND_RATE_PER_MINUTE = float(_env("SEND_RATE_PER_MINUTE", "120"))
     # "Send a batch now" on the staff site runs inside a web request: small and time-boxed.
     WEB_SEND_BATCH = int(_env("WEB_SEND_BATCH", "20"))
     WEB_SEND_SECONDS = float(_env("WEB_SEND_SECONDS", "20"))
@@ -92,6 +93,7 @@ class TestConfig(Config):
     SMTP_HOST = "127.0.0.1"
     SMTP_TIMEOUT = 5.0
     MAIL_FROM = "Survei Jejak <survei@jejak.test>"
+    SEND_RATE_PER_MINUTE = 60000.0
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestConfig}

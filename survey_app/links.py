@@ -63,7 +63,12 @@ def link_for(invitation: Invitation, key: bytes | None = None) -> str | None:
     """The invitation's current survey URL, or None when its link cannot be rebuilt (no nonce)."""
     if not invitation.token_nonce:
         return None
-    return url_for_token(token_from_nonce(invitation.token_nonce, key or current_link_key()))
+    token = token_from_nonce(invitation.token_nonce, key or current_link_key())
+    if hash_token(token) != invitation.token_hash:
+        # The hash was replaced without the nonce (or the link key changed): the rebuilt link
+        # would not work, so treat it like an older link that needs renewing.
+        return None
+    return url_for_token(token)
 
 
 def replace_link(invitation: Invitation, action: str, detail: dict | None = None) -> str:

@@ -54,3 +54,15 @@ def make_invitation(wave: Wave, alumnus: Alumnus, status: str = "issued") -> tup
     db.session.add(invitation)
     db.session.commit()
     return invitation, token
+
+
+def make_resendable_invitation(wave: Wave, alumnus: Alumnus, status: str = "issued") -> tuple[Invitation, str]:
+    """An invitation with a nonce-derived (resendable) link, and its clear-text token (commits)."""
+    from survey_app.links import new_link
+
+    link = new_link()
+    invitation = Invitation(wave_id=wave.id, alumnus_id=alumnus.id, token_hash=link.token_hash,
+                            token_nonce=link.nonce, status=status)
+    db.session.add(invitation)
+    db.session.commit()
+    return invitation, link.token

@@ -61,7 +61,7 @@ def classify_texts(texts, model: SectorClassifier | None = None, threshold: floa
     raw = texts.tolist() if isinstance(texts, pd.Series) else list(texts)
     threshold = model.review_threshold_ if threshold is None else float(threshold)
 
-    normalized, features = model._features(raw)
+    normalized, features, words = model._analyse(raw)
     proba = model.predict_proba_from_features(features)
     section_proba, sections = model._sections_from_proba(proba)
     section_index = section_proba.argmax(axis=1)
@@ -71,9 +71,12 @@ def classify_texts(texts, model: SectorClassifier | None = None, threshold: floa
     in_section = model.class_sections_[None, :] == sections[section_index][:, None]
     division_index = np.where(in_section, proba, -1.0).argmax(axis=1)
     divisions = model.classes_[division_index].astype(object)
-    kbli5 = model._suggest_from_normalized(normalized, model.classes_[division_index].astype(str))
+    kbli5 = model._suggest_from_words(words, model.classes_[division_index].astype(str))
 
-    top = np.argsort(-proba, axis=1)[:, :3]
+    k = min(3, proba.shape[1])
+    top = np.argpartition(-proba, k - 1, axis=1)[:, :k]
+    order = np.argsort(-proba[rows[:, None], top], axis=1)
+    top = top[rows[:, None], order]
     top_proba = np.round(proba[rows[:, None], top], 4)
     top_labels = model.classes_[top]
     top3 = [list(zip(labels.tolist(), probs.tolist())) for labels, probs in zip(top_labels, top_proba)]

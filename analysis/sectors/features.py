@@ -7,33 +7,59 @@ linear models stay small enough to store and fast to apply.
 """
 from __future__ import annotations
 
-import re
+from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.utils.validation import check_is_fitted
 
-_WORD_PATTERN = r"(?u)\b\w\w+\b"
-_WORDS = re.compile(_WORD_PATTERN)
+
+
+_CHAR_CACHE_LIMIT = 200_000  # distinct words remembered (bounded memory)
+
+
+def _word_ngrams(text: str, min_n: int, max_n: int) -> list[str]:
+    # Texts are already normalised to [a-z0-9] words separated by single
+    # spaces, so str.split gives the same tokens as sklearn's regex
+    # (r"\b\w\w+\b") at a fraction of the cost.
+    tokens = [token for token in text.split() if len(token) > 1]
+    grams = tokens[:] if min_n == 1 else []
+    for n in range(max(min_n, 2), max_n + 1):
+        grams.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+    return grams
+
+
+def _char_wb_ngrams(text: str, min_n: int, max_n: int) -> list[str]:
+    # Same n-grams as sklearn's analyzer="char_wb" (words padded with one space,
+    # a word shorter than n contributes itself once), written with list
+    # comprehensions because this loop is the bulk of prediction time.
+    grams: list[str] = []
+    for word in text.split():
+        padded = f" {word} "
+        length = len(padded)
+        grams.extend([padded[i:i + n] for n in range(min_n, min(max_n, length - 1) + 1)
+                      for i in range(length - n + 1)])
+        if length <= max_n:
+            grams.append(padded)
+    return grams
 
 
 def _word_vectorizer(ngram_range, max_features, vocabulary=None) -> TfidfVectorizer:
     return TfidfVectorizer(
-        analyzer="word", token_pattern=_WORD_PATTERN, ngram_range=tuple(ngram_range),
-        lowercase=False, sublinear_tf=True, max_features=max_features,
-        vocabulary=vocabulary, dtype=np.float32,
+        analyzer=partial(_word_ngrams, min_n=ngram_range[0], max_n=ngram_range[1]),
+        sublinear_tf=True, max_features=max_features, vocabulary=vocabulary, dtype=np.float32,
     )
 
 
 def _char_vectorizer(ngram_range, max_features, vocabulary=None) -> TfidfVectorizer:
-    # "char_wb" keeps n-grams inside words (padded with spaces), which is what
-    # carries spelling variants; cross-word n-grams add little beyond word bigrams.
+    # Character n-grams inside words (padded with spaces) carry spelling
+    # variants; cross-word n-grams add little beyond word bigrams.
     return TfidfVectorizer(
-        analyzer="char_wb", ngram_range=tuple(ngram_range), lowercase=False,
-        sublinear_tf=True, max_features=max_features, vocabulary=vocabulary,
-        dtype=np.float32,
+        analyzer=partial(_char_wb_ngrams, min_n=ngram_range[0], max_n=ngram_range[1]),
+        sublinear_tf=True, max_features=max_features, vocabulary=vocabulary, dtype=np.float32,
     )
 
 
@@ -95,9 +121,70 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
 
     def transform(self, texts):
         """Return a CSR matrix ``[word block | char_weight * char block]``."""
+        return self.transform_with_words(texts)[0]
+
+    def transform_with_words(self, texts):
+        """Like :meth:`transform`, also returning the word block on its own
+        (5-digit suggestions use it; computing it once saves a pass)."""
         check_is_fitted(self, "word_vectorizer_")
         texts = list(texts)
-        return self._stack(self.word_vectorizer_.transform(texts), self.char_vectorizer_.transform(texts))
+        words = self._tfidf(self._word_counts(texts), self.word_vectorizer_)
+        chars = self._tfidf(self._char_counts(texts), self.char_vectorizer_)
+        return self._stack(words, chars), words
+
+    # The transforms below give the same matrices as the fitted
+    # TfidfVectorizers (a test checks this) but count n-grams per distinct
+    # word through a cache: answers reuse a small vocabulary, so most words
+    # are looked up once instead of re-deriving ~20 character n-grams each
+    # time.  This is most of the prediction cost.
+    def _word_counts(self, texts):
+        vocabulary = self.word_vectorizer_.vocabulary_
+        lookup = vocabulary.get
+        min_n, max_n = self.word_ngram_range
+        indptr, indices = [0], []
+        for text in texts:
+            tokens = [token for token in text.split() if len(token) > 1]
+            grams = tokens if min_n == 1 else []
+            for n in range(max(min_n, 2), max_n + 1):
+                grams = grams + [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+            indices.extend([i for i in map(lookup, grams) if i is not None])
+            indptr.append(len(indices))
+        return self._counts(indptr, indices, len(vocabulary))
+
+    def _char_counts(self, texts):
+        vocabulary = self.char_vectorizer_.vocabulary_
+        cache = self.__dict__.setdefault("_char_cache", {})
+        if len(cache) > _CHAR_CACHE_LIMIT:
+            cache.clear()
+        min_n, max_n = self.char_ngram_range
+        lookup = vocabulary.get
+        indptr, indices = [0], []
+        for text in texts:
+            for word in text.split():
+                found = cache.get(word)
+                if found is None:
+                    grams = _char_wb_ngrams(word, min_n, max_n)
+                    found = cache[word] = [i for i in map(lookup, grams) if i is not None]
+                indices.extend(found)
+            indptr.append(len(indices))
+        return self._counts(indptr, indices, len(vocabulary))
+
+    @staticmethod
+    def _counts(indptr, indices, n_columns):
+        indices = np.asarray(indices, dtype=np.int32)
+        counts = sp.csr_matrix(
+            (np.ones(len(indices), dtype=np.float32), indices, np.asarray(indptr, dtype=np.int64)),
+            shape=(len(indptr) - 1, n_columns))
+        counts.sum_duplicates()  # repeated n-grams in a text add up, as in CountVectorizer
+        return counts
+
+    @staticmethod
+    def _tfidf(counts, vectorizer):
+        # Same steps as TfidfTransformer(sublinear_tf=True, norm="l2").
+        np.log(counts.data, out=counts.data)
+        counts.data += 1
+        counts.data *= vectorizer.idf_.astype(np.float32)[counts.indices]
+        return l2_normalize(counts, copy=False)
 
     def word_block(self, texts):
         """Only the word TF-IDF block (used for 5-digit suggestions)."""
@@ -116,7 +203,10 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
         features = sp.csr_matrix(features)
         hits = self.is_unigram_column_[features.indices].astype(np.int64)
         known = np.add.reduceat(np.r_[hits, 0], features.indptr[:-1]) * (np.diff(features.indptr) > 0)
-        distinct = np.array([len(set(_WORDS.findall(text))) for text in texts])
+        # Normalised texts are single-space separated words; tokens of one
+        # character are not features (same rule as the word analyzer).
+        distinct = np.fromiter((len({w for w in text.split() if len(w) > 1}) for text in texts),
+                               dtype=np.int64, count=len(texts))
         return np.divide(known, distinct, out=np.zeros(len(distinct)), where=distinct > 0)
 
     # -- state for safe storage (plain arrays, no pickling) -------------------

@@ -49,7 +49,6 @@ for the current seeds) and a test keeps this constant within 0.05 of it.
 Models fitted on too little data to estimate their own use this value."""
 
 _MIN_AUTO_CODED = 20  # fewer auto-coded OOF items than this: precision estimate too noisy
-_CHUNK = 4096  # rows per block when densifying scores, bounds peak memory
 
 
 def _as_texts(X) -> list[str]:
@@ -454,6 +453,13 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         normalized = normalize_texts(_as_texts(X))
         return normalized, self.featurizer_.transform(normalized)
 
+    def _analyse(self, X):
+        """Normalised texts, features and the word block (for batch coding)."""
+        check_is_fitted(self, "coef_")
+        normalized = normalize_texts(_as_texts(X))
+        features, words = self.featurizer_.transform_with_words(normalized)
+        return normalized, features, words
+
     def predict_proba(self, X):
         """Calibrated class probabilities, shape (n_texts, n_classes).
 
@@ -507,25 +513,33 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         X : sequence of str
         divisions : sequence of str, optional
             Division per text; predicted if omitted.
+
+        Returns
+        -------
+        ndarray of object
+            5-digit codes (None where the division has no 5-digit codes).
         """
-        normalized, features = self._features(X)
+        check_is_fitted(self, "coef_")
+        normalized = normalize_texts(_as_texts(X))
+        features, words = self.featurizer_.transform_with_words(normalized)
         if divisions is None:
             divisions = self.classes_[self._scores_from_features(features).argmax(axis=1)]
-        return self._suggest_from_normalized(normalized, np.asarray(divisions, dtype=str))
+        return self._suggest_from_words(words, np.asarray(divisions, dtype=str))
 
-    def _suggest_from_normalized(self, normalized, divisions):
+    def _suggest_from_words(self, words, divisions):
+        """Most similar code centroid within each text's division (cosine + prior)."""
         if getattr(self, "kbli5_codes_", None) is None:
             raise AttributeError("5-digit suggestions need a model fitted on KBLI divisions")
-        code_division = np.array([c[:2] for c in self.kbli5_codes_])
-        result = np.empty(len(normalized), dtype=object)
-        for start in range(0, len(normalized), _CHUNK):
-            stop = min(start + _CHUNK, len(normalized))
-            word = l2_normalize(self.featurizer_.word_block(normalized[start:stop]))
-            similarity = (word @ self.kbli5_centroids_.T).toarray()
-            similarity += self.kbli5_prior_weight * self.kbli5_prior_
-            inside = code_division[None, :] == divisions[start:stop, None]
-            similarity[~inside] = -np.inf
-            best = similarity.argmax(axis=1)
-            found = inside.any(axis=1)
-            result[start:stop] = np.where(found, self.kbli5_codes_[best], None)
+        words = l2_normalize(sp.csr_matrix(words))
+        code_division = np.array([code[:2] for code in self.kbli5_codes_])
+        result = np.full(len(divisions), None, dtype=object)
+        # One small dense block per division instead of a texts x 1,791 matrix.
+        for division in np.unique(divisions):
+            rows = np.flatnonzero(divisions == division)
+            codes = np.flatnonzero(code_division == division)
+            if len(codes) == 0:
+                continue
+            similarity = (words[rows] @ self.kbli5_centroids_[codes].T).toarray()
+            similarity += self.kbli5_prior_weight * self.kbli5_prior_[codes]
+            result[rows] = self.kbli5_codes_[codes][similarity.argmax(axis=1)]
         return result

@@ -36,6 +36,7 @@ _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _NUMBER = re.compile(r"\b\d+\b")
 _STRETCHED = re.compile(r"([a-z])\1{2,}")
+_DIGIT = re.compile(r"\d")
 
 
 def _strip_accents(text: str) -> str:
@@ -84,14 +85,20 @@ def normalize_text(text: object) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     if not text.isascii():
         text = _strip_accents(text)
-    text = _URL.sub(" ", text)
-    text = _EMAIL.sub(" ", text)
-    text = _SHIPPER.sub(" jnt ", text)
-    text = _AND.sub(" dan ", text)
-    text = _REDUPLICATION.sub(r"\1", text)
-    text = _LETTER_DIGIT.sub(" ", text)
+    # Each substitution runs only when its trigger character is present:
+    # most answers are short plain words and this is on the prediction path.
+    if "http" in text or "www" in text:
+        text = _URL.sub(" ", text)
+    if "@" in text:
+        text = _EMAIL.sub(" ", text)
+    if "&" in text or "+" in text:
+        text = _AND.sub(" dan ", _SHIPPER.sub(" jnt ", text))
+    has_digit = _DIGIT.search(text) is not None
+    if has_digit:
+        text = _LETTER_DIGIT.sub(" ", _REDUPLICATION.sub(r"\1", text))
     text = _NON_ALNUM.sub(" ", text)
-    text = _NUMBER.sub(" ", text)
+    if has_digit:
+        text = _NUMBER.sub(" ", text)
     text = _STRETCHED.sub(r"\1", text)
     words = [REPLACEMENTS.get(word, word) for word in text.split()]
     normalized = " ".join(words)

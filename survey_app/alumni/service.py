@@ -8,11 +8,11 @@ from sqlalchemy import delete, or_, select, update
 
 from survey_app.audit import record
 from survey_app.extensions import db
+from survey_app.links import LinkChanged, replace_link
 from survey_app.models import (
     Alumnus, AuditEvent, Enrollment, Invitation, OutboundMessage, Response, Training,
 )
 from survey_app.models.types import utcnow
-from survey_app.links import LinkChanged, replace_link
 
 
 class ActionRefused(ValueError):

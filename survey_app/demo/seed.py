@@ -21,11 +21,11 @@ from survey_app.demo.roster_data import load_reference, write_roster_csv
 from survey_app.extensions import db
 from survey_app.invitations.service import issue_invitations
 from survey_app.invitations.waves import create_wave
+from survey_app.links import new_link
 from survey_app.models import AdminUser, Alumnus, Enrollment, Invitation, Response, Training, Wave
 from survey_app.models.types import utcnow
 from survey_app.questionnaire.logic import Respondent, RosterTraining
 from survey_app.questionnaire.service import compiled_questionnaire, latest_version, store_new_version
-from survey_app.tokens import hash_token, new_token
 
 DEMO_WAVE = "demo"
 DEMO_ADMIN = "admin@jejak.demo"
@@ -151,8 +151,9 @@ def _fresh_links(wave: Wave, count: int, base_url: str) -> list[str]:
         .order_by(Invitation.id).limit(count)).all()
     links = []
     for invitation in invitations:
-        token = new_token()
-        invitation.token_hash = hash_token(token)
-        links.append(f"{base_url.rstrip('/')}/s/{token}")
+        # A resendable link (nonce + hash), like every issued link: a reminder can carry it.
+        link = new_link()
+        invitation.token_hash, invitation.token_nonce = link.token_hash, link.nonce
+        links.append(f"{base_url.rstrip('/')}/s/{link.token}")
     db.session.commit()
     return links

@@ -148,7 +148,7 @@ def write_to(plan: ExportPlan, path: Path) -> None:
         writers.write_xlsx(path, columns, plan.rows(), labels=options.labels, language=options.language,
                            variables=codebook_module.variable_sheet(columns))
     elif options.format == "dta":
-        writers.write_dta(path, columns, plan.rows(), language=options.language)
+        writers.write_dta(path, columns, plan.rows(), language=options.language, wave_name=plan.wave_name)
     else:
         writers.write_sav(path, columns, plan.rows(), language=options.language)
 

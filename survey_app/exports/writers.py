@@ -2,11 +2,11 @@
 
 - CSV: generated in ~64 KB chunks as rows arrive (nothing accumulates).
 - XLSX: openpyxl's write-only mode (rows go to a temporary XML file, memory stays flat).
-- Stata .dta (format 118, UTF-8) and SPSS .sav (UTF-8) through pyreadstat, which needs the
-  whole table at once: numbers are collected in compact typed arrays (8 bytes per value,
-  no Python objects) and only text columns hold Python strings, so memory grows with the
-  number of rows by roughly 8 bytes × numeric columns + the text itself (measured in
-  bench/README.md, "Exports").
+- Stata .dta (format 118, UTF-8): streamed row by row by :mod:`.stata` (flat memory).
+- SPSS .sav (UTF-8) through pyreadstat, which needs the whole table at once: numbers are
+  collected in compact typed arrays (8 bytes per value, no Python objects) and only text
+  columns hold Python strings; still about 5 KB per response with the default
+  questionnaire (bench/README.md, "Exports").
 
 Text cells that a spreadsheet would run as a formula (starting with = + - @, tab or carriage
 return) are prefixed with an apostrophe in CSV and XLSX (OWASP "CSV injection").
@@ -18,11 +18,10 @@ import io
 import math
 import re
 from array import array
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from survey_app.exports.columns import BINARY, CODE, DATETIME, DECIMAL, INTEGER, Column
+from survey_app.exports.columns import BINARY, CODE, DATETIME, DECIMAL, INTEGER, Column, row_extractor
 from survey_app.questionnaire.definition import Text
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -80,9 +79,10 @@ def csv_chunks(columns: Sequence[Column], rows: Iterable, *, labels: bool = Fals
     if bom:
         buffer.write("\ufeff")
     writer.writerow([c.name for c in columns])
-    pairs = [(c.get, text_converter(c, labels=labels, language=language)) for c in columns]
+    extract = row_extractor(columns)
+    converters = [text_converter(c, labels=labels, language=language) for c in columns]
     for row in rows:
-        writer.writerow([convert(get(row)) for get, convert in pairs])
+        writer.writerow([None if v is None else convert(v) for v, convert in zip(extract(row), converters)])
         if buffer.tell() >= CHUNK_BYTES:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -104,13 +104,14 @@ def write_xlsx(path: Path, columns: Sequence[Column], rows: Iterable, *, labels:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("data")
     sheet.append([c.name for c in columns])
-    pairs = [(c.get, text_converter(c, labels=labels, language=language)) for c in columns]
+    extract = row_extractor(columns)
+    converters = [text_converter(c, labels=labels, language=language) for c in columns]
 
     def clean(value):
         return _ILLEGAL_XML.sub("", value) if isinstance(value, str) else value
 
     for row in rows:
-        sheet.append([clean(convert(get(row))) for get, convert in pairs])
+        sheet.append([None if v is None else clean(convert(v)) for v, convert in zip(extract(row), converters)])
     if variables:
         info = book.create_sheet("variables")
         for line in variables:
@@ -125,7 +126,6 @@ class _ColumnBuffer:
 
     def __init__(self, column: Column):
         self.column = column
-        self.get = column.get
         if column.kind in (CODE, BINARY, INTEGER, DECIMAL, DATETIME):
             self.values = array("d")
             codes = column.code_of() if column.kind == CODE else None
@@ -168,10 +168,11 @@ class _ColumnBuffer:
 
 def _collect(columns: Sequence[Column], rows: Iterable):
     buffers = [_ColumnBuffer(c) for c in columns]
-    triples = [(b.get, b.convert, b.values.append) for b in buffers]
+    extract = row_extractor(columns)
+    pairs = [(b.convert, b.values.append) for b in buffers]
     for row in rows:
-        for get, convert, append in triples:
-            append(convert(get(row)))
+        for value, (convert, append) in zip(extract(row), pairs):
+            append(convert(value))
     import pandas as pd
 
     frame = pd.DataFrame({b.column.name: b.to_series() for b in buffers}, copy=False)
@@ -200,16 +201,16 @@ def _value_labels(columns: Sequence[Column], language: str, limit_bytes: int) ->
     return labels
 
 
-def write_dta(path: Path, columns: Sequence[Column], rows: Iterable, *, language: str = "id") -> None:
-    """Stata 14+ file (format 118, UTF-8) with variable and value labels."""
-    import pyreadstat
+def write_dta(path: Path, columns: Sequence[Column], rows: Iterable, *, language: str = "id",
+              wave_name: str = "") -> None:
+    """Stata 14+ file (format 118, UTF-8) with variable and value labels, written as rows arrive."""
+    from survey_app.exports import stata
 
-    frame = _collect(columns, rows)
-    pyreadstat.write_dta(
-        frame, str(path), version=14, file_label=None,
-        column_labels={c.name: cut(c.label.get(language), chars=STATA_VARIABLE_LABEL_CHARS) for c in columns},
-        variable_value_labels=_value_labels(columns, language, STATA_VALUE_LABEL_BYTES),
-        variable_format=_formats(columns, stata=True))
+    stata.write_dta(path, columns, rows,
+                    variable_labels={c.name: cut(c.label.get(language), chars=STATA_VARIABLE_LABEL_CHARS)
+                                     for c in columns},
+                    value_labels=_value_labels(columns, language, STATA_VALUE_LABEL_BYTES),
+                    wave_name_length=len(wave_name.encode("utf-8")))
 
 
 def write_sav(path: Path, columns: Sequence[Column], rows: Iterable, *, language: str = "id") -> None:
@@ -239,7 +240,3 @@ def _formats(columns: Sequence[Column], *, stata: bool) -> dict[str, str]:
         elif column.kind == DATETIME:
             formats[column.name] = "%tc" if stata else "DATETIME20"
     return formats
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)

@@ -25,7 +25,7 @@ from survey_app.extensions import db
 from survey_app.links import current_link_key, link_prefix
 from survey_app.messaging.service import ACTIVE, MessagingError
 from survey_app.models import Alumnus, Invitation, Response, Wave
-from survey_app.tokens import token_from_nonce
+from survey_app.tokens import hash_token, token_from_nonce
 
 COLUMNS = ("external_id", "name", "phone", "email", "language", "status", "url")
 # A phone number in international form is left as it is (gateways need the "+"); it can
@@ -50,7 +50,7 @@ def rows(wave: Wave, count: ExportCount | None = None) -> Iterator[list[str]]:
     """The CSV rows (without header), formula-like text neutralised; fills ``count``."""
     count = count if count is not None else ExportCount()
     key, prefix = current_link_key(), link_prefix()
-    query = (select(Invitation.id, Invitation.token_nonce, Invitation.status, Alumnus.external_id, Alumnus.name,
+    query = (select(Invitation.id, Invitation.token_nonce, Invitation.token_hash, Invitation.status, Alumnus.external_id, Alumnus.name,
                     Alumnus.phone, Alumnus.email, Response.language)
              .join(Alumnus, Alumnus.id == Invitation.alumnus_id)
              .outerjoin(Response, Response.invitation_id == Invitation.id)
@@ -62,14 +62,15 @@ def rows(wave: Wave, count: ExportCount | None = None) -> Iterator[list[str]]:
             return
         last_id = page[-1].id
         for row in page:
-            if not row.token_nonce:
-                count.old_links += 1
+            token = token_from_nonce(row.token_nonce, key) if row.token_nonce else None
+            if token is None or hash_token(token) != row.token_hash:
+                count.old_links += 1  # cannot be rebuilt (see survey_app.links.link_for)
                 continue
             count.rows += 1
             phone = row.phone or ""
             yield [neutralise(row.external_id), neutralise(row.name or ""),
                    phone if _PLAIN_PHONE.match(phone) else neutralise(phone), neutralise(row.email or ""),
-                   row.language or "", row.status, prefix + token_from_nonce(row.token_nonce, key)]
+                   row.language or "", row.status, prefix + token]
 
 
 def csv_chunks(wave: Wave, count: ExportCount | None = None) -> Iterator[str]:

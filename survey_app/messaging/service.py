@@ -45,7 +45,7 @@ ACTIVE = ("issued", "opened", "partial")
 PENDING = ("queued", "sending")
 MAX_ATTEMPTS = 5  # temporary (4xx) refusals of one message before it counts as failed
 DEFAULT_BATCH = 500
-DEFAULT_RATE = 120  # messages per minute
+DEFAULT_RATE = 120  # messages per minute (config SEND_RATE_PER_MINUTE)
 WIB = timezone(timedelta(hours=7), "WIB")  # closing times are shown in Jakarta time
 _INSERT_CHUNK = 5000
 _NO_NAME = {"id": "Bapak/Ibu", "en": "there"}

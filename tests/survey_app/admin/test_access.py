@@ -17,11 +17,18 @@ PAGES = {
     "/admin/exports": ("admin", "researcher"),
     "/admin/waves/{wave}/export": ("admin", "researcher"),
     "/admin/waves/{wave}/codebook": ("admin", "researcher"),
+    "/admin/messages": ("admin",),
+    "/admin/waves/{wave}/messages": ("admin",),
+    "/admin/waves/{wave}/messages/template": ("admin",),
 }
 # POST actions → roles allowed
 ACTIONS = {
     "/admin/invitations/{invitation}/reissue": ("admin",),
     "/admin/alumni/{alumnus}/erase": ("admin",),
+    "/admin/waves/{wave}/messages/queue": ("admin",),
+    "/admin/waves/{wave}/messages/send": ("admin",),
+    "/admin/waves/{wave}/messages/links": ("admin",),
+    "/admin/waves/{wave}/messages/template": ("admin",),
 }
 
 
