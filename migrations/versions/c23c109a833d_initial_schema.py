@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: d7f01256bd2f
+Revision ID: c23c109a833d
 Revises: 
-Create Date: 2026-11-27 17:27:02.830495
+Create Date: 2026-11-27 17:43:31.269242
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = 'd7f01256bd2f'
+revision = 'c23c109a833d'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -130,6 +130,19 @@ def upgrade():
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.create_index('ix_invitations_wave_status', ['wave_id', 'status'], unique=False)
 
+    op.create_table('message_templates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('wave_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('language', sa.String(length=5), nullable=False),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_by', sa.String(length=254), nullable=False),
+    sa.ForeignKeyConstraint(['wave_id'], ['waves.id'], name=op.f('fk_message_templates_wave_id_waves'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_message_templates')),
+    sa.UniqueConstraint('wave_id', 'kind', 'language', name='uq_message_templates_wave_kind_language')
+    )
     op.create_table('outbound_messages',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('invitation_id', sa.Integer(), nullable=False),
@@ -196,6 +209,7 @@ def downgrade():
         batch_op.drop_index('ix_outbound_messages_status')
 
     op.drop_table('outbound_messages')
+    op.drop_table('message_templates')
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.drop_index('ix_invitations_wave_status')
 
