@@ -10,7 +10,8 @@ from survey_app.config import CONFIGS
 
 def create_app(test_config: dict | None = None, config_name: str | None = None) -> Flask:
     """Build the Flask app. ``test_config`` overrides settings (used by the tests)."""
-    app = Flask(__name__, instance_relative_config=True)
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("JEJAK_INSTANCE_PATH")
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     name = config_name or os.environ.get("JEJAK_CONFIG") or (
         "development" if os.environ.get("FLASK_DEBUG") == "1" else "production"
     )

@@ -52,8 +52,8 @@ def database_url(request, tmp_path):
 @pytest.fixture
 def app(database_url, tmp_path):
     """The app with empty tables, torn down after the test."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url}, config_name="testing")
-    app.config["INSTANCE_TMP"] = str(tmp_path)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": str(tmp_path / "instance")},
+                     config_name="testing")
     with app.app_context():
         db.drop_all()
         db.create_all()

@@ -5,7 +5,7 @@ import itertools
 from datetime import date, datetime
 
 from survey_app.extensions import db
-from survey_app.models import Alumnus, Enrollment, Invitation, Training, Wave
+from survey_app.models import Alumnus, AlumnusCategory, Enrollment, Invitation, Training, Wave
 from survey_app.questionnaire.service import store_new_version
 from survey_app.tokens import hash_token, new_token
 
@@ -30,6 +30,8 @@ def make_alumnus(trainings: list[Training] = (), **fields) -> Alumnus:
     db.session.flush()
     for training in trainings:
         db.session.add(Enrollment(alumnus_id=alumnus.id, training_id=training.id, completed_at=date(2021, 3, 1)))
+    for category in sorted({t.category for t in trainings}):  # what a roster import derives
+        db.session.add(AlumnusCategory(alumnus_id=alumnus.id, category=category))
     db.session.flush()
     return alumnus
 

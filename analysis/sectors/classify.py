@@ -38,7 +38,8 @@ def classify_texts(texts, model: SectorClassifier | None = None, threshold: floa
         One row per text (same index as a Series input) with columns
         ``section``, ``division`` (the most probable division inside the
         most probable section), ``kbli5`` (suggested code in that division),
-        ``confidence`` (calibrated probability of the section),
+        ``confidence`` (calibrated probability of the section, from the
+        section model),
         ``needs_review`` (bool) and ``top3`` (list of ``(division, probability)``).
         Empty or unintelligible answers get no codes and ``confidence`` 0.
 
@@ -63,7 +64,7 @@ def classify_texts(texts, model: SectorClassifier | None = None, threshold: floa
 
     normalized, features, words = model._analyse(raw)
     proba = model.predict_proba_from_features(features)
-    section_proba, sections = model._sections_from_proba(proba)
+    section_proba, sections = model.section_proba_from_features(features, proba)
     section_index = section_proba.argmax(axis=1)
     rows = np.arange(len(raw))
     confidence = section_proba[rows, section_index]

@@ -34,6 +34,7 @@ DEFAULT_PARAMS = {
     "reference": "kbli",
     "reference_weight": 0.3,
     "description_chars": 400,
+    "section_model": True,
     "calibration_folds": 5,
     "target_precision": 0.95,
     "kbli5_prior_weight": 0.05,

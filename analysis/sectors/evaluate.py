@@ -123,10 +123,11 @@ def evaluate_model(texts, labels, model: SectorClassifier | None = None, level: 
 
     model = model if model is not None else load_default_model()
     result = classify_texts(texts, model=model)
-    proba = model.predict_proba(texts)
+    _, features = model._features(texts)
+    proba = model.predict_proba_from_features(features)
     truth = _to_level(labels, level)
     if level == "section":
-        level_proba, level_classes = model._sections_from_proba(proba)
+        level_proba, level_classes = model.section_proba_from_features(features, proba)
         predicted = result["section"].to_numpy(dtype=object)
     else:
         level_proba, level_classes = proba, model.classes_

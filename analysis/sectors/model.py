@@ -14,8 +14,10 @@ Design (measured choices are in docs/SECTORS.md):
 * the review threshold is chosen on the same out-of-fold predictions as the
   lowest confidence at which auto-coded answers still reach
   ``target_precision`` at *section* level;
-* the section is derived from the division by summing division
-  probabilities within each section (KBLI is a strict hierarchy);
+* a second, section-level model (21 classes, same features) decides the
+  section and its confidence, and the division is the most probable one
+  inside that section; summing division probabilities per section is the
+  fallback (``section_model=False``) and measured worse for auto-coding;
 * 5-digit codes are suggested inside the predicted division by cosine
   similarity to per-code centroids (labelled examples + KBLI texts).
 """
@@ -39,12 +41,12 @@ from .features import TextFeaturizer
 from .kbli import load_kbli, reference_documents
 from .normalize import normalize_texts
 
-DEFAULT_REVIEW_THRESHOLD = 0.85
+DEFAULT_REVIEW_THRESHOLD = 0.80
 """Review threshold on the calibrated section probability: answers below it
 go to manual review.  Chosen by 5-fold cross-validation inside the train
 split of the labelled seeds (never the held-out test split) as the lowest
 threshold at which auto-coded answers reach 95 % section precision; the
-default model re-estimates it at every fit (``review_threshold_``, 0.849
+default model re-estimates it at every fit (``review_threshold_``, 0.802
 for the current seeds) and a test keeps this constant within 0.05 of it.
 Models fitted on too little data to estimate their own use this value."""
 
@@ -186,6 +188,12 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         Sample weight of each reference document (labelled answers weigh 1).
     description_chars : int, default 400
         Length at which KBLI descriptions are cut.
+    section_model : bool, default True
+        When fitted on divisions, also fit a section-level model (same
+        features and reference texts, 21 classes) that decides the section
+        and its confidence; the division is then the most probable one
+        inside that section.  Measured better for auto-coding than summing
+        division probabilities (docs/SECTORS.md).
     calibration_folds : int, default 5
         Folds for the out-of-fold scores used for calibration and threshold.
     target_precision : float, default 0.95
@@ -206,8 +214,10 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         Class labels.
     label_level_ : str or None
         ``"division"``, ``"section"``, ``"kbli5"`` or None (non-KBLI labels).
-    temperature_ : float
-        Softmax temperature from calibration.
+    temperature_, section_temperature_ : float
+        Softmax temperatures from calibration (division and section models).
+    section_classes_, section_coef_, section_intercept_ : ndarray or None
+        The section model (None without one).
     review_threshold_ : float
         Confidence below which answers go to manual review.
     oof_confidence_, oof_correct_, oof_predicted_ : ndarray
@@ -225,7 +235,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, C=1.0, tol=1e-4, word_ngram_range=(1, 2), char_ngram_range=(3, 5),
                  max_word_features=30000, max_char_features=60000, char_weight=1.0,
-                 reference="kbli", reference_weight=0.3, description_chars=400,
+                 reference="kbli", reference_weight=0.3, description_chars=400, section_model=True,
                  calibration_folds=5, target_precision=0.95, kbli5_prior_weight=0.05,
                  n_jobs=None, random_state=0):
         self.C = C
@@ -238,6 +248,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         self.reference = reference
         self.reference_weight = reference_weight
         self.description_chars = description_chars
+        self.section_model = section_model
         self.calibration_folds = calibration_folds
         self.target_precision = target_precision
         self.kbli5_prior_weight = kbli5_prior_weight
@@ -302,20 +313,36 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         ref_weights = np.full(len(ref_index), float(self.reference_weight))
 
         self.class_sections_ = self._class_sections(kbli)
-        final_job = (all_features, np.r_[y_index, ref_index], np.r_[weights, ref_weights])
         folds = self._calibration_folds(y_index)
-        fold_jobs = []
-        for train, _ in folds:
-            fold_features, fold_y, fold_w = features_user[train], y_index[train], weights[train]
-            if features_ref is not None:
-                fold_features = sp.vstack([fold_features, features_ref])
-                fold_y, fold_w = np.r_[fold_y, ref_index], np.r_[fold_w, ref_weights]
-            fold_jobs.append((fold_features, fold_y, fold_w))
-        if any(len(np.unique(job[1])) < 2 for job in fold_jobs):
-            folds, fold_jobs = [], []
-        results = self._run_fits(fold_jobs + [final_job])
-        self.coef_, self.intercept_ = results[-1]
-        self._calibrate(features_user, y_index, folds, results[:-1])
+        targets = [(y_index, ref_index, len(self.classes_))]
+        use_section_model = (self.section_model and self.label_level_ == "division"
+                             and len(np.unique(self.class_sections_)) >= 2)
+        if use_section_model:
+            self.section_classes_, section_of_class = np.unique(self.class_sections_, return_inverse=True)
+            targets.append((section_of_class[y_index], section_of_class[ref_index], len(self.section_classes_)))
+        jobs = []
+        for target_y, target_ref, n_classes in targets:
+            for train, _ in folds:
+                fold_features, fold_y, fold_w = features_user[train], target_y[train], weights[train]
+                if features_ref is not None:
+                    fold_features = sp.vstack([fold_features, features_ref])
+                    fold_y, fold_w = np.r_[fold_y, target_ref], np.r_[fold_w, ref_weights]
+                jobs.append((fold_features, fold_y, fold_w, n_classes))
+            jobs.append((all_features, np.r_[target_y, target_ref], np.r_[weights, ref_weights], n_classes))
+        if any(len(np.unique(job[1])) < 2 for job in jobs):
+            folds = []
+            jobs = [job for job in jobs if job[0] is all_features]
+        results = self._run_fits(jobs)
+        per_target = len(folds) + 1
+        self.coef_, self.intercept_ = results[per_target - 1]
+        division_folds = results[: per_target - 1]
+        section_folds = None
+        if use_section_model:
+            self.section_coef_, self.section_intercept_ = results[2 * per_target - 1]
+            section_folds = results[per_target: 2 * per_target - 1]
+        else:
+            self.section_classes_ = self.section_coef_ = self.section_intercept_ = None
+        self._calibrate(features_user, y_index, folds, division_folds, section_folds)
         self._fit_kbli5(kbli, norm_user, kbli5, y)
         return self
 
@@ -352,12 +379,11 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         the GIL in practice, so threads do not help); every job is seeded
         identically, so results do not depend on ``n_jobs``.
         """
-        n_classes = len(self.classes_)
         n_jobs = self.n_jobs or 1
         if n_jobs == 1 or len(jobs) == 1:
-            return [_fit_linear(*job, n_classes, self.C, self.tol, self.random_state) for job in jobs]
+            return [_fit_linear(*job, self.C, self.tol, self.random_state) for job in jobs]
         return Parallel(n_jobs=n_jobs)(
-            delayed(_fit_linear)(*job, n_classes, self.C, self.tol, self.random_state) for job in jobs)
+            delayed(_fit_linear)(*job, self.C, self.tol, self.random_state) for job in jobs)
 
     def _calibration_folds(self, y_index):
         """Folds over the labelled examples (reference texts are always in training)."""
@@ -372,19 +398,18 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             splitter = KFold(folds, shuffle=True, random_state=self.random_state)
         return list(splitter.split(np.zeros(n), y_index))
 
-    def _calibrate(self, features_user, y_index, folds, fold_models):
-        """Fit the temperature and review threshold on out-of-fold scores."""
+    def _calibrate(self, features_user, y_index, folds, fold_models, section_fold_models=None):
+        """Fit temperatures and the review threshold on out-of-fold scores."""
         n = len(y_index)
         self.temperature_ = 1.0
+        self.section_temperature_ = 1.0
         self.review_threshold_ = DEFAULT_REVIEW_THRESHOLD
         self.oof_confidence_ = np.zeros(0)
         self.oof_correct_ = np.zeros(0, dtype=bool)
         self.oof_predicted_ = self.classes_[:0]
         if not folds:
             return
-        scores = np.zeros((n, len(self.classes_)))
-        for (_, held), (coef, intercept) in zip(folds, fold_models):
-            scores[held] = features_user[held] @ coef.T + intercept
+        scores = self._oof_scores(features_user, folds, fold_models, len(self.classes_))
         # A held-out item whose class had no training example says nothing about
         # calibration of the scores, only about coverage; leave it out.
         usable = scores[np.arange(n), y_index] > -1e2
@@ -392,13 +417,28 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             return
         self.temperature_ = _fit_temperature(scores[usable], y_index[usable])
         proba = _softmax(scores, self.temperature_)
-        confidence, predicted = self._section_view(proba)
+        self.oof_predicted_ = self.classes_[proba.argmax(axis=1)]
+        if section_fold_models is not None:
+            section_index = np.searchsorted(self.section_classes_, self.class_sections_[y_index])
+            section_scores = self._oof_scores(features_user, folds, section_fold_models, len(self.section_classes_))
+            self.section_temperature_ = _fit_temperature(section_scores, section_index)
+            section_proba = _softmax(section_scores, self.section_temperature_)
+            confidence = section_proba.max(axis=1)
+            predicted = self.section_classes_[section_proba.argmax(axis=1)]
+        else:
+            confidence, predicted = self._section_view(proba)
         truth = self.class_sections_[y_index] if self.class_sections_ is not None else self.classes_[y_index]
         self.oof_confidence_ = confidence
         self.oof_correct_ = predicted == truth
-        self.oof_predicted_ = self.classes_[proba.argmax(axis=1)]
         self.review_threshold_ = choose_review_threshold(
             confidence, self.oof_correct_, self.target_precision, _MIN_AUTO_CODED)
+
+    @staticmethod
+    def _oof_scores(features_user, folds, fold_models, n_classes):
+        scores = np.zeros((features_user.shape[0], n_classes))
+        for (_, held), (coef, intercept) in zip(folds, fold_models):
+            scores[held] = features_user[held] @ coef.T + intercept
+        return scores
 
     def _section_view(self, proba):
         """(confidence, predicted) at section level, or at class level for non-KBLI labels."""
@@ -484,9 +524,24 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[proba.argmax(axis=1)]
 
     def predict_section_proba(self, X):
-        """Section probabilities (sum over divisions); returns (proba, sections)."""
+        """Section probabilities; returns ``(proba, sections)``.
+
+        From the section model when there is one, else by summing division
+        probabilities within each section.
+        """
         self._require_kbli_labels()
-        return self._sections_from_proba(self.predict_proba(X))
+        _, features = self._features(X)
+        return self.section_proba_from_features(features)
+
+    def section_proba_from_features(self, features, division_proba=None):
+        """Section probabilities for an already featurised matrix; ``(proba, sections)``."""
+        self._require_kbli_labels()
+        if getattr(self, "section_coef_", None) is not None:
+            scores = np.asarray(features @ self.section_coef_.T, dtype=np.float64) + self.section_intercept_
+            return _softmax(scores, self.section_temperature_), self.section_classes_
+        if division_proba is None:
+            division_proba = self.predict_proba_from_features(features)
+        return self._sections_from_proba(division_proba)
 
     def predict_section(self, X):
         """Most probable KBLI section letter of each text."""

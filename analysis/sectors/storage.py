@@ -78,6 +78,8 @@ def _model_arrays(model: SectorClassifier) -> tuple[dict[str, np.ndarray], dict]
     )
     scalars = {
         "temperature": float(model.temperature_),
+        "section_temperature": float(model.section_temperature_),
+        "has_section_model": getattr(model, "section_coef_", None) is not None,
         "review_threshold": float(model.review_threshold_),
         "label_level": model.label_level_,
         "has_sections": model.class_sections_ is not None,
@@ -85,6 +87,12 @@ def _model_arrays(model: SectorClassifier) -> tuple[dict[str, np.ndarray], dict]
     }
     if scalars["has_sections"]:
         arrays["class_sections"] = np.asarray(model.class_sections_, dtype=str)
+    if scalars["has_section_model"]:
+        arrays.update(
+            section_classes=np.asarray(model.section_classes_, dtype=str),
+            section_coef=np.asarray(model.section_coef_, dtype=np.float32),
+            section_intercept=np.asarray(model.section_intercept_, dtype=np.float64),
+        )
     if scalars["has_kbli5"]:
         centroids = sp.csr_matrix(model.kbli5_centroids_)
         arrays.update(
@@ -246,6 +254,17 @@ def _rebuild(manifest: dict, arrays: dict[str, np.ndarray]) -> SectorClassifier:
     model.oof_correct_ = arrays["oof_correct"]
     model.oof_predicted_ = arrays["oof_predicted"]
     model.class_sections_ = arrays["class_sections"] if scalars["has_sections"] else None
+    model.section_temperature_ = float(scalars["section_temperature"])
+    model.section_classes_ = model.section_coef_ = model.section_intercept_ = None
+    if scalars["has_section_model"]:
+        model.section_classes_ = arrays["section_classes"]
+        model.section_coef_ = arrays["section_coef"]
+        model.section_intercept_ = arrays["section_intercept"]
+        n_sections = len(model.section_classes_)
+        if model.section_coef_.shape != (n_sections, n_features) or model.section_intercept_.shape != (n_sections,):
+            raise ValueError("section model shapes do not match")
+        if not (np.isfinite(model.section_coef_).all() and model.section_temperature_ > 0):
+            raise ValueError("invalid section model")
     if model.class_sections_ is not None and model.class_sections_.shape != model.classes_.shape:
         raise ValueError("class_sections does not match classes")
     model.kbli5_codes_ = None

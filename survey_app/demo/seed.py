@@ -60,7 +60,7 @@ def seed_demo(*, alumni: int, responses: int, seeds_dir: Path, work_dir: Path, b
         now = utcnow()
         wave = create_wave(DEMO_WAVE, str(questionnaire.id), opens_at=now - timedelta(days=21),
                            closes_at=now + timedelta(days=90))
-        links_file = work_dir / f"demo-links-{now:%Y%m%d%H%M%S}.csv"
+        links_file = work_dir / f"demo-links-{now:%Y%m%d-%H%M%S-%f}.csv"
         issued = issue_invitations(db.engine, DEMO_WAVE, links_file, base_url=base_url, actor="demo")
         result.invitations, result.links_file = issued.issued, links_file
         result.alumni = alumni

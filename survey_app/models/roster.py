@@ -56,3 +56,16 @@ class Enrollment(db.Model):
 
     alumnus: Mapped[Alumnus] = relationship(back_populates="enrollments")
     training: Mapped[Training] = relationship()
+
+
+class AlumnusCategory(db.Model):
+    """Which training categories each alumnus has a completed training in (derived data).
+
+    Rebuilt from enrollments and trainings by every roster import, so the live dashboard
+    can count alumni per category with a plain join instead of a DISTINCT over enrollments.
+    """
+
+    __tablename__ = "alumnus_categories"
+
+    alumnus_id: Mapped[int] = mapped_column(ForeignKey("alumni.id", ondelete="CASCADE"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(40), primary_key=True)

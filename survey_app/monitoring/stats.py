@@ -9,10 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 
 from survey_app.extensions import db
-from survey_app.models import Alumnus, Enrollment, Invitation, Response, Training, Wave
+from survey_app.models import Alumnus, AlumnusCategory, Invitation, Response, Wave
 
 COUNTED = ("issued", "opened", "partial", "submitted", "declined", "withdrawn")
 OPENED = ("opened", "partial", "submitted", "declined", "withdrawn")
@@ -68,39 +68,39 @@ def _funnels(rows, labels: dict[str, str] | None = None) -> list[Funnel]:
 def wave_stats(wave: Wave, province_names: dict[str, str] | None = None,
                category_names: dict[str, str] | None = None) -> WaveStats:
     """Response funnel of a wave, overall and by province, training category and cohort."""
-    status_counts = db.session.execute(
-        select(Invitation.status, func.count()).where(Invitation.wave_id == wave.id).group_by(Invitation.status)
+    # One pass over the wave's invitations gives the total, provinces and cohorts.
+    cells = db.session.execute(
+        select(Alumnus.province_code, Alumnus.cohort, Invitation.status, func.count())
+        .join(Alumnus, Alumnus.id == Invitation.alumnus_id)
+        .where(Invitation.wave_id == wave.id)
+        .group_by(Alumnus.province_code, Alumnus.cohort, Invitation.status)
     ).all()
-    total = Funnel("total", {status: count for status, count in status_counts})
-    by_alumni = (select(Invitation.status, func.count())
-                 .join(Alumnus, Alumnus.id == Invitation.alumnus_id)
-                 .where(Invitation.wave_id == wave.id))
-    province_rows = db.session.execute(
-        by_alumni.add_columns(Alumnus.province_code).group_by(Alumnus.province_code, Invitation.status)
-    ).all()
-    cohort_rows = db.session.execute(
-        by_alumni.add_columns(Alumnus.cohort).group_by(Alumnus.cohort, Invitation.status)
-    ).all()
+    total: dict[str, int] = defaultdict(int)
+    by_province: dict[tuple, int] = defaultdict(int)
+    by_cohort: dict[tuple, int] = defaultdict(int)
+    for province, cohort, status, count in cells:
+        total[status] += count
+        by_province[(province, status)] += count
+        by_cohort[(cohort, status)] += count
     # An alumnus with trainings in two categories counts once in each.
     category_rows = db.session.execute(
-        select(Training.category, Invitation.status, func.count(distinct(Invitation.id)))
-        .join(Enrollment, Enrollment.alumnus_id == Invitation.alumnus_id)
-        .join(Training, Training.id == Enrollment.training_id)
+        select(AlumnusCategory.category, Invitation.status, func.count())
+        .join(AlumnusCategory, AlumnusCategory.alumnus_id == Invitation.alumnus_id)
         .where(Invitation.wave_id == wave.id)
-        .group_by(Training.category, Invitation.status)
+        .group_by(AlumnusCategory.category, Invitation.status)
     ).all()
     day = func.date(Response.submitted_at)
     per_day = db.session.execute(
         select(day, func.count()).join(Invitation, Invitation.id == Response.invitation_id)
-        .where(Invitation.wave_id == wave.id, Response.submitted_at.is_not(None))
+        .where(Invitation.wave_id == wave.id, Invitation.status == "submitted")
         .group_by(day).order_by(day)
     ).all()
     return WaveStats(
         wave=wave,
-        total=total,
-        by_province=_funnels([(p, s, c) for s, c, p in province_rows], province_names),
+        total=Funnel("total", dict(total)),
+        by_province=_funnels([(p, s, c) for (p, s), c in by_province.items()], province_names),
         by_category=_funnels(category_rows, category_names),
-        by_cohort=sorted(_funnels([(k, s, c) for s, c, k in cohort_rows]), key=lambda f: f.label),
+        by_cohort=sorted(_funnels([(k, s, c) for (k, s), c in by_cohort.items()]), key=lambda f: f.label),
         per_day=[(_as_date(d), c) for d, c in per_day],
     )
 

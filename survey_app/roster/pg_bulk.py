@@ -94,3 +94,14 @@ def prefer_index_lookups(conn: Connection) -> None:
     """
     conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
     conn.exec_driver_sql("SET LOCAL jit = off")
+
+
+def allocate_ids(conn: Connection, table: Table, count: int) -> list[int]:
+    """Take ``count`` primary-key values from ``table``'s sequence (for rows about to be COPYed).
+
+    Knowing the ids of new rows up front spares a look-up to find them again later.
+    """
+    pk = table.primary_key.columns.values()[0].name
+    return list(conn.exec_driver_sql(
+        "SELECT nextval(pg_get_serial_sequence(%(table)s, %(column)s)) FROM generate_series(1, %(n)s)",
+        {"table": table.name, "column": pk, "n": count}).scalars())

@@ -172,6 +172,23 @@ def test_default_model_codes_typical_answers(default_model, text, section, divis
     assert row["kbli5"].startswith(division)
 
 
+def test_division_always_lies_inside_the_predicted_section(default_model):
+    from analysis.sectors.kbli import load_kbli
+
+    out = classify_texts(load_labelled(split="test")["text"], model=default_model)
+    kbli = load_kbli()
+    assert (out["division"].map(kbli.section_of) == out["section"]).all()
+    assert (out["kbli5"].str[:2] == out["division"]).all()
+
+
+def test_section_model_can_be_switched_off():
+    clf = small(section_model=False).fit(TINY_TEXTS, TINY_DIVISIONS)
+    assert clf.section_coef_ is None
+    proba, sections = clf.predict_section_proba(["jual baju", "ternak lele"])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert set(sections) == {"A", "G"}
+
+
 def test_default_model_knows_all_88_divisions(default_model):
     assert len(default_model.classes_) == 88
 

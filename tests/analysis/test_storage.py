@@ -44,6 +44,7 @@ def test_saved_model_predicts_exactly_like_the_original(default_model, saved_mod
     np.testing.assert_array_equal(loaded.predict_proba(SAMPLE), default_model.predict_proba(SAMPLE))
     np.testing.assert_array_equal(loaded.suggest_kbli5(SAMPLE), default_model.suggest_kbli5(SAMPLE))
     assert loaded.review_threshold_ == default_model.review_threshold_
+    np.testing.assert_array_equal(loaded.predict_section_proba(SAMPLE)[0], default_model.predict_section_proba(SAMPLE)[0])
 
 
 def test_model_file_contains_no_pickled_objects(saved_model):

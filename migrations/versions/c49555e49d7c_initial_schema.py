@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: c23c109a833d
+Revision ID: c49555e49d7c
 Revises: 
-Create Date: 2026-11-27 17:43:31.269242
+Create Date: 2026-11-27 17:43:54.489231
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = 'c23c109a833d'
+revision = 'c49555e49d7c'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -72,6 +72,12 @@ def upgrade():
     with op.batch_alter_table('trainings', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_trainings_category'), ['category'], unique=False)
 
+    op.create_table('alumnus_categories',
+    sa.Column('alumnus_id', sa.Integer(), nullable=False),
+    sa.Column('category', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['alumnus_id'], ['alumni.id'], name=op.f('fk_alumnus_categories_alumnus_id_alumni'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('alumnus_id', 'category', name=op.f('pk_alumnus_categories'))
+    )
     op.create_table('audit_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
@@ -224,6 +230,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_audit_events_action'))
 
     op.drop_table('audit_events')
+    op.drop_table('alumnus_categories')
     with op.batch_alter_table('trainings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_trainings_category'))
 
