@@ -22,7 +22,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed translations
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d survey_app/translations >/dev/null
+	$(BIN)/pybabel compile -d survey_app/translations >/dev/null
 
 migrate: install
 	$(FLASK) db upgrade

@@ -13,7 +13,8 @@ def init_app(app: Flask) -> None:
     from survey_app.messaging.cli import messages_cli
     from survey_app.questionnaire.cli import questionnaire_cli
     from survey_app.roster.cli import roster_cli
+    from survey_app.sectors.cli import sectors_cli
 
     for group in (roster_cli, questionnaire_cli, wave_cli, invitations_cli, demo_cli, users_cli, export_cli,
-                  messages_cli):
+                  messages_cli, sectors_cli):
         app.cli.add_command(group)

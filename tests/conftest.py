@@ -74,3 +74,20 @@ def client(app):
 def runner(app):
     """A runner for the app's ``flask`` CLI commands."""
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def model_cache_dir(tmp_path_factory):
+    """One KBLI model cache for the whole session (JEJAK_MODEL_CACHE): trained once, then loaded."""
+    directory = tmp_path_factory.mktemp("model-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JEJAK_MODEL_CACHE", str(directory))
+        yield directory
+
+
+@pytest.fixture(scope="session")
+def default_model(model_cache_dir):
+    """The default sector classifier, trained from seeds once per session."""
+    from analysis import load_default_model
+
+    return load_default_model()

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from survey_app.extensions import db
-from survey_app.models import Alumnus, AlumnusCategory, Enrollment, Invitation, Training, Wave
+from survey_app.models import (
+    Alumnus, AlumnusCategory, Enrollment, Invitation, Response, SectorCode, Training, Wave,
+)
 from survey_app.questionnaire.service import store_new_version
 from survey_app.tokens import hash_token, new_token
 
@@ -68,3 +70,19 @@ def make_resendable_invitation(wave: Wave, alumnus: Alumnus, status: str = "issu
     db.session.add(invitation)
     db.session.commit()
     return invitation, link.token
+
+
+def make_sector_code(invitation: Invitation, text: str, status: str = "review",
+                     suggestions: list | None = None) -> SectorCode:
+    """A submitted response to ``invitation`` whose business description awaits coding."""
+    now = datetime.now(timezone.utc)
+    response = Response(invitation_id=invitation.id, answers={"business_description": text}, language="id",
+                        started_at=now, updated_at=now, submitted_at=now)
+    db.session.add(response)
+    db.session.flush()
+    code = SectorCode(response_id=response.id, question="business_description", text=text, kbli5="56303",
+                      division="56", section="I", confidence=0.4, status=status, model_version="test",
+                      suggestions=suggestions or [["56", 0.4], ["47", 0.3], ["10", 0.1]])
+    db.session.add(code)
+    db.session.flush()
+    return code

@@ -1,10 +1,11 @@
 """Database models (SQLAlchemy 2.x). Every schema change needs an Alembic migration."""
 from survey_app.models.accounts import AdminUser, AuditEvent
+from survey_app.models.coding import SectorCode
 from survey_app.models.messaging import MessageTemplate, OutboundMessage
 from survey_app.models.roster import AlumnusCategory, Alumnus, Enrollment, Training
 from survey_app.models.survey import Invitation, Questionnaire, Response, RetiredToken, Wave
 
 __all__ = [
     "AdminUser", "AuditEvent", "Alumnus", "AlumnusCategory", "Enrollment", "Training",
-    "Invitation", "MessageTemplate", "OutboundMessage", "Questionnaire", "Response", "RetiredToken", "Wave",
+    "Invitation", "MessageTemplate", "OutboundMessage", "SectorCode", "Questionnaire", "Response", "RetiredToken", "Wave",
 ]

@@ -22,8 +22,10 @@ PAGE_KEYS = {"name", "title", "relevant", "questions"}
 QUESTION_KEYS = {
     "name", "type", "label", "hint", "required", "required_message", "relevant", "constraint",
     "constraint_message", "choices", "choices_from", "choice_filter", "each_of", "max_length",
-    "appearance", "sensitive",
+    "appearance", "sensitive", "coding",
 }
+# Free-text answers the analysis codes into a classification (see survey_app/sectors/).
+CODINGS = {"kbli"}
 APPEARANCES = {"horizontal", "likert"}
 # Keys a choice filter may read on the dynamic roster list.
 DYNAMIC_CHOICE_KEYS = {"roster_trainings": {"name", "category"}}
@@ -267,6 +269,11 @@ class _Builder:
             each_of = None
         if qtype == "note" and (required or "constraint" in raw):
             self.problem("a note takes no answer: 'required' and 'constraint' do not apply", line, name)
+        coding = raw.get("coding")
+        if coding is not None and (coding not in CODINGS or qtype not in ("text", "long_text")):
+            self.problem(f"'coding' must be one of: {', '.join(sorted(CODINGS))}, on a text question",
+                         _line(raw, "coding"), name)
+            coding = None
         constraint = expr_of("constraint")
         if "constraint" in raw and "constraint_message" not in raw:
             self.problem("a 'constraint' needs a 'constraint_message' telling the respondent what to fix",
@@ -279,7 +286,7 @@ class _Builder:
             constraint_message=text_of("constraint_message"), choices=choices,
             choices_from=choices_from, choice_filter=expr_of("choice_filter"), each_of=each_of,
             max_length=max_length if isinstance(max_length, int) else None,
-            appearance=appearance, sensitive=sensitive,
+            appearance=appearance, sensitive=sensitive, coding=coding,
         )
 
     # -- cross references ----------------------------------------------------------------

@@ -63,6 +63,7 @@ class Question:
     max_length: int | None = None
     appearance: str | None = None
     sensitive: bool = False
+    coding: str | None = None  # e.g. "kbli": the analysis codes this answer into sectors
 
     @property
     def is_select(self) -> bool:

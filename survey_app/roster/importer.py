@@ -17,6 +17,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -136,15 +137,15 @@ def import_roster(
         transaction = conn.begin()
         try:
             run = _ImportRun(conn, report, RowRules(today), chunk_size, on_error)
-            for (kind, source), file_report in zip(present, report.files):
-                started = time.perf_counter()
-                getattr(run, kind)(source, file_report)
-                file_report.seconds = time.perf_counter() - started
+            with pg_bulk.prefer_index_lookups(conn) if run.copy else nullcontext():
+                for (kind, source), file_report in zip(present, report.files):
+                    started = time.perf_counter()
+                    getattr(run, kind)(source, file_report)
+                    file_report.seconds = time.perf_counter() - started
             if strict and not report.ok:
                 transaction.rollback()
                 return report
-            if any(f.inserted or f.updated for (kind, _src), f in zip(present, report.files)
-                   if kind in ("trainings", "enrollments")):
+            if run.categories_may_have_changed:
                 refresh_alumnus_categories(conn)
             _audit(conn, actor, report)
             transaction.commit()
@@ -167,8 +168,6 @@ class _ImportRun:
         self.on_error = on_error
         self.copy = pg_bulk.available(conn)
         self.overlap = self.copy  # see _pipelined
-        if self.copy:
-            pg_bulk.prefer_index_lookups(conn)
         # On PostgreSQL new alumni get their ids before they are written, so the ids of every
         # alumnus in the file are known without a look-up when their enrollments follow.
         # Costs roughly 100 bytes per alumnus; the portable path looks ids up per chunk.
@@ -177,6 +176,8 @@ class _ImportRun:
         # SQLite (before 3.32) allows 999 bound variables per statement.
         self.max_keys = 900 if conn.dialect.name == "sqlite" else 5_000
         self.training_ids: dict[str, int] | None = None
+        # Whether the derived alumnus → category pairs need rebuilding after the import.
+        self.categories_may_have_changed = False
 
     # -- trainings ---------------------------------------------------------------------------
 
@@ -188,7 +189,10 @@ class _ImportRun:
         def store(chunk: list[tuple[int, dict]]) -> None:
             inserts, updates = [], []
             for _line, row in chunk:
-                _classify(row, existing.get(row["code"]), TRAINING_FIELDS, inserts, updates, report)
+                before = existing.get(row["code"])
+                _classify(row, before, TRAINING_FIELDS, inserts, updates, report)
+                if before is not None and before.category != row["category"]:
+                    self.categories_may_have_changed = True
             self._write(_trainings, inserts, updates)
 
         self._pipelined(self._parsed_chunks(source, report, self.rules.training, key="code"), store)
@@ -254,6 +258,8 @@ class _ImportRun:
             for row in resolved:
                 _classify(row, existing.get((row["alumnus_id"], row["training_id"])),
                           ("completed_at",), inserts, updates, report)
+            if inserts:  # a changed completion date leaves the categories as they are
+                self.categories_may_have_changed = True
             self._write(_enrollments, inserts, updates)
 
         self._pipelined(self._parsed_chunks(source, report, self.rules.enrollment, key=None), store)

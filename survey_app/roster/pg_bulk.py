@@ -82,18 +82,24 @@ def update(conn: Connection, table: Table, rows: list[dict], key: str = "row_id"
         f"WHERE t.{pk} = u.{quote(key)}")
 
 
-def prefer_index_lookups(conn: Connection) -> None:
-    """Steer this transaction's planner to the key indexes for batched ``= ANY(keys)`` look-ups.
+@contextmanager
+def prefer_index_lookups(conn: Connection) -> Iterator[None]:
+    """Within the block, steer the planner to the key indexes for ``= ANY(keys)`` look-ups.
 
     During a bulk load the tables grow faster than their statistics (a fresh table has none),
     and the planner then estimates a look-up of thousands of keys at a large share of the
     table and picks a sequential scan — once per chunk, over an ever larger table. Every
-    look-up here is by an indexed key and touches a tiny share of rows, so sequential scans
-    are discouraged (still used where nothing else exists) and JIT compilation, pure overhead
-    for such short queries, is switched off. ``SET LOCAL`` ends with the transaction.
+    look-up in the block is by an indexed key and touches a tiny share of rows, so sequential
+    scans are discouraged and JIT compilation, pure overhead for such short queries, is off.
+    Both settings are restored when the block ends, so later whole-table statements in the
+    same transaction are planned normally.
     """
     conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
     conn.exec_driver_sql("SET LOCAL jit = off")
+    yield
+    # Not reached after an error: the transaction is then rolled back, which undoes SET LOCAL.
+    conn.exec_driver_sql("SET LOCAL enable_seqscan TO DEFAULT")
+    conn.exec_driver_sql("SET LOCAL jit TO DEFAULT")
 
 
 def allocate_ids(conn: Connection, table: Table, count: int) -> list[int]:

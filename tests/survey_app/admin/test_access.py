@@ -20,6 +20,9 @@ PAGES = {
     "/admin/messages": ("admin",),
     "/admin/waves/{wave}/messages": ("admin",),
     "/admin/waves/{wave}/messages/template": ("admin",),
+    "/admin/waves/{wave}/coding": ("admin", "researcher"),
+    "/admin/coding/{code}": ("admin", "researcher"),
+    "/admin/kbli/search": ("admin", "researcher"),
 }
 # POST actions → roles allowed
 ACTIONS = {
@@ -39,14 +42,16 @@ def objects(app):
         wave = factories.make_wave(q.id)
         alumnus = factories.make_alumnus([])
         invitation, _token = factories.make_invitation(wave, alumnus)
+        code = factories.make_sector_code(invitation, "jual kopi keliling")
         db.session.commit()
-        return {"wave": wave.id, "alumnus": alumnus.external_id, "invitation": invitation.id}
+        return {"wave": wave.id, "alumnus": alumnus.external_id, "invitation": invitation.id, "code": code.id}
 
 
 def test_every_admin_route_is_covered_by_this_matrix(app):
     routes = {r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("admin.")}
     covered = {u.replace("{wave}", "<int:wave_id>").replace("{alumnus}", "<external_id>")
-               .replace("{invitation}", "<int:invitation_id>") for u in {**PAGES, **ACTIONS}}
+               .replace("{invitation}", "<int:invitation_id>").replace("{code}", "<int:code_id>")
+               for u in {**PAGES, **ACTIONS}}
     assert routes - covered - {"/admin/login", "/admin/logout"} == set()
 
 

@@ -173,3 +173,30 @@ def test_help_describes_strict_mode_and_the_errors_file(runner):
 
     assert "--strict" in result.output
     assert "--errors-out" in result.output
+
+
+def category_pairs(app) -> set[tuple[str, str]]:
+    from survey_app.models import AlumnusCategory
+
+    with app.app_context():
+        return set(db.session.execute(select(Alumnus.external_id, AlumnusCategory.category)
+                                      .join(AlumnusCategory, AlumnusCategory.alumnus_id == Alumnus.id)).all())
+
+
+def test_alumnus_categories_follow_the_enrollments(app, roster, import_roster):
+    import_roster(roster)
+
+    assert category_pairs(app) == {("PKJ1", "sales_marketing"), ("PKJ1", "office"),
+                                   ("PKJ2", "sales_marketing"), ("PKJ3", "office")}
+
+
+def test_a_training_moved_to_another_category_moves_its_alumni(app, roster, import_roster, write_csv):
+    import_roster(roster)
+    roster["trainings"] = write_csv("trainings.csv", TRAININGS_HEADER, [
+        ["TRN-1", "Jualan Online", "Kelas A", "it", "Toko online"],
+        ["TRN-2", "Excel untuk Kantor", "Kelas B", "office", ""],
+    ])
+
+    import_roster(roster)
+
+    assert category_pairs(app) == {("PKJ1", "it"), ("PKJ1", "office"), ("PKJ2", "it"), ("PKJ3", "office")}

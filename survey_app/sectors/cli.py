@@ -1,0 +1,52 @@
+"""`flask sectors …`: KBLI coding of business descriptions from the command line."""
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from survey_app.extensions import db
+from survey_app.models import Wave
+from survey_app.sectors.service import CodingError, code_wave, status_counts, write_training_data
+
+sectors_cli = AppGroup("sectors", help="Code business descriptions into KBLI 2020 sectors.")
+
+
+def _wave(name: str) -> Wave:
+    wave = db.session.scalar(select(Wave).where(Wave.name == name))
+    if wave is None:
+        raise click.ClickException(f"no wave named {name!r} (see `flask wave list`)")
+    return wave
+
+
+@sectors_cli.command("code")
+@click.option("--wave", "wave_name", required=True, help="Wave whose submitted answers to code.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Confidence needed to auto-code (default: the model's, set for 95% precision).")
+def code_command(wave_name: str, threshold: float | None) -> None:
+    """Code every submitted description that has no code yet; unsure ones go to the review queue."""
+    wave = _wave(wave_name)
+    try:
+        report = code_wave(wave, threshold=threshold)
+    except CodingError as error:
+        raise click.ClickException(str(error)) from None
+    share = f"{100 * report.auto / report.total:.1f}%" if report.total else "—"
+    click.echo(f"coded {report.total} answers: {report.auto} automatically ({share}), "
+               f"{report.review} to the review queue (model {report.model_version[:12]})")
+
+
+@sectors_cli.command("status")
+@click.option("--wave", "wave_name", required=True)
+def status_command(wave_name: str) -> None:
+    """Current codes of a wave by status (auto, review, manual)."""
+    counts = status_counts(_wave(wave_name))
+    for status in ("auto", "review", "manual"):
+        click.echo(f"{status}\t{counts.get(status, 0)}")
+
+
+@sectors_cli.command("export-training")
+@click.option("--out", type=click.File("w", encoding="utf-8"), required=True)
+def export_training_command(out) -> None:
+    """Write people's codes as text,kbli5 for `python -m analysis train --extra FILE`."""
+    count = write_training_data(out)
+    click.echo(f"wrote {count} manually coded answers")

@@ -1,0 +1,173 @@
+"""Auto-coding a wave's business descriptions and recording people's coding decisions."""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from typing import Iterator
+
+from sqlalchemy import and_, func, insert, select, update
+
+from analysis import classify_texts, load_default_model
+from survey_app.exports.writers import neutralise
+from survey_app.extensions import db
+from survey_app.models import Invitation, Response, SectorCode, Wave
+from survey_app.models.types import utcnow
+from survey_app.questionnaire.service import compiled_questionnaire
+from survey_app.sectors import kbli
+
+BATCH = 5000
+
+
+class CodingError(ValueError):
+    """A coding request cannot be done as asked; the message is for the user."""
+
+
+@dataclass
+class CodingReport:
+    """What :func:`code_wave` did."""
+
+    auto: int = 0
+    review: int = 0
+    model_version: str = ""
+
+    @property
+    def total(self) -> int:
+        return self.auto + self.review
+
+
+def coded_questions(wave: Wave) -> list[str]:
+    """Names of the wave questionnaire's questions marked ``coding: kbli``."""
+    questionnaire = compiled_questionnaire(wave.questionnaire_id)
+    return [q.name for q in questionnaire.questions.values() if q.coding == "kbli"]
+
+
+def _uncoded(wave: Wave, question: str) -> Iterator[list[tuple[int, str]]]:
+    """Batches of (response id, text) of submitted answers without a current code."""
+    answer = Response.answers[question].as_string()
+    current = and_(SectorCode.response_id == Response.id, SectorCode.question == question,
+                   SectorCode.superseded_at.is_(None))
+    query = (select(Response.id, answer)
+             .join(Invitation, Invitation.id == Response.invitation_id)
+             .outerjoin(SectorCode, current)
+             .where(Invitation.wave_id == wave.id, Response.submitted_at.is_not(None),
+                    answer.is_not(None), SectorCode.id.is_(None))
+             .order_by(Response.id))
+    # Read the ids first: the batches below insert codes, which must not disturb the cursor.
+    rows = db.session.execute(query).all()
+    for start in range(0, len(rows), BATCH):
+        yield [(row[0], row[1]) for row in rows[start:start + BATCH]]
+
+
+def code_wave(wave: Wave, model=None, threshold: float | None = None) -> CodingReport:
+    """Code every submitted, not yet coded business description of ``wave``.
+
+    Confident predictions are stored as ``auto``; the rest as ``review`` suggestions for the
+    review queue. Commits per batch, so an interrupted run continues where it stopped.
+    """
+    questions = coded_questions(wave)
+    if not questions:
+        raise CodingError(f"the questionnaire of wave {wave.name!r} has no question with 'coding: kbli'")
+    model = model or load_default_model()
+    version = _model_version(model)
+    report = CodingReport(model_version=version)
+    for question in questions:
+        for batch in _uncoded(wave, question):
+            texts = [text for _id, text in batch]
+            predictions = classify_texts(texts, model=model, threshold=threshold)
+            now = utcnow()
+            rows = []
+            for (response_id, text), prediction in zip(batch, predictions.itertuples(index=False)):
+                status = "review" if prediction.needs_review else "auto"
+                rows.append({
+                    "response_id": response_id, "question": question, "text": text[:5000],
+                    "kbli5": prediction.kbli5 or None, "division": prediction.division or None,
+                    "section": prediction.section or None, "confidence": float(prediction.confidence),
+                    "suggestions": [[d, round(float(p), 4)] for d, p in prediction.top3],
+                    "status": status, "model_version": version, "coded_at": now,
+                })
+                setattr(report, status, getattr(report, status) + 1)
+            db.session.execute(insert(SectorCode), rows)
+            db.session.commit()
+    return report
+
+
+def _model_version(model) -> str:
+    from analysis.sectors.default import default_model_key
+
+    metadata = getattr(model, "metadata_", None) or {}
+    return str(metadata.get("cache_key") or default_model_key())[:64]
+
+
+def review_queue(wave: Wave, limit: int = 50, offset: int = 0) -> tuple[int, list[SectorCode]]:
+    """Suggestions waiting for a person, least confident first: (total, page)."""
+    base = (select(SectorCode).join(Response, Response.id == SectorCode.response_id)
+            .join(Invitation, Invitation.id == Response.invitation_id)
+            .where(Invitation.wave_id == wave.id, SectorCode.status == "review",
+                   SectorCode.superseded_at.is_(None)))
+    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    items = db.session.scalars(base.order_by(SectorCode.confidence, SectorCode.id).limit(limit).offset(offset)).all()
+    return total, items
+
+
+def status_counts(wave: Wave) -> dict[str, int]:
+    """Current codes of the wave by status."""
+    rows = db.session.execute(
+        select(SectorCode.status, func.count()).join(Response, Response.id == SectorCode.response_id)
+        .join(Invitation, Invitation.id == Response.invitation_id)
+        .where(Invitation.wave_id == wave.id, SectorCode.superseded_at.is_(None))
+        .group_by(SectorCode.status)).all()
+    return {status: count for status, count in rows}
+
+
+def history(response_id: int, question: str) -> list[SectorCode]:
+    """Every coding decision for one answer, newest first."""
+    return db.session.scalars(select(SectorCode).where(SectorCode.response_id == response_id,
+                                                       SectorCode.question == question)
+                              .order_by(SectorCode.id.desc())).all()
+
+
+def current_code(code_id: int) -> SectorCode | None:
+    """The code row ``code_id``, if it is still the current one."""
+    code = db.session.get(SectorCode, code_id)
+    return code if code is not None and code.superseded_at is None else None
+
+
+def record_manual_code(code: SectorCode, chosen: str, coder_id: int) -> SectorCode:
+    """A person's code for the answer of ``code`` (which it supersedes); commits.
+
+    ``chosen`` is a division (2 digits) or a 5-digit KBLI 2020 code. Raises CodingError for an
+    unknown code, or when someone else coded the answer meanwhile.
+    """
+    try:
+        kbli5, division, section = kbli.resolve(chosen)
+    except KeyError:
+        raise CodingError(f"{chosen!r} is not a KBLI 2020 division or 5-digit code") from None
+    now = utcnow()
+    # Conditional on still being current: two coders on one answer cannot both win silently.
+    result = db.session.execute(update(SectorCode).where(SectorCode.id == code.id,
+                                                         SectorCode.superseded_at.is_(None))
+                                .values(superseded_at=now))
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise CodingError("this answer was coded by someone else meanwhile")
+    manual = SectorCode(response_id=code.response_id, question=code.question, text=code.text,
+                        kbli5=kbli5, division=division, section=section, confidence=None,
+                        suggestions=code.suggestions, status="manual", model_version=code.model_version,
+                        coder_id=coder_id, coded_at=now)
+    db.session.add(manual)
+    db.session.commit()
+    return manual
+
+
+def write_training_data(handle) -> int:
+    """Write people's current 5-digit codes as ``text,kbli5`` rows (for ``analysis train --extra``)."""
+    writer = csv.writer(handle)
+    writer.writerow(["text", "kbli5"])
+    count = 0
+    rows = db.session.execute(select(SectorCode.text, SectorCode.kbli5)
+                              .where(SectorCode.status == "manual", SectorCode.superseded_at.is_(None),
+                                     SectorCode.kbli5.is_not(None)).order_by(SectorCode.id))
+    for text, code in rows:
+        writer.writerow([neutralise(text), code])
+        count += 1
+    return count
