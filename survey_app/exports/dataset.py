@@ -22,12 +22,14 @@ from survey_app.exports import writers
 from survey_app.exports.codebook import write_codebook_csv
 from survey_app.exports.service import ExportOptions, audit, check_destination, plan_export
 from survey_app.extensions import db
-from survey_app.models import Alumnus, Enrollment, Invitation, Training, Wave
+from survey_app.models import Alumnus, Enrollment, Invitation, Response, SectorCode, Training, Wave
 from survey_app.privacy import pseudonym, pseudonym_key
 
 FORMAT = "jejak-dataset"
 FORMAT_VERSION = 1
-FILES = ("alumni.csv", "trainings.csv", "enrollments.csv", "responses.csv", "codebook.csv")
+FILES = ("alumni.csv", "trainings.csv", "enrollments.csv", "responses.csv", "codes.csv", "codebook.csv")
+CODE_COLUMNS = ("pid", "question", "kbli5", "division", "section", "confidence", "status", "model_version",
+                "coded_at")
 BATCH = 5000
 
 
@@ -53,14 +55,15 @@ def write_dataset(wave: Wave, out: Path, *, include_financial: bool = False, for
         counts = {
             "alumni.csv": _write_rows(temp / "alumni.csv", ("pid", "province", "sex", "birth_year", "cohort",
                                                             "invitation_status"), _alumni(wave)),
-            "trainings.csv": _write_rows(temp / "trainings.csv", ("code", "title", "provider", "category"),
-                                         _trainings()),
+            "trainings.csv": _write_rows(temp / "trainings.csv",
+                                         ("code", "title", "provider", "category", "description"), _trainings()),
             "enrollments.csv": _write_rows(temp / "enrollments.csv", ("pid", "training_code", "completed_at"),
                                            _enrollments()),
         }
         responses = _Counted(plan.rows())
         writers.write_csv(temp / "responses.csv", plan.columns, responses)
         counts["responses.csv"] = responses.count
+        counts["codes.csv"] = _write_rows(temp / "codes.csv", CODE_COLUMNS, _codes(wave))
         write_codebook_csv(temp / "codebook.csv", plan.columns)
         counts["codebook.csv"] = len(plan.columns)
         manifest = {
@@ -116,8 +119,23 @@ def _alumni(wave: Wave):
 
 
 def _trainings():
-    yield from _stream(select(Training.code, Training.title, Training.provider, Training.category)
-                       .order_by(Training.code))
+    yield from _stream(select(Training.code, Training.title, Training.provider, Training.category,
+                              Training.description).order_by(Training.code))
+
+
+def _codes(wave: Wave):
+    """Current KBLI codes of the wave's answers (auto, awaiting review, or by a person)."""
+    key = pseudonym_key()
+    query = (select(Alumnus.external_id, SectorCode.question, SectorCode.kbli5, SectorCode.division,
+                    SectorCode.section, SectorCode.confidence, SectorCode.status, SectorCode.model_version,
+                    SectorCode.coded_at)
+             .join(Response, Response.id == SectorCode.response_id)
+             .join(Invitation, Invitation.id == Response.invitation_id)
+             .join(Alumnus, Alumnus.id == Invitation.alumnus_id)
+             .where(Invitation.wave_id == wave.id, SectorCode.superseded_at.is_(None))
+             .order_by(SectorCode.id))
+    for external_id, *rest, coded_at in _stream(query):
+        yield (pseudonym(external_id, key), *rest, coded_at.isoformat() if coded_at else None)
 
 
 def _enrollments():

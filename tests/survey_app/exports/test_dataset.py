@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
+from survey_app.models.types import utcnow
 
 
 def _read(path):
@@ -61,3 +62,21 @@ def test_existing_directory_is_refused_unless_force(runner, small_wave, tmp_path
 def test_unknown_wave(runner, small_wave, tmp_path):
     result = runner.invoke(args=["export", "dataset", "--wave", "nope", "--out", str(tmp_path / "d")])
     assert result.exit_code != 0 and "no wave called 'nope'" in result.output and not (tmp_path / "d").exists()
+
+
+def test_dataset_carries_the_current_kbli_codes(app, runner, demo_wave, tmp_path):
+    from survey_app.models import Response, SectorCode
+
+    with app.app_context():
+        response = db.session.scalars(select(Response).where(Response.submitted_at.is_not(None))).first()
+        for status, superseded in (("review", True), ("manual", False)):
+            db.session.add(SectorCode(response_id=response.id, question="business_description", text="jual kopi",
+                                      kbli5="56303", division="56", section="I", confidence=None, status=status,
+                                      model_version="m", superseded_at=utcnow() if superseded else None))
+        db.session.commit()
+    out = tmp_path / "dataset"
+    assert runner.invoke(args=["export", "dataset", "--wave", "demo", "--out", str(out)]).exit_code == 0
+    codes = _read(out / "codes.csv")
+    assert len(codes) == 1 and codes[0]["status"] == "manual" and codes[0]["section"] == "I"
+    assert codes[0]["pid"] in {r["pid"] for r in _read(out / "responses.csv")}
+    assert "description" in _read(out / "trainings.csv")[0]
