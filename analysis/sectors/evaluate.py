@@ -135,7 +135,6 @@ def evaluate_model(texts, labels, model: SectorClassifier | None = None, level: 
     predicted = np.where(pd.isna(predicted), "", predicted).astype(str)
     top3 = level_classes[np.argsort(-level_proba, axis=1)[:, :3]]
     truth_str = truth.astype(str)
-    correct = predicted == truth_str
 
     section_truth = _to_level(labels, "section").astype(str)
     section_pred = np.where(pd.isna(result["section"]), "", result["section"]).astype(str)

@@ -14,24 +14,12 @@ from pathlib import Path
 import pytest
 
 from analysis.sectors import default as default_module
-from analysis.sectors.default import load_default_model
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="session")
-def model_cache_dir(tmp_path_factory) -> Path:
-    """A session-wide model cache, exported through JEJAK_MODEL_CACHE."""
-    directory = tmp_path_factory.mktemp("model-cache")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("JEJAK_MODEL_CACHE", str(directory))
-        yield directory
-
-
-@pytest.fixture(scope="session")
-def default_model(model_cache_dir):
-    """The default model, trained once per session and cached on disk."""
-    return load_default_model()
+# model_cache_dir and default_model come from tests/conftest.py, so the app's tests and
+# these share one trained model per session.
 
 
 @pytest.fixture
