@@ -3,8 +3,10 @@
 Rows are upserted by their natural key (training code, alumnus external id, alumnus +
 training), so importing the same files twice changes nothing. Files are streamed in chunks:
 for each chunk the existing rows are looked up by key, compared, and only new or changed rows
-are written with executemany (batched into multi-row statements on PostgreSQL). Memory grows
-with the number of distinct keys (to spot duplicates within a file), never with file size.
+are written — with executemany through SQLAlchemy Core (the portable path, e.g. SQLite), or on
+PostgreSQL with COPY (:mod:`survey_app.roster.pg_bulk`) while the next chunk is being parsed.
+Memory grows with the number of distinct keys (to spot duplicates within a file), never with
+file size. After the import the derived alumnus → category pairs are rebuilt if needed.
 
 Bad rows are reported with file and line. By default they are skipped and everything else is
 committed; with ``strict=True`` any bad row rolls the whole import back. A file that cannot be

@@ -1,0 +1,257 @@
+"""Synthetic research datasets with a known truth, for examples, tests and benchmarks.
+
+:func:`write_synthetic_dataset` writes a directory in the ``jejak-dataset`` format
+(``docs/DATASET.md``) without the web app: a roster drawn from the seed catalogue and
+provinces, 1–3 trainings per person, and answers whose response propensity and business
+rate depend on age, sex, province and training category (so unweighted estimates are
+biased and weighting helps).  Business descriptions are real-looking answers from
+``seeds/sectors/labelled_descriptions.csv``, coded with their labelled KBLI codes; about
+half of the businesses are in a sector in line with one of the person's trainings.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .linkage import load_sector_map, training_divisions
+from .sectors.resources import labelled_csv_path, seeds_dir
+
+_MONEY = ("business_revenue", "business_profit", "wage")
+
+
+def synthetic_population(alumni: int, *, seed: int = 0, trainings: pd.DataFrame | None = None) -> dict:
+    """Draw a roster with its truth: people, enrollments and each person's business status.
+
+    Returns a dict with ``people`` (DataFrame: pid, province, sex, birth_year, cohort, age,
+    first_category, propensity, runs_business), ``enrollments`` and ``trainings``.
+
+    Examples
+    --------
+    >>> pop = synthetic_population(1000, seed=3)
+    >>> len(pop["people"]), 0.2 < pop["people"]["runs_business"].mean() < 0.6
+    (1000, True)
+    """
+    rng = np.random.default_rng(seed)
+    seeds = seeds_dir()
+    catalogue = pd.read_csv(seeds / "trainings.csv", dtype=str, keep_default_na=False) \
+        if trainings is None else trainings
+    categories = pd.read_csv(seeds / "training_categories.csv", dtype={"code": str})
+    provinces = pd.read_csv(seeds / "provinces.csv", dtype={"code": str})
+    n = alumni
+    pid = np.char.add("P", np.char.zfill(np.arange(n).astype(str), 15))
+    province = rng.choice(provinces["code"].to_numpy(), size=n, p=provinces["population_weight"] /
+                          provinces["population_weight"].sum())
+    sex = np.where(rng.random(n) < 0.52, "M", "F")
+    age = np.clip(rng.gamma(4.0, 5.0, n) + 18, 18, 64).astype(int)
+    birth_year = 2026 - age
+    cohort = np.char.add("G", np.char.zfill(rng.integers(1, 31, n).astype(str), 2))
+
+    share = categories.set_index("code")["popularity"]
+    cat_codes = share.index.to_numpy()
+    per_person = rng.choice([1, 2, 3], size=n, p=[0.3, 0.4, 0.3])
+    owner = np.repeat(np.arange(n), per_person)
+    enrol_cat = rng.choice(cat_codes, size=owner.size, p=(share / share.sum()).to_numpy())
+    by_cat = {c: catalogue.loc[catalogue["category"] == c, "code"].to_numpy() for c in cat_codes}
+    codes = np.empty(owner.size, dtype=object)
+    for c, pool in by_cat.items():
+        mask = enrol_cat == c
+        if len(pool):
+            codes[mask] = rng.choice(pool, size=int(mask.sum()))
+    done = pd.Timestamp("2020-04-01") + pd.to_timedelta(rng.integers(0, 1340, owner.size), unit="D")
+    enrollments = pd.DataFrame({"pid": pid[owner], "training_code": codes,
+                                "completed_at": done.strftime("%Y-%m-%d")}).dropna(subset=["training_code"])
+    first_cat = pd.Series(enrol_cat).groupby(owner).first().reindex(range(n)).to_numpy()
+    has_food = pd.Series(enrol_cat == "food_beverage").groupby(owner).any().reindex(range(n)).to_numpy()
+    java = np.isin(province, ["31", "32", "33", "34", "35", "36"])
+    # Truth: business more common with age, among men, food/beverage trainees, outside Java.
+    logit_b = -1.1 + 0.03 * (age - 30) + 0.25 * (sex == "M") + 0.9 * has_food + 0.3 * (~java)
+    runs_business = rng.random(n) < 1 / (1 + np.exp(-logit_b))
+    # Response propensity: younger, women, Java and IT/sales trainees answer more.
+    logit_r = (-0.2 - 0.045 * (age - 30) + 0.35 * (sex == "F") + 0.5 * java
+               + 0.4 * np.isin(first_cat, ["it", "sales_marketing"]) - 0.5 * has_food)
+    propensity = 1 / (1 + np.exp(-logit_r))
+    people = pd.DataFrame({"pid": pid, "province": province, "sex": sex, "birth_year": birth_year,
+                           "cohort": cohort, "age": age, "first_category": first_cat,
+                           "propensity": propensity, "runs_business": runs_business})
+    return {"people": people, "enrollments": enrollments, "trainings": catalogue}
+
+
+def write_synthetic_dataset(out: str | Path, *, alumni: int = 2000, responses: int = 800, seed: int = 0,
+                            include_financial: bool = True, wide: bool = False) -> Path:
+    """Write a synthetic ``jejak-dataset`` directory and return its path.
+
+    Parameters
+    ----------
+    out : str or pathlib.Path
+        Directory to create (parents too); existing dataset files are replaced.
+    alumni, responses : int
+        Roster size and number of responses (about 85% submitted, 12% partial, 3% declined).
+    seed : int
+    include_financial : bool, default True
+        Write ``business_revenue`` and ``business_profit``.
+    wide : bool, default False
+        Also write one ``training_usefulness`` column per training (as the real export
+        does), for realistic file sizes in benchmarks.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = write_synthetic_dataset(tempfile.mkdtemp() + "/ds", alumni=300, responses=120, seed=2)
+    >>> sorted(p.name for p in path.iterdir())[:3]
+    ['alumni.csv', 'codebook.csv', 'codes.csv']
+    """
+    rng = np.random.default_rng(seed + 7)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    pop = synthetic_population(alumni, seed=seed)
+    people, enrollments, catalogue = pop["people"], pop["enrollments"], pop["trainings"]
+    n = len(people)
+    responses = min(responses, n)
+    # Efraimidis–Spirakis: sampling without replacement with probability ∝ propensity.
+    keys = rng.random(n) ** (1.0 / people["propensity"].to_numpy())
+    chosen = np.sort(np.argpartition(-keys, responses - 1)[:responses]) if responses else np.array([], int)
+    status = rng.choice(["submitted", "partial", "declined"], size=responses, p=[0.85, 0.12, 0.03])
+    invitation = np.full(n, "issued", dtype=object)
+    invitation[chosen] = status
+    alumni_table = people[["pid", "province", "sex", "birth_year", "cohort"]].assign(invitation_status=invitation)
+
+    resp = people.iloc[chosen].reset_index(drop=True)
+    complete = status == "submitted"
+    answered = status != "declined"
+    m = responses
+    business = resp["runs_business"].to_numpy() & complete
+    main_business = business & (rng.random(m) < 0.6)
+    job_status = np.where(main_business, rng.choice(["1", "2", "3"], size=m, p=[0.65, 0.25, 0.10]),
+                          rng.choice(["4", "5", "6", "7", ""], size=m, p=[0.5, 0.05, 0.12, 0.08, 0.25]))
+    job_status = np.where(complete, job_status, "")
+    side = np.where(complete & ~np.isin(job_status, ["1", "2", "3"]), np.where(business, "yes", "no"), "")
+    job_change = np.where(np.isin(job_status, ["1", "2", "3"]),
+                          rng.choice(["same_as_before", "new_business"], size=m, p=[0.55, 0.45]),
+                          np.where(job_status != "", rng.choice(["same_as_before", "new_job"], size=m), ""))
+
+    labelled = pd.read_csv(labelled_csv_path(), dtype=str, keep_default_na=False)
+    divisions_of = training_divisions(catalogue, load_sector_map())
+    taken = enrollments.groupby("pid", sort=False)["training_code"].agg(list)
+    first_done = pd.to_datetime(enrollments["completed_at"]).groupby(enrollments["pid"]).min()
+    pools = {code: np.flatnonzero(labelled["division"].isin(divs).to_numpy()) for code, divs in divisions_of.items()}
+    all_rows = np.arange(len(labelled))
+    desc_row = np.full(m, -1)
+    in_line = np.zeros(m, dtype=bool)
+    biz_idx = np.flatnonzero(business)
+    want_in_line = rng.random(biz_idx.size) < 0.5
+    for k, i in enumerate(biz_idx):
+        codes = taken.get(resp.at[i, "pid"], [])
+        pool = pools.get(codes[0]) if codes else None
+        if want_in_line[k] and pool is not None and pool.size:
+            desc_row[i] = rng.choice(pool)
+            in_line[i] = True
+        else:
+            desc_row[i] = rng.choice(all_rows)
+    description = np.where(desc_row >= 0, labelled["text"].to_numpy()[np.maximum(desc_row, 0)], "")
+    link_p_related = np.where(in_line, 0.8, 0.35)
+    related = rng.random(m) < link_p_related
+    link = np.where(business, np.where(related, np.where(rng.random(m) < 0.5, "started_because",
+                                                          "helped_existing"), "unrelated"), "")
+    own_training = np.where(related & business, [" ".join(taken.get(p, [])[:1]) for p in resp["pid"]], "")
+    first = resp["pid"].map(first_done)
+    offset = rng.integers(-36, 30, m)
+    started = (first.dt.to_period("M") + np.where(job_change == "new_business", np.abs(offset) + 1, offset))
+    started = np.where(business, started.astype(str), "")
+    revenue = np.where(business, np.round(np.exp(rng.normal(15.3, 1.0, m)), -3), np.nan)
+    profit = np.where(business, np.round(revenue * rng.uniform(-0.1, 0.45, m), -3), np.nan)
+
+    def blank(values, mask):
+        return np.where(mask, values, "")
+
+    data = {
+        "pid": resp["pid"], "wave": "synthetic", "status": status,
+        "language": rng.choice(["id", "en"], size=m, p=[0.93, 0.07]),
+        "started_at": "2026-10-01T08:00:00Z", "submitted_at": blank("2026-10-01T08:20:00Z", complete),
+        "consent": np.where(status == "declined", "no", "yes"),
+        "birth_year": blank(resp["birth_year"].astype(str), answered),
+        "sex": blank(np.where(resp["sex"] == "M", "male", "female"), answered),
+        "province": blank(resp["province"], answered),
+        "trainings_finished": blank([" ".join(taken.get(p, [])) for p in resp["pid"]], answered),
+    }
+    usefulness = {}
+    if wide:
+        for code in catalogue["code"]:
+            usefulness[f"training_usefulness__{code.replace('-', '_')}"] = (code, np.full(m, "", dtype=object))
+        for i, p in enumerate(resp["pid"]):
+            if answered[i]:
+                for code in taken.get(p, []):
+                    usefulness[f"training_usefulness__{code.replace('-', '_')}"][1][i] = str(rng.integers(1, 5))
+        data.update({name: values for name, (_code, values) in usefulness.items()})
+    data.update({
+        "worked_last_week": blank(np.where(job_status != "", "yes", "no"), complete),
+        "job_status": job_status, "job_change": job_change, "side_business": side,
+        "business_description": description, "business_started": started,
+        "business_channels__social_media": blank(rng.choice(["0", "1"], size=m), business),
+    })
+    if include_financial:
+        data["business_revenue"] = revenue
+        data["business_profit"] = profit
+    data.update({"business_training_link": link, "business_training": own_training,
+                 "satisfaction": blank(rng.choice(["1", "2", "3", "4", "5"], size=m), complete)})
+    table = pd.DataFrame(data)
+
+    codebook = _codebook(table.columns, {name: code for name, (code, _v) in usefulness.items()})
+    coded = np.flatnonzero(desc_row >= 0)
+    codes_table = pd.DataFrame({
+        "pid": resp["pid"].to_numpy()[coded], "question": "business_description",
+        "kbli5": labelled["kbli5"].to_numpy()[desc_row[coded]],
+        "division": labelled["division"].to_numpy()[desc_row[coded]],
+        "section": labelled["section"].to_numpy()[desc_row[coded]],
+        "confidence": np.round(rng.uniform(0.5, 1.0, coded.size), 3),
+        "status": rng.choice(["auto", "review", "manual"], size=coded.size, p=[0.8, 0.1, 0.1]),
+        "model_version": "synthetic", "coded_at": "2026-10-02T00:00:00+00:00",
+    })
+    trainings_table = catalogue[["code", "title", "provider", "category", "description"]]
+    files = {"alumni.csv": alumni_table, "trainings.csv": trainings_table, "enrollments.csv": enrollments,
+             "responses.csv": table, "codes.csv": codes_table, "codebook.csv": codebook}
+    for name, frame in files.items():
+        frame.to_csv(out / name, index=False, lineterminator="\r\n", encoding="utf-8")
+    manifest = {"format": "jejak-dataset", "format_version": 1, "wave": "synthetic",
+                "questionnaire": {"name": "tracer_default", "version": 1}, "created_at": "2026-11-27T00:00:00Z",
+                "files": {name: {"rows": len(frame)} for name, frame in files.items()},
+                "includes_financial": include_financial, "synthetic": True}
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return out
+
+
+_TYPES = {
+    "pid": ("", "string", ""), "wave": ("", "string", ""), "status": ("", "string", ""),
+    "language": ("", "string", ""), "started_at": ("", "datetime", ""), "submitted_at": ("", "datetime", ""),
+    "consent": ("consent", "code", "select_one"), "birth_year": ("birth_year", "integer", "integer"),
+    "sex": ("sex", "code", "select_one"), "province": ("province", "code", "select_one"),
+    "trainings_finished": ("trainings_finished", "string", "select_multiple"),
+    "worked_last_week": ("worked_last_week", "code", "select_one"),
+    "job_status": ("job_status", "code", "select_one"), "job_change": ("job_change", "code", "select_one"),
+    "side_business": ("side_business", "code", "select_one"),
+    "business_description": ("business_description", "string", "long_text"),
+    "business_started": ("business_started", "string", "month_year"),
+    "business_channels__social_media": ("business_channels", "binary", "select_multiple"),
+    "business_revenue": ("business_revenue", "integer", "integer"),
+    "business_profit": ("business_profit", "integer", "integer"),
+    "business_training_link": ("business_training_link", "code", "select_one"),
+    "business_training": ("business_training", "string", "select_multiple"),
+    "satisfaction": ("satisfaction", "code", "select_one"),
+}
+
+
+def _codebook(columns, usefulness_items: dict) -> pd.DataFrame:
+    rows = []
+    for name in columns:
+        if name in usefulness_items:
+            question, kind, qtype, item = "training_usefulness", "code", "select_one", usefulness_items[name]
+        else:
+            question, kind, qtype = _TYPES[name]
+            item = "social_media" if name == "business_channels__social_media" else ""
+        rows.append({"variable": name, "question": question, "item": item, "type": kind, "question_type": qtype,
+                     "choices_from": "roster_trainings" if name in ("trainings_finished", "business_training")
+                     else "", "label_id": name, "label_en": name, "values": "", "relevant": "",
+                     "sensitive": "true" if name in _MONEY else "false", "personal": "false"})
+    return pd.DataFrame(rows)
