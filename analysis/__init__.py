@@ -23,6 +23,23 @@ from .sectors import (
     normalize_text,
     save_model,
 )
+from .dataset import Dataset, FormatError, load_dataset
+from .estimates import Estimate, weighted_mean, weighted_median, weighted_proportion, weighted_quantile
+from .linkage import link_businesses, load_sector_map, most_related_training
+from .report import build_report
+from .tables import (
+    alignment_by_training_category,
+    business_rate_by_training_category,
+    disagreements,
+    headline_estimates,
+    response_rate,
+    revenue_by_sector,
+    sector_mix,
+    started_after_training,
+    training_category_by_sector,
+    weighting_summary,
+)
+from .weights import RakingError, RakingResult, rake, survey_weights, weight_diagnostics
 
 __all__ = [
     "DEFAULT_REVIEW_THRESHOLD",
@@ -37,4 +54,32 @@ __all__ = [
     "load_model",
     "normalize_text",
     "save_model",
+    # research dataset, weights, estimates, linkage, report tables
+    "Dataset",
+    "Estimate",
+    "FormatError",
+    "RakingError",
+    "RakingResult",
+    "alignment_by_training_category",
+    "build_report",
+    "business_rate_by_training_category",
+    "disagreements",
+    "headline_estimates",
+    "link_businesses",
+    "load_dataset",
+    "load_sector_map",
+    "most_related_training",
+    "rake",
+    "response_rate",
+    "revenue_by_sector",
+    "sector_mix",
+    "started_after_training",
+    "survey_weights",
+    "training_category_by_sector",
+    "weight_diagnostics",
+    "weighted_mean",
+    "weighted_median",
+    "weighted_proportion",
+    "weighted_quantile",
+    "weighting_summary",
 ]

@@ -106,6 +106,24 @@ def run_train(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------ report --
+def _report_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dataset", metavar="DIR", help="research dataset directory (flask export dataset)")
+    parser.add_argument("--out", required=True, metavar="OUT", help="directory for report.html and tables/*.csv")
+    parser.add_argument("--lang", choices=["id", "en"], default="id", help="language of the report (default id)")
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Build the weighted research report of a dataset export."""
+    from .report import build_report
+
+    report = build_report(args.dataset, args.out, lang=args.lang)
+    print(f"wrote {report.html} and {len(report.tables)} tables in {report.seconds:.1f}s")
+    for note in report.notes:
+        print(f"note: {note}")
+    return 0
+
+
 def _model(path: str | None):
     if path is None:
         return None  # the API falls back to the cached default model
@@ -120,6 +138,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "classify": (_classify_arguments, run_classify, "code descriptions in a CSV file into KBLI 2020"),
     "evaluate": (_evaluate_arguments, run_evaluate, "score the classifier against coded descriptions"),
     "train": (_train_arguments, run_train, "retrain the model with extra coded examples"),
+    "report": (_report_arguments, run_report, "build the weighted research report of a dataset export"),
 }
 """Subcommand name -> (add arguments, run, help).  Others may register more."""
 

@@ -17,6 +17,8 @@ BENCHES = {
     "dashboard": "bench_dashboard.py",
     "export": "bench_export.py",
     "classifier": "bench_classifier.py",
+    "sector_coding": "bench_sector_coding.py",
+    "report": "bench_report.py",
 }
 
 

@@ -4,11 +4,19 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
+
 from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, MessageTemplate, OutboundMessage
 from tests.survey_app.admin.conftest import as_role, csrf_of, staff  # noqa: F401 (fixtures)
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """These tests read the staff pages in English (Indonesian is the default)."""
+    client.set_cookie("jejak_lang", "en")
 
 
 def page(client, url: str) -> str:

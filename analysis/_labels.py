@@ -1,0 +1,81 @@
+"""Labels of codes (training categories, KBLI sections and divisions, provinces) in id/en."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pandas as pd
+
+from .sectors.resources import seeds_dir
+
+LANGUAGES = ("id", "en")
+
+SECTIONS_EN = {
+    "A": "Agriculture, forestry and fishing", "B": "Mining and quarrying", "C": "Manufacturing",
+    "D": "Electricity and gas", "E": "Water supply and waste", "F": "Construction",
+    "G": "Wholesale and retail trade; vehicle repair", "H": "Transport and storage",
+    "I": "Accommodation and food service", "J": "Information and communication",
+    "K": "Finance and insurance", "L": "Real estate", "M": "Professional, scientific and technical",
+    "N": "Administrative and support services", "O": "Public administration", "P": "Education",
+    "Q": "Health and social work", "R": "Arts, entertainment and recreation", "S": "Other services",
+    "T": "Households as employers", "U": "Extraterritorial bodies",
+}
+
+
+def check_language(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {lang!r}")
+    return lang
+
+
+@lru_cache(maxsize=1)
+def _categories() -> dict:
+    try:
+        table = pd.read_csv(seeds_dir() / "training_categories.csv", dtype=str, keep_default_na=False)
+    except OSError:
+        return {}
+    return {row.code: {"id": row.label_id, "en": row.label_en} for row in table.itertuples()}
+
+
+@lru_cache(maxsize=1)
+def _provinces() -> dict:
+    try:
+        table = pd.read_csv(seeds_dir() / "provinces.csv", dtype=str, keep_default_na=False)
+    except OSError:
+        return {}
+    return dict(zip(table["code"], table["name"]))
+
+
+@lru_cache(maxsize=1)
+def _kbli_titles() -> dict:
+    try:
+        from .sectors.kbli import load_kbli
+
+        table = load_kbli().table
+    except Exception:  # noqa: BLE001 - labels are a nicety; codes still print
+        return {}
+    return dict(zip(table["code"], table["title"]))
+
+
+def category_label(code, lang: str = "en") -> str:
+    if code in ("(all)", None):
+        return {"id": "Semua alumni", "en": "All alumni"}[lang] if code == "(all)" else ""
+    return _categories().get(code, {}).get(lang, str(code))
+
+
+def province_label(code, lang: str = "en") -> str:
+    if code == "(all)":
+        return {"id": "Semua provinsi", "en": "All provinces"}[lang]
+    return _provinces().get(code, str(code) if isinstance(code, str) else "?")
+
+
+def section_label(code, lang: str = "en") -> str:
+    if code == "(all)":
+        return {"id": "Semua usaha", "en": "All businesses"}[lang]
+    if lang == "en" and code in SECTIONS_EN:
+        return SECTIONS_EN[code]
+    return str(_kbli_titles().get(code, code))
+
+
+def division_label(code, lang: str = "en") -> str:
+    """KBLI division title (the KBLI table is Indonesian; English uses it too)."""
+    return str(_kbli_titles().get(code, code))
