@@ -31,7 +31,7 @@ def synthetic_population(alumni: int, *, seed: int = 0, trainings: pd.DataFrame 
     Examples
     --------
     >>> pop = synthetic_population(1000, seed=3)
-    >>> len(pop["people"]), 0.2 < pop["people"]["runs_business"].mean() < 0.6
+    >>> len(pop["people"]), bool(0.2 < pop["people"]["runs_business"].mean() < 0.6)
     (1000, True)
     """
     rng = np.random.default_rng(seed)

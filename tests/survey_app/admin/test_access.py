@@ -23,6 +23,8 @@ PAGES = {
     "/admin/waves/{wave}/coding": ("admin", "researcher"),
     "/admin/coding/{code}": ("admin", "researcher"),
     "/admin/kbli/search": ("admin", "researcher"),
+    "/admin/reports": ("admin", "researcher"),
+    "/admin/waves/{wave}/report": ("admin", "researcher"),
 }
 # POST actions → roles allowed
 ACTIONS = {
