@@ -207,6 +207,7 @@ def alignment_by_training_category(dataset, *, lang: str = "en") -> pd.DataFrame
     matched_cats = pd.Series("", index=range(n), dtype=object)
     matched_cats[links.index] = [" ".join({category_of.get(c, "") for c in m.split()}) for m in
                                  links["matched_trainings"]]
+    matched_sets = [set(c.split()) for c in matched_cats]
     agreement = pd.Series("", index=range(n), dtype=object)
     agreement[links.index] = links["agreement"].to_numpy()
     business = r["runs_business"].eq(1).to_numpy()
@@ -216,8 +217,8 @@ def alignment_by_training_category(dataset, *, lang: str = "en") -> pd.DataFrame
         row = {"group": group, "label": category_label(group, lang), "businesses": int(domain.sum())}
         row.update(_share(map_any, sd, domain, "map_"))
         if group != ALL:
-            this = np.where(np.isfinite(map_any), matched_cats.str.split().map(lambda c, g=group: g in c)
-                            .to_numpy(dtype=float), np.nan)
+            this = np.where(np.isfinite(map_any), np.fromiter((group in c for c in matched_sets), dtype=float,
+                                                              count=n), np.nan)
             row.update(_share(this, sd, domain, "map_category_"))
         row.update(_share(own, sd, domain, "own_"))
         for label, key in (("both related", "n_both_related"), ("both unrelated", "n_both_unrelated"),

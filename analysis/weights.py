@@ -203,8 +203,8 @@ def weight_diagnostics(weights) -> dict:
 
 
 def _labels(values: pd.Series) -> pd.Series:
-    text = values.astype("object").where(values.notna(), MISSING)
-    return text.map(lambda v: MISSING if v == "" else str(v))
+    text = values.astype("object")
+    return text.where(text.notna() & text.ne(""), MISSING).astype(str)
 
 
 def _code_margin(sample_values: pd.Series, population_values: pd.Series, min_cell: int):
@@ -228,8 +228,9 @@ def _code_margin(sample_values: pd.Series, population_values: pd.Series, min_cel
             group[lv] = target_label
     labels = sorted(set(group.values()))
     position = {label: i for i, label in enumerate(labels)}
-    idx = s.map(lambda v: position[group[v]]).to_numpy(dtype=np.int64)
-    pop_idx = p.map(lambda v: position[group[v]]).to_numpy(dtype=np.int64)
+    code_of = {level: position[group[level]] for level in levels}
+    idx = s.map(code_of).to_numpy(dtype=np.int64)
+    pop_idx = p.map(code_of).to_numpy(dtype=np.int64)
     targets = np.bincount(pop_idx, minlength=len(labels)).astype(float)
     resp_counts = np.bincount(idx, minlength=len(labels))
     if np.any((targets == 0) & (resp_counts > 0)):

@@ -28,7 +28,7 @@ def record(action: str, target: str = "", detail: dict[str, Any] | None = None,
         if has_request_context() and getattr(current_user, "is_authenticated", False):
             actor, user_id = current_user.email, current_user.id
         else:
-            actor = f"cli:{_os_user()}"
+            actor = cli_actor()
     detail = dict(detail or {})
     if has_request_context():
         detail.setdefault("ip", request.remote_addr)
@@ -37,11 +37,12 @@ def record(action: str, target: str = "", detail: dict[str, Any] | None = None,
     return entry
 
 
-def _os_user() -> str:
+def cli_actor() -> str:
+    """The audit actor of a command-line action: ``cli:<OS user>``."""
     try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name in some containers
-        return "unknown"
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # noqa: BLE001 - no login name in some containers; still recorded
+        return "cli:unknown"
 
 
 @event.listens_for(AuditEvent, "before_update")

@@ -1,7 +1,7 @@
 """Creating staff accounts."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -9,7 +9,7 @@ from survey_app.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, ne
 from survey_app.audit import record
 from survey_app.extensions import db
 from survey_app.models import AdminUser
-from survey_app.models.types import utcnow
+from survey_app.models.types import as_utc, utcnow
 
 
 class AccountError(ValueError):
@@ -62,7 +62,7 @@ def authenticate(email: str, password: str) -> AdminUser:
         record("login.failed", email, {"reason": "unknown or inactive"}, actor=email)
         db.session.commit()
         raise LoginRefused()
-    locked_until = _aware(user.locked_until)
+    locked_until = as_utc(user.locked_until)
     if locked_until is not None and locked_until > now:
         record("login.refused_locked", email, actor=email)
         db.session.commit()
@@ -95,11 +95,6 @@ def change_password(user: AdminUser, current: str, new: str) -> None:
     record("password.change", user.email)
     db.session.commit()
 
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def set_role(email: str, role: str, actor: str | None = None) -> AdminUser:

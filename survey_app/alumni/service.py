@@ -12,7 +12,6 @@ from survey_app.links import LinkChanged, replace_link
 from survey_app.models import (
     Alumnus, AuditEvent, Enrollment, Invitation, OutboundMessage, Response, Training,
 )
-from survey_app.models.types import utcnow
 
 
 class ActionRefused(ValueError):

@@ -21,10 +21,10 @@ from array import array
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
+from survey_app.csv_safety import neutralise
 from survey_app.exports.columns import BINARY, CODE, DATETIME, DECIMAL, INTEGER, Column, row_extractor
 from survey_app.questionnaire.definition import Text
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 BINARY_LABELS = Text({"id": "Dipilih", "en": "Selected"}), Text({"id": "Tidak dipilih", "en": "Not selected"})
 CHUNK_BYTES = 64 * 1024
 # Format limits: a label over the limit is cut at a character boundary and ends with "…";
@@ -35,12 +35,6 @@ SPSS_VARIABLE_LABEL_BYTES = 256
 SPSS_VALUE_LABEL_BYTES = 120
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
-
-def neutralise(text: str) -> str:
-    """Text that spreadsheets will show as text, never run as a formula."""
-    if text and text[0] in FORMULA_TRIGGERS:
-        return "'" + text
-    return text
 
 
 def binary_labels(language: str) -> dict[int, str]:

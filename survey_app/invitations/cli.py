@@ -1,12 +1,13 @@
 """`flask wave …` and `flask invitations …`: thin layers over the invitation services."""
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
+
+from survey_app.audit import cli_actor
 
 from survey_app.extensions import db
 from survey_app.invitations.service import DEFAULT_BATCH_SIZE, IssueError, issue_invitations
@@ -67,7 +68,7 @@ def issue_command(wave_name: str, out: Path, limit: int | None, cohort: str | No
     try:
         result = issue_invitations(
             db.engine, wave_name, out, base_url=current_app.config["BASE_URL"], limit=limit,
-            cohort=cohort, province=province, batch_size=batch_size, actor=_actor(),
+            cohort=cohort, province=province, batch_size=batch_size, actor=cli_actor(),
         )
     except IssueError as exc:
         raise click.ClickException(str(exc)) from None
@@ -83,10 +84,3 @@ def _window(opens_at, closes_at) -> str:
         return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else None
 
     return f"{show(opens_at) or 'now'} to {show(closes_at) or 'no end'}"
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # noqa: BLE001 - no user name in some containers
-        return "cli:unknown"

@@ -20,7 +20,9 @@ from pathlib import Path
 from sqlalchemy import Engine, and_, exists, select
 from sqlalchemy.exc import IntegrityError
 
+from survey_app.csv_safety import neutralise
 from survey_app.models import Alumnus, AuditEvent, Invitation, Wave
+from survey_app.models.types import as_utc
 from survey_app.roster import pg_bulk
 from survey_app.roster.provinces import PROVINCES
 from survey_app.tokens import hash_token, new_nonce, token_from_nonce
@@ -33,8 +35,6 @@ DEFAULT_BATCH_SIZE = 5000
 _alumni = Alumnus.__table__
 _invitations = Invitation.__table__
 _waves = Wave.__table__
-# Cells starting with these are run as formulas by spreadsheet programs (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class IssueError(Exception):
@@ -94,8 +94,8 @@ def issue_invitations(
                                 .where(_waves.c.name == wave_name).with_for_update()).first()
             if wave is None:
                 raise IssueError(f"no wave named {wave_name!r} (see `flask wave list`)")
-            if wave.closes_at is not None and _aware(wave.closes_at) <= now:
-                raise IssueError(f"wave {wave_name!r} closed at {_aware(wave.closes_at):%Y-%m-%d %H:%M} UTC")
+            if wave.closes_at is not None and as_utc(wave.closes_at) <= now:
+                raise IssueError(f"wave {wave_name!r} closed at {as_utc(wave.closes_at):%Y-%m-%d %H:%M} UTC")
             temp = _temp_file_for(out)
             with temp.open("w", newline="", encoding="utf-8") as fh:
                 issued = _issue(conn, engine, fh, wave.id, base_url, limit, cohort, province, batch_size,
@@ -146,7 +146,7 @@ def _issue(conn, engine: Engine, fh, wave_id: int, base_url: str, limit: int | N
             nonce = new_nonce()
             token = token_from_nonce(nonce, link_key)
             add_invitation(alumnus_id, hash_token(token), nonce)
-            links.append((_cell(external_id), _cell(name), phone, _cell(email), link_prefix + token))
+            links.append((neutralise(external_id), neutralise(name), phone, neutralise(email), link_prefix + token))
         writer.writerows(links)
 
     issued = 0
@@ -172,10 +172,6 @@ def _issue(conn, engine: Engine, fh, wave_id: int, base_url: str, limit: int | N
                          "nothing was issued, try again") from None
     return issued
 
-
-def _cell(value: str) -> str:
-    # Names and e-mails come from the roster as typed; neutralise formula-like text for Excel.
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def _check_base_url(base_url: str) -> str:
@@ -236,8 +232,3 @@ def _audit_row(actor: str, wave_name: str, issued: int, out: Path, now: datetime
         at=now, actor=actor, action="invitations.issue", target=wave_name,
         detail={"issued": issued, "file": str(out)},
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite returns naive datetimes; they are stored as UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import csv
-import getpass
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
+
+from survey_app.audit import cli_actor
 
 from survey_app.messaging import service
 from survey_app.messaging.link_export import write_links
@@ -16,12 +17,6 @@ from survey_app.messaging.templates import TemplateError
 
 messages_cli = AppGroup("messages", help="E-mail invitations and reminders to alumni.")
 
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # noqa: BLE001 - no user name in some containers
-        return "cli:unknown"
 
 
 def _wave(name: str | None):
@@ -40,7 +35,7 @@ def queue_command(wave_name: str, kind: str) -> None:
     Running it again never queues the same message twice.
     """
     try:
-        result = service.queue(service.find_wave(wave_name), kind, actor=_actor())
+        result = service.queue(service.find_wave(wave_name), kind, actor=cli_actor())
     except (MessagingError, TemplateError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Queued {result.queued} {kind} e-mail(s) in wave {result.wave!r}.")
@@ -63,7 +58,7 @@ def send_command(batch_size: int, rate: float | None, wave_name: str | None) -> 
     """
     try:
         rate = rate or current_app.config["SEND_RATE_PER_MINUTE"]
-        result = service.send(batch_size=batch_size, rate_per_minute=rate, wave=_wave(wave_name), actor=_actor())
+        result = service.send(batch_size=batch_size, rate_per_minute=rate, wave=_wave(wave_name), actor=cli_actor())
     except (MessagingError, TemplateError) as exc:
         raise click.ClickException(str(exc)) from None
     if result.stuck_before:
@@ -122,7 +117,7 @@ def requeue_stuck_command(wave_name: str | None, mark_failed: bool, yes: bool) -
     if not yes and not click.confirm(f"{stuck} message(s) are 'sending'. No send is running, and you want to "
                                      f"{action} them?"):
         raise click.ClickException("nothing changed")
-    count = service.requeue_stuck(wave=wave, mark_failed=mark_failed, actor=_actor())
+    count = service.requeue_stuck(wave=wave, mark_failed=mark_failed, actor=cli_actor())
     click.echo(f"{count} message(s) {'marked failed' if mark_failed else 'queued again'}.")
 
 
@@ -138,7 +133,7 @@ def mark_bounced_command(path: Path, wave_name: str | None) -> None:
         addresses = _read_addresses(path)
     except MessagingError as exc:
         raise click.ClickException(str(exc)) from None
-    marked, unknown = service.mark_bounced(addresses, wave=wave, actor=_actor())
+    marked, unknown = service.mark_bounced(addresses, wave=wave, actor=cli_actor())
     click.echo(f"Marked {marked} sent message(s) as bounced; {unknown} address(es) had no sent message.")
 
 
@@ -171,7 +166,7 @@ def links_command(wave_name: str, out: Path) -> None:
     external_id,name,phone,email,language,status,url. The export is recorded in the audit log.
     """
     try:
-        count = write_links(service.find_wave(wave_name), out, actor=_actor())
+        count = write_links(service.find_wave(wave_name), out, actor=cli_actor())
     except MessagingError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote {count.rows} link(s) of wave {wave_name!r} to {out}.")

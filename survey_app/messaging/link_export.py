@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from survey_app.audit import record
-from survey_app.exports.writers import neutralise
+from survey_app.csv_safety import neutralise
 from survey_app.extensions import db
 from survey_app.links import current_link_key, link_prefix
 from survey_app.messaging.service import ACTIVE, MessagingError

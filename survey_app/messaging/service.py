@@ -37,7 +37,7 @@ from survey_app.messaging.sender import (
     DeliveryUnknown, MessageRejected, RecipientRefused, SmtpSender, SmtpUnavailable, TemporaryFailure,
 )
 from survey_app.models import Alumnus, Invitation, OutboundMessage, Response, Wave
-from survey_app.models.types import utcnow
+from survey_app.models.types import as_utc, utcnow
 
 KINDS = templates.KINDS
 # Invitations that may still get e-mail: not submitted, declined, withdrawn or revoked.
@@ -152,7 +152,7 @@ def queue(wave: Wave, kind: str, *, now: datetime | None = None, actor: str | No
             if (reminders_sent or 0) >= max_reminders:
                 result.skipped["reminder_limit"] += 1
                 continue
-            last_contact = max(filter(None, [_aware(created_at), seen and seen.last_sent]))
+            last_contact = max(filter(None, [as_utc(created_at), seen and seen.last_sent]))
             if now - last_contact < interval:
                 result.skipped["too_recent"] += 1
                 continue
@@ -192,7 +192,7 @@ def _message_history(wave_id: int) -> dict[int, _Seen]:
                func.max(OutboundMessage.sent_at))
         .join(Invitation, Invitation.id == OutboundMessage.invitation_id)
         .where(Invitation.wave_id == wave_id).group_by(OutboundMessage.invitation_id))
-    return {inv_id: _Seen(max_seq, bool(n_pending), _aware(last) if last else None)
+    return {inv_id: _Seen(max_seq, bool(n_pending), as_utc(last) if last else None)
             for inv_id, max_seq, n_pending, last in rows}
 
 
@@ -390,7 +390,7 @@ def _finish(message: OutboundMessage, status: str, error: str | None, **values) 
 def _build(template: templates.Template, ctx: _SendContext, invitation: Invitation, address: str,
            url: str, language: str) -> EmailMessage:
     wave = invitation.wave
-    closes = (format_datetime(_aware(wave.closes_at).astimezone(WIB), "d MMMM y, HH.mm", locale=language) + " WIB"
+    closes = (format_datetime(as_utc(wave.closes_at).astimezone(WIB), "d MMMM y, HH.mm", locale=language) + " WIB"
               if wave.closes_at else _NO_CLOSING.get(language, _NO_CLOSING["en"]))
     rendered = template.render({
         "name": invitation.alumnus.name or _NO_NAME.get(language, _NO_NAME["en"]),
@@ -409,12 +409,6 @@ def _build(template: templates.Template, ctx: _SendContext, invitation: Invitati
     email.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
     return email
 
-
-def _aware(moment: datetime | None) -> datetime | None:
-    # SQLite returns naive datetimes; they are stored as UTC.
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 # -- Repair and reports -----------------------------------------------------------------------------

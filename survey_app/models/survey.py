@@ -9,7 +9,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_app.extensions import db
-from survey_app.models.types import JSONType, utcnow
+from survey_app.models.types import JSONType, as_utc, utcnow
 
 
 class Questionnaire(db.Model):
@@ -42,16 +42,10 @@ class Wave(db.Model):
 
     def is_open(self, now: datetime) -> bool:
         """True when ``now`` lies inside the wave's open window."""
-        return (self.opens_at is None or _aware(self.opens_at) <= now) and (
-            self.closes_at is None or now < _aware(self.closes_at)
+        return (self.opens_at is None or as_utc(self.opens_at) <= now) and (
+            self.closes_at is None or now < as_utc(self.closes_at)
         )
 
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite returns naive datetimes even for timezone=True columns; they are stored as UTC.
-    from datetime import timezone
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 class Invitation(db.Model):

@@ -11,3 +11,10 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 def utcnow() -> datetime:
     """Timezone-aware 'now' in UTC; all timestamps are stored in UTC."""
     return datetime.now(timezone.utc)
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """``moment`` as an aware UTC datetime (SQLite returns naive ones; they are stored as UTC)."""
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

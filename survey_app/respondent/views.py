@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from survey_app.extensions import db, limiter
 from survey_app.i18n import LANGUAGE_COOKIE
+from survey_app.models.types import as_utc
 from survey_app.questionnaire.forms import build_page_form
 from survey_app.questionnaire.logic import first_incomplete_page, visible_pages
 from survey_app.questionnaire.service import compiled_questionnaire
@@ -70,16 +71,11 @@ def _require_open(invitation) -> None:
     now = service.now()
     if wave.is_open(now):
         return
-    if wave.opens_at is not None and now < _aware(wave.opens_at):
+    if wave.opens_at is not None and now < as_utc(wave.opens_at):
         raise _http_error(403, _("This survey is not open yet. It opens on %(date)s.",
-                                 date=_aware(wave.opens_at).strftime("%d-%m-%Y")))
+                                 date=as_utc(wave.opens_at).strftime("%d-%m-%Y")))
     raise _http_error(410, _("This survey has closed. Thank you for your interest."))
 
-
-def _aware(moment):
-    from survey_app.models.survey import _aware as aware
-
-    return aware(moment)
 
 
 @bp.route("/<token>", methods=["GET"])

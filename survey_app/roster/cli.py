@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import csv
-import getpass
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+
+from survey_app.audit import cli_actor
 
 from survey_app.extensions import db
 from survey_app.roster.csv_files import FileRefused
@@ -56,7 +57,7 @@ def import_command(alumni_path: Path, enrollments_path: Path, trainings_path: Pa
         try:
             report = import_roster_files(
                 db.engine, alumni=alumni_path, enrollments=enrollments_path, trainings=trainings_path,
-                strict=strict, chunk_size=chunk_size, on_error=on_error, actor=_actor(),
+                strict=strict, chunk_size=chunk_size, on_error=on_error, actor=cli_actor(),
             )
         except FileRefused as exc:
             click.echo(f"Refused: {exc}", err=True)
@@ -109,10 +110,3 @@ class _ErrorsFile:
     def __exit__(self, *exc_info):
         if self._fh:
             self._fh.close()
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # noqa: BLE001 - no user name in some containers; the audit still records
-        return "cli:unknown"

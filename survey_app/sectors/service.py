@@ -8,7 +8,7 @@ from typing import Iterator
 from sqlalchemy import and_, func, insert, select, update
 
 from analysis import classify_texts, load_default_model
-from survey_app.exports.writers import neutralise
+from survey_app.csv_safety import neutralise
 from survey_app.extensions import db
 from survey_app.models import Invitation, Response, SectorCode, Wave
 from survey_app.models.types import utcnow
