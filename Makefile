@@ -4,8 +4,8 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-FLASK  := JEJAK_CONFIG=development $(BIN)/flask --app wsgi
 PORT   ?= 5000
+FLASK  := JEJAK_CONFIG=development JEJAK_BASE_URL=http://localhost:$(PORT) $(BIN)/flask --app wsgi
 DEMO_ALUMNI    ?= 3000
 DEMO_RESPONSES ?= 600
 
@@ -29,6 +29,7 @@ migrate: install
 
 demo: migrate
 	$(FLASK) demo seed --alumni $(DEMO_ALUMNI) --responses $(DEMO_RESPONSES)
+	$(FLASK) sectors code --wave demo
 	$(FLASK) run --port $(PORT)
 
 serve: migrate
