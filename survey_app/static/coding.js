@@ -14,7 +14,8 @@
   });
   document.addEventListener("keydown", function (event) {
     var typing = /^(INPUT|TEXTAREA)$/.test(document.activeElement.tagName);
-    if (event.key === "/" && !typing) { event.preventDefault(); search.focus(); return; }
+    // "/" is never part of a code, so it jumps to the search box from anywhere but the box itself.
+    if (event.key === "/" && document.activeElement !== search) { event.preventDefault(); search.focus(); return; }
     if (!typing && /^[1-3]$/.test(event.key)) {
       var button = document.querySelector('#suggestions [data-key="' + event.key + '"]');
       if (button) { event.preventDefault(); pick(button.getAttribute("data-code")); }
