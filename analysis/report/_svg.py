@@ -36,7 +36,8 @@ def bar_chart(labels, values, *, lows=None, highs=None, secondary=None, width: i
     for i, (label, value) in enumerate(zip(labels, values)):
         y = top + i * row
         bar = plot_w * min(value / scale_max, 1.0)
-        short = label if len(label) <= 34 else label[:33] + "…"
+        # About 28 characters fit the 220-unit label column; the full label is in <title>.
+        short = label if len(label) <= 28 else label[:27] + "…"
         parts.append(f'<text x="{label_w - 6}" y="{y + 16}" text-anchor="end" class="label">'
                      f'<title>{escape(label)}</title>{escape(short)}</text>'
                      f'<rect x="{label_w}" y="{y + 5}" width="{bar:.1f}" height="{row - 10}" class="bar"/>')
