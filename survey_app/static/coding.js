@@ -44,6 +44,7 @@
         });
     }, 200);
   });
+  document.documentElement.setAttribute("data-coding-ready", "1");  // keys work from now on
   search.addEventListener("keydown", function (event) {
     if (event.key === "Enter") {
       var first = results.querySelector(".pick");

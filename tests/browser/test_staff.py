@@ -63,6 +63,7 @@ def test_researcher_codes_an_answer_with_the_keyboard(app, survey, desk):
     desk.goto(f"/admin/waves/{wave_id}/coding")
     desk.get_by_role("link", name="Start reviewing").click()
     expect(desk.locator("#answer")).to_contain_text("jualan kopi susu")
+    expect(desk.locator("html[data-coding-ready]")).to_have_count(1)  # the deferred script is running
     desk.keyboard.press("2")  # the second suggestion
     expect(desk.get_by_label("KBLI code (division or 5 digits)")).to_have_value("47")
     desk.keyboard.press("/")  # search instead
