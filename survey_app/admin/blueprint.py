@@ -7,11 +7,22 @@ from flask import Blueprint, abort, g
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
+from survey_app.extensions import db
+from survey_app.models import Wave
+
 bp = Blueprint("admin", __name__, template_folder="../templates")
 
 ALL_ROLES = ("admin", "researcher", "viewer")
 DATA_ROLES = ("admin", "researcher")  # may see individual responses (pseudonymised)
 ADMIN_ONLY = ("admin",)
+
+
+def wave_or_404(wave_id: int) -> Wave:
+    """The wave with this id, or a 404 page."""
+    wave = db.session.get(Wave, wave_id)
+    if wave is None:
+        abort(404)
+    return wave
 
 
 def roles_required(*roles: str):

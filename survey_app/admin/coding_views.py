@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from survey_app.admin.blueprint import DATA_ROLES, bp, roles_required
+from survey_app.admin.blueprint import DATA_ROLES, bp, roles_required, wave_or_404
 from survey_app.extensions import db
 from survey_app.models import Wave
 from survey_app.sectors import kbli
@@ -28,9 +28,7 @@ class CodeForm(FlaskForm):
 @roles_required(*DATA_ROLES)
 def coding_queue(wave_id: int):
     """Counts by status and the answers waiting for a person, least confident first."""
-    wave = db.session.get(Wave, wave_id)
-    if wave is None:
-        abort(404)
+    wave = wave_or_404(wave_id)
     page = max(request.args.get("page", 1, type=int), 1)
     total, items = review_queue(wave, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     return render_template("admin/coding_queue.html", wave=wave, items=items, total=total, page=page,

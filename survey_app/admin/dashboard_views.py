@@ -1,16 +1,16 @@
 """Wave dashboards: response funnel overall and by province, training category and cohort."""
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from survey_app.admin.blueprint import ALL_ROLES, DATA_ROLES, bp, roles_required
+from survey_app.admin.blueprint import ALL_ROLES, DATA_ROLES, bp, roles_required, wave_or_404
 from survey_app.admin.forms import SearchForm
 from survey_app.audit import record
 from survey_app.extensions import db
-from survey_app.models import Alumnus, Invitation, Response, Wave
+from survey_app.models import Alumnus, Invitation, Response
 from survey_app.monitoring.stats import wave_stats, waves_overview
 from survey_app.privacy import pseudonym, pseudonym_key
 from survey_app.reference import category_labels, province_labels
@@ -25,18 +25,12 @@ def home():
     return render_template("admin/home.html", overview=waves_overview())
 
 
-def _wave_or_404(wave_id: int) -> Wave:
-    wave = db.session.get(Wave, wave_id)
-    if wave is None:
-        abort(404)
-    return wave
-
 
 @bp.get("/waves/<int:wave_id>")
 @roles_required(*ALL_ROLES)
 def wave_dashboard(wave_id: int):
     """Counts and rates by province, training category and cohort; refreshes itself."""
-    wave = _wave_or_404(wave_id)
+    wave = wave_or_404(wave_id)
     stats = wave_stats(wave, province_labels(), category_labels(str(get_locale())))
     template = "admin/_wave_stats.html" if request.args.get("fragment") else "admin/wave.html"
     return render_template(template, wave=wave, stats=stats)
@@ -46,7 +40,7 @@ def wave_dashboard(wave_id: int):
 @roles_required(*DATA_ROLES)
 def wave_invitations(wave_id: int):
     """Drill-down list of a wave's invitations, searchable by external id (admins) or pseudonym."""
-    wave = _wave_or_404(wave_id)
+    wave = wave_or_404(wave_id)
     form = SearchForm(request.args)
     form.status.choices = [("", "—")] + [(s, s) for s in Invitation.STATUSES]
     query = (select(Invitation, Alumnus.external_id, Alumnus.name, Alumnus.province_code, Alumnus.cohort,

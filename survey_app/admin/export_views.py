@@ -16,7 +16,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, SelectField
 
-from survey_app.admin.blueprint import DATA_ROLES, bp, menu_entry, roles_required
+from survey_app.admin.blueprint import DATA_ROLES, bp, menu_entry, roles_required, wave_or_404
 from survey_app.exports import writers
 from survey_app.exports.codebook import render_codebook_html
 from survey_app.exports.service import (
@@ -39,12 +39,6 @@ class ExportForm(FlaskForm):
     include_financial = BooleanField(_l("Include financial answers: wage, revenue, profit (admins only)"))
 
 
-def _wave_or_404(wave_id: int) -> Wave:
-    wave = db.session.get(Wave, wave_id)
-    if wave is None:
-        abort(404)
-    return wave
-
 
 @bp.get("/exports")
 @roles_required(*DATA_ROLES)
@@ -58,7 +52,7 @@ def exports():
 @roles_required(*DATA_ROLES)
 def wave_export(wave_id: int):
     """The export form (GET) and the download (POST); every export is audited."""
-    wave = _wave_or_404(wave_id)
+    wave = wave_or_404(wave_id)
     form = ExportForm()
     is_admin = current_user.can("admin")
     if not form.is_submitted():
@@ -109,7 +103,7 @@ def _send_built_file(plan, filename: str, fmt: str):
 @roles_required(*DATA_ROLES)
 def wave_codebook(wave_id: int):
     """The codebook of the wave's export as a page (no data, so not audited)."""
-    wave = _wave_or_404(wave_id)
+    wave = wave_or_404(wave_id)
     plan = plan_export(wave, ExportOptions(include_personal=True, include_financial=True))
     title = f"{wave.name}: {plan.questionnaire.name} v{plan.questionnaire.version}"
     return Response(render_codebook_html(plan.columns, title), mimetype="text/html")

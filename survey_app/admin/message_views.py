@@ -14,7 +14,7 @@ from sqlalchemy import select
 from wtforms import HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
-from survey_app.admin.blueprint import ADMIN_ONLY, bp, menu_entry, roles_required
+from survey_app.admin.blueprint import ADMIN_ONLY, bp, menu_entry, roles_required, wave_or_404
 from survey_app.admin.forms import ConfirmForm
 from survey_app.extensions import db
 from survey_app.messaging import link_export, service, templates
@@ -39,12 +39,6 @@ class TemplateForm(FlaskForm):
     reset = SubmitField(_l("Use the built-in default"))
 
 
-def _wave_or_404(wave_id: int) -> Wave:
-    wave = db.session.get(Wave, wave_id)
-    if wave is None:
-        abort(404)
-    return wave
-
 
 def _back(wave: Wave):
     return redirect(url_for("admin.wave_messages", wave_id=wave.id), 303)
@@ -62,7 +56,7 @@ def messages_home():
 @roles_required(*ADMIN_ONLY)
 def wave_messages(wave_id: int):
     """Messages of a wave by kind and status, its templates, and the actions."""
-    wave = _wave_or_404(wave_id)
+    wave = wave_or_404(wave_id)
     rows = [(kind, language, templates.stored(wave, kind, language) is not None)
             for kind in templates.KINDS for language in templates.LANGUAGES]
     return render_template("admin/wave_messages.html", wave=wave, status=service.wave_status(wave),
@@ -76,7 +70,7 @@ def wave_messages(wave_id: int):
 @roles_required(*ADMIN_ONLY)
 def message_template(wave_id: int):
     """Edit the wave's wording of one e-mail (``?kind=invitation|reminder&language=id|en``)."""
-    wave = _wave_or_404(wave_id)
+    wave = wave_or_404(wave_id)
     kind = request.args.get("kind", "invitation")
     language = request.args.get("language", "id")
     if kind not in templates.KINDS or language not in templates.LANGUAGES:
@@ -117,7 +111,7 @@ def message_template(wave_id: int):
 @roles_required(*ADMIN_ONLY)
 def queue_messages(wave_id: int):
     """Queue invitations or reminders for everyone they apply to."""
-    wave = _wave_or_404(wave_id)
+    wave = wave_or_404(wave_id)
     form = QueueForm()
     if not form.validate():
         abort(400)
@@ -136,7 +130,7 @@ def queue_messages(wave_id: int):
 @roles_required(*ADMIN_ONLY)
 def send_messages(wave_id: int):
     """Send a small batch of the wave's queued messages now."""
-    wave = _wave_or_404(wave_id)
+    wave = wave_or_404(wave_id)
     config = current_app.config
     try:
         result = service.send(batch_size=config["WEB_SEND_BATCH"], rate_per_minute=config["SEND_RATE_PER_MINUTE"],
@@ -157,7 +151,7 @@ def send_messages(wave_id: int):
 @roles_required(*ADMIN_ONLY)
 def download_links(wave_id: int):
     """The links CSV for SMS/WhatsApp gateways (streamed; recorded in the audit log first)."""
-    wave = _wave_or_404(wave_id)
+    wave = wave_or_404(wave_id)
     form = ConfirmForm()
     if not form.validate():
         abort(400)

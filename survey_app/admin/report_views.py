@@ -20,8 +20,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, SelectField
 
 from analysis import build_report
-from survey_app.admin.blueprint import DATA_ROLES, bp, menu_entry, roles_required
-from survey_app.admin.export_views import _wave_or_404
+from survey_app.admin.blueprint import DATA_ROLES, bp, menu_entry, roles_required, wave_or_404
 from survey_app.exports.dataset import write_dataset
 from survey_app.extensions import db
 from survey_app.models import Wave
@@ -46,7 +45,7 @@ def reports():
 @roles_required(*DATA_ROLES)
 def wave_report(wave_id: int):
     """The report form (GET) and the ZIP download (POST)."""
-    wave = _wave_or_404(wave_id)
+    wave = wave_or_404(wave_id)
     form = ReportForm()
     is_admin = current_user.can("admin")
     if not form.is_submitted():
