@@ -42,12 +42,16 @@ def alumnus_detail(external_id: str):
     alumnus = service.find_alumnus(external_id)
     if alumnus is None:
         abort(404)
+    return _detail_page(alumnus, EraseForm())
+
+
+def _detail_page(alumnus, erase_form: EraseForm, status: int = 200):
     record("personal_data.view", f"alumnus:{alumnus.external_id}")
     db.session.commit()
     invitations = service.invitations_of(alumnus)
     return render_template("admin/alumnus.html", alumnus=alumnus, trainings=service.trainings_of(alumnus),
                            invitations=[(i, service.history(i)) for i in invitations],
-                           confirm=ConfirmForm(), erase=EraseForm())
+                           confirm=ConfirmForm(), erase=erase_form), status
 
 
 @bp.post("/invitations/<int:invitation_id>/reissue")
@@ -75,8 +79,8 @@ def erase(external_id: str):
         abort(404)
     form = EraseForm()
     if not form.validate_on_submit():
-        flash(_("Give the reason for the erasure."), "error")
-        return redirect(url_for("admin.alumnus_detail", external_id=external_id)), 303
+        form.reason.errors = [_("Give the reason for the erasure.")]
+        return _detail_page(alumnus, form, 400)
     erased = service.erase_answers(alumnus, form.reason.data)
     flash(_("Consent withdrawn; %(n)d response(s) erased.", n=erased), "success")
     return redirect(url_for("admin.alumnus_detail", external_id=external_id), 303)
