@@ -83,12 +83,6 @@ def test_actions_are_refused_to_lower_roles(as_role, objects, role, url):
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize("url", ACTIONS)
-def test_actions_without_csrf_token_are_refused(as_role, objects, url):
-    client = as_role("admin")
-    response = client.post(url.format(**objects), data={"reason": "x"})
-    assert response.status_code == 400
-
 
 def test_researcher_sees_pseudonyms_not_names(as_role, objects, app):
     client = as_role("researcher")
@@ -96,3 +90,23 @@ def test_researcher_sees_pseudonyms_not_names(as_role, objects, app):
     assert objects["alumnus"] not in html
     assert "Alumni " not in html  # factory names are "Alumni <n>"
     assert ">P" in html  # pseudonyms start with P
+
+
+# Pages that are also forms (GET shows, POST acts); the next test checks this list is complete.
+FORM_PAGES = ["/admin/password", "/admin/waves/{wave}/export", "/admin/waves/{wave}/messages/template",
+              "/admin/coding/{code}", "/admin/waves/{wave}/report"]
+
+
+def test_form_pages_list_is_complete(app):
+    def rule(url):
+        return (url.replace("{wave}", "<int:wave_id>").replace("{alumnus}", "<external_id>")
+                .replace("{invitation}", "<int:invitation_id>").replace("{code}", "<int:code_id>"))
+    posting = {r.rule for r in app.url_map.iter_rules() if "POST" in r.methods}
+    assert {u for u in PAGES if rule(u) in posting} == set(FORM_PAGES)
+
+
+@pytest.mark.parametrize("url", FORM_PAGES + list(ACTIONS) + ["/admin/logout"])
+def test_every_staff_form_refuses_a_post_without_csrf_token(as_role, objects, url):
+    client = as_role("admin")
+    response = client.post(url.format(**objects), data={"code": "56303", "current": "x", "reason": "x"})
+    assert response.status_code == 400
