@@ -27,13 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, insert, select, text, update  # noqa: E402
 
-from bench.bench_roster_import import database_url, fresh_app, machine  # noqa: E402
+from bench.bench_roster_import import database_url, fresh_app, invite_everyone, machine  # noqa: E402
 from survey_app.accounts.service import create_user  # noqa: E402
 from survey_app.config import Config  # noqa: E402
 from survey_app.demo.roster_data import alumni_rows, enrollment_rows, load_reference  # noqa: E402
 from survey_app.extensions import db  # noqa: E402
-from survey_app.invitations.service import issue_invitations  # noqa: E402
-from survey_app.models import Invitation, Questionnaire, Response, Wave  # noqa: E402
+from survey_app.models import Invitation, Response  # noqa: E402
 from survey_app.roster.csv_files import records_from_dicts  # noqa: E402
 from survey_app.roster.importer import import_roster  # noqa: E402
 
@@ -47,18 +46,9 @@ def build(alumni: int, workdir: Path) -> int:
                   alumni=records_from_dicts("alumni", alumni_rows(alumni, 7, reference)),
                   enrollments=records_from_dicts("enrollments", enrollment_rows(alumni, 7, reference)))
     source = (Config.SEEDS_DIR / "questionnaires" / "tracer_default.yaml").read_text(encoding="utf-8")
-    from survey_app.questionnaire.service import store_new_version
-
-    questionnaire = store_new_version(source)
-    wave = Wave(name="bench", questionnaire_id=questionnaire.id)
-    db.session.add(wave)
-    db.session.commit()
-    workdir.mkdir(parents=True, exist_ok=True)
-    links = workdir / f"links-{time.time_ns()}.csv"
-    issue_invitations(db.engine, "bench", links, base_url="https://survey.example.id")
-    links.unlink()
+    wave_id = invite_everyone(source, workdir)
     rng = random.Random(3)
-    ids = db.session.scalars(select(Invitation.id).where(Invitation.wave_id == wave.id)).all()
+    ids = db.session.scalars(select(Invitation.id).where(Invitation.wave_id == wave_id)).all()
     answered = rng.sample(ids, k=len(ids) // 2)
     now = datetime.now(timezone.utc)
     rows, statuses = [], {"submitted": [], "partial": [], "declined": []}
@@ -79,7 +69,7 @@ def build(alumni: int, workdir: Path) -> int:
     db.session.commit()
     db.session.execute(text("ANALYZE"))
     db.session.commit()
-    return wave.id
+    return wave_id
 
 
 def _trainings(reference):

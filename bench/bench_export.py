@@ -14,11 +14,9 @@ its own. Memory flatness: the CSV export is also run on half the rows.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import time

@@ -83,6 +83,26 @@ BASELINE_TABLES = {
 }
 
 
+def invite_everyone(questionnaire_source: str, workdir: Path, wave_name: str = "bench") -> int:
+    """Store the questionnaire, create a wave and invite every alumnus (links discarded).
+
+    Returns the wave id. Used by benchmarks that need a wave of invitations to work on.
+    """
+    from survey_app.invitations.service import issue_invitations
+    from survey_app.models import Wave
+    from survey_app.questionnaire.service import store_new_version
+
+    questionnaire = store_new_version(questionnaire_source)
+    wave = Wave(name=wave_name, questionnaire_id=questionnaire.id)
+    db.session.add(wave)
+    db.session.commit()
+    workdir.mkdir(parents=True, exist_ok=True)
+    links = workdir / f"links-{time.time_ns()}.csv"
+    issue_invitations(db.engine, wave_name, links, base_url="https://survey.example.id")
+    links.unlink()
+    return wave.id
+
+
 def copy_baseline(url: str, directory: Path) -> None:
     """COPY the CSV files into unindexed text tables, committed, then drop them."""
     with psycopg.connect(psycopg_url(url)) as conn:

@@ -25,13 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from analysis import classify_texts, load_default_model  # noqa: E402
-from bench.bench_roster_import import database_url, fresh_app, machine  # noqa: E402
+from bench.bench_roster_import import database_url, fresh_app, invite_everyone, machine  # noqa: E402
 from survey_app.config import Config  # noqa: E402
 from survey_app.demo.roster_data import alumni_rows, load_reference  # noqa: E402
 from survey_app.extensions import db  # noqa: E402
-from survey_app.invitations.service import issue_invitations  # noqa: E402
 from survey_app.models import Invitation, Response, SectorCode, Wave  # noqa: E402
-from survey_app.questionnaire.service import store_new_version  # noqa: E402
 from survey_app.roster.csv_files import records_from_dicts  # noqa: E402
 from survey_app.roster.importer import import_roster  # noqa: E402
 from survey_app.sectors.service import code_wave  # noqa: E402
@@ -59,16 +57,9 @@ def build(alumni: int, workdir: Path) -> tuple[int, list[str]]:
     reference = load_reference(Config.SEEDS_DIR)
     import_roster(db.engine, alumni=records_from_dicts("alumni", alumni_rows(alumni, 11, reference)),
                   enrollments=None)
-    questionnaire = store_new_version(FORM)
-    wave = Wave(name="bench", questionnaire_id=questionnaire.id)
-    db.session.add(wave)
-    db.session.commit()
-    workdir.mkdir(parents=True, exist_ok=True)
-    links = workdir / f"links-{time.time_ns()}.csv"
-    issue_invitations(db.engine, "bench", links, base_url="https://survey.example.id")
-    links.unlink()
+    wave_id = invite_everyone(FORM, workdir)
     pool, rng = descriptions(), random.Random(5)
-    ids = db.session.scalars(select(Invitation.id).where(Invitation.wave_id == wave.id)).all()
+    ids = db.session.scalars(select(Invitation.id).where(Invitation.wave_id == wave_id)).all()
     now = datetime.now(timezone.utc)
     texts = [rng.choice(pool) for _ in ids]
     rows = [{"invitation_id": i, "answers": {"business_description": t}, "language": "id", "started_at": now,
@@ -76,7 +67,7 @@ def build(alumni: int, workdir: Path) -> tuple[int, list[str]]:
     for start in range(0, len(rows), 10_000):
         db.session.execute(insert(Response), rows[start:start + 10_000])
     db.session.commit()
-    return wave.id, texts
+    return wave_id, texts
 
 
 def main() -> None:
