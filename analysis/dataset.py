@@ -16,7 +16,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from .sectors.errors import InputDataError
+from .errors import InputDataError
 
 FORMAT = "jejak-dataset"
 SUPPORTED_VERSIONS = (1,)
@@ -62,7 +62,8 @@ class Dataset:
     responses: pd.DataFrame
     codes: pd.DataFrame
     codebook: pd.DataFrame
-    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
+    """Results derived from these tables (e.g. survey frames), keyed by what they depend on."""
 
     @property
     def wave(self) -> str:

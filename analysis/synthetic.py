@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .linkage import load_sector_map, training_divisions
-from .sectors.resources import labelled_csv_path, seeds_dir
+from .resources import labelled_csv_path, seeds_dir
 
 _MONEY = ("business_revenue", "business_profit", "wage")
 

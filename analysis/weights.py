@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from .sectors.errors import InputDataError
+from .errors import InputDataError
 
 MISSING = "(missing)"
 OTHER = "(other)"
@@ -275,26 +275,3 @@ def _margin_table(levels_info, coded, weights: np.ndarray, n: int) -> pd.DataFra
                          "unweighted_share": counts[i] / n, "weighted_share": achieved[i] / total_w,
                          "weighted_total": achieved[i]})
     return pd.DataFrame(rows)
-
-
-def survey_weights(dataset, *, frame: str = "roster", trim: float | None = 5.0, min_cell: int = 10) -> RakingResult:
-    """Raked non-response weights of a research dataset's respondents.
-
-    Respondents (submitted responses) are raked to the roster's margins: province, sex,
-    age group, each training category (took / did not take) and cohort.  ``frame="invited"``
-    rakes to the invited alumni instead of the whole roster.  The weights are in the
-    order of the submitted rows of ``dataset.responses``.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from analysis.dataset import load_dataset
-    >>> from analysis.synthetic import write_synthetic_dataset
-    >>> ds = load_dataset(write_synthetic_dataset(tempfile.mkdtemp() + "/ds", alumni=1000, responses=500))
-    >>> result = survey_weights(ds)
-    >>> result.converged, round(float(result.weights.sum()))
-    (True, 1000)
-    """
-    from ._survey import survey_data
-
-    return survey_data(dataset, frame=frame, trim=trim, min_cell=min_cell).weights

@@ -11,7 +11,7 @@ import pandas as pd
 from sklearn.metrics import accuracy_score, f1_score
 
 from .classify import classify_texts
-from .errors import InputDataError
+from ..errors import InputDataError
 from .kbli import load_kbli
 from .model import SectorClassifier
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import SeedDataError
-from .resources import kbli_csv_path
+from ..errors import SeedDataError
+from ..resources import kbli_csv_path
 
 _LEVEL_NAMES = {1: "section", 2: "division", 3: "group", 4: "subgroup", 5: "kbli5"}
 

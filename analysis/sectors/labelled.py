@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import SeedDataError
+from ..errors import SeedDataError
 from .kbli import KbliHierarchy, load_kbli
-from .resources import labelled_csv_path, seeds_dir
+from ..resources import labelled_csv_path, seeds_dir
 
 COLUMNS = ["id", "text", "kbli5", "division", "section", "split"]
 TEST_PERCENT = 20

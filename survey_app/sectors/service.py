@@ -7,13 +7,14 @@ from typing import Iterator
 
 from sqlalchemy import and_, func, insert, select, update
 
-from analysis import classify_texts, load_default_model
+from analysis import classify_texts
 from survey_app.csv_safety import neutralise
 from survey_app.extensions import db
 from survey_app.models import Invitation, Response, SectorCode, Wave
 from survey_app.models.types import utcnow
 from survey_app.questionnaire.service import compiled_questionnaire
 from survey_app.sectors import kbli
+from survey_app.sectors.models import ModelNotUsable, sector_model
 
 BATCH = 5000
 
@@ -67,7 +68,11 @@ def code_wave(wave: Wave, model=None, threshold: float | None = None) -> CodingR
     questions = coded_questions(wave)
     if not questions:
         raise CodingError(f"the questionnaire of wave {wave.name!r} has no question with 'coding: kbli'")
-    model = model or load_default_model()
+    if model is None:
+        try:
+            model = sector_model()  # house: signed model files only (issue 10 finding 6)
+        except ModelNotUsable as error:
+            raise CodingError(str(error)) from None
     version = _model_version(model)
     report = CodingReport(model_version=version)
     for question in questions:

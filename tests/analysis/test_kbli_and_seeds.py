@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from analysis.sectors.kbli import load_kbli, reference_documents
-from analysis.sectors.resources import kbli_csv_path, seeds_dir
+from analysis.resources import kbli_csv_path, seeds_dir
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -5,7 +5,7 @@ from analysis.sectors import default as default_module
 from analysis.sectors.kbli import load_kbli
 from analysis.sectors.labelled import (
     build_labelled_set, dedup_key, example_id, load_labelled, split_for_id)
-from analysis.sectors.resources import seeds_dir
+from analysis.resources import seeds_dir
 
 
 @pytest.fixture(scope="module")

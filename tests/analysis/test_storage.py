@@ -11,7 +11,7 @@ import pytest
 
 from analysis.sectors import default as default_module
 from analysis.sectors.default import default_model_path, load_default_model
-from analysis.sectors.errors import ModelFileError
+from analysis.errors import ModelFileError
 from analysis.sectors.storage import load_model, read_manifest, save_model
 
 SAMPLE = ["warung kopi", "ternak lele", "servis hp", "jual baju online", "desain grafis", ""]
@@ -167,7 +167,7 @@ def test_cache_key_changes_when_seed_data_changes(monkeypatch, tmp_path):
     seeds = tmp_path / "seeds"
     (seeds / "kbli").mkdir(parents=True)
     (seeds / "sectors").mkdir()
-    from analysis.sectors.resources import kbli_csv_path, labelled_csv_path
+    from analysis.resources import kbli_csv_path, labelled_csv_path
 
     (seeds / "kbli" / "kbli2020.csv").write_bytes(kbli_csv_path().read_bytes())
     (seeds / "sectors" / "labelled_descriptions.csv").write_bytes(labelled_csv_path().read_bytes() + b"\n")
