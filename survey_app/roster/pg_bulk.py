@@ -11,10 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
-import psycopg
-from psycopg import sql
 from sqlalchemy import Connection, MetaData, Table
 from sqlalchemy.exc import IntegrityError
+
+try:  # psycopg comes with the [web] extra; a SQLite-only install never reaches the COPY path
+    import psycopg
+    from psycopg import sql
+except ImportError:  # pragma: no cover - exercised by the installed-wheel CI step (.ci/house.sh)
+    psycopg = None  # type: ignore[assignment]
 
 
 def available(conn: Connection) -> bool:
