@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-
 from .errors import SeedDataError
 from .reference import category_labels, province_labels
 

@@ -23,8 +23,8 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .errors import InputDataError, SeedDataError
-from .sectors.normalize import normalize_text
 from .resources import seeds_dir
+from .sectors.normalize import normalize_text
 
 ANY_DIVISION = "*"
 RELATED_ANSWERS = ("started_because", "helped_existing")

@@ -29,8 +29,8 @@ import pandas as pd
 
 from ._labels import category_label, check_language, division_label, province_label, section_label
 from .dataset import Dataset
-from .frame import SurveyFrame, as_frame
 from .estimates import weighted_median, weighted_proportion, weighted_quantile
+from .frame import SurveyFrame, as_frame
 
 ALL = "(all)"
 ESTIMATE_COLUMNS = ["estimate", "ci_low", "ci_high", "n", "small", "se", "population", "unweighted"]

@@ -20,7 +20,7 @@ import random
 import re
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -50,7 +50,7 @@ def build(alumni: int, workdir: Path) -> int:
     rng = random.Random(3)
     ids = db.session.scalars(select(Invitation.id).where(Invitation.wave_id == wave_id)).all()
     answered = rng.sample(ids, k=len(ids) // 2)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows, statuses = [], {"submitted": [], "partial": [], "declined": []}
     for invitation_id in answered:
         status = rng.choices(["submitted", "partial", "declined"], weights=[0.8, 0.15, 0.05])[0]
@@ -126,7 +126,7 @@ def main() -> None:
         "invitations list, status=partial, page 20": best_of(
             lambda: get(f"/admin/waves/{wave_id}/invitations?status=partial&page=20")),
     }
-    print(f"date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; machine: {machine()}; "
+    print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {machine()}; "
           f"{invited:,} invitations")
     base = results["baseline (status counts query)"]
     for name, seconds in results.items():

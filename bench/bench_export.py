@@ -137,7 +137,7 @@ def main() -> None:
                      "    with c.cursor().copy(sys.argv[3]) as copy:\n"
                      "        for block in copy: f.write(block)\n")
     results = {}
-    for attempt in range(2):  # the first round warms the caches; the second is reported
+    for _attempt in range(2):  # the first round warms the caches; the second is reported
         out = args.out / "baseline.csv"
         results["baseline"] = _measured([sys.executable, "-c", baseline_code, args.url, str(out),
                                          BASELINE_SQL.format(wave=wave_id)], env)

@@ -58,7 +58,7 @@ def _value(table: sa.Table, column: sa.Column, row: int, parents: dict[str, list
     if isinstance(kind, sa.Float | sa.Numeric):
         return 0.5 + row
     if isinstance(kind, sa.DateTime):
-        return dt.datetime(2026, 1, 1 + row, 12, 0, tzinfo=dt.timezone.utc)
+        return dt.datetime(2026, 1, 1 + row, 12, 0, tzinfo=dt.UTC)
     if isinstance(kind, sa.Date):
         return dt.date(2026, 1, 1 + row)
     if isinstance(kind, sa.JSON):

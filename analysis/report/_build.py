@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -154,7 +154,7 @@ def page_context(frame: SurveyFrame, results: dict[str, pd.DataFrame], lang: str
         "css": CSS,
         "wave": dataset.wave,
         "created": str(dataset.manifest.get("created_at", "")),
-        "built": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "built": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "synthetic": bool(dataset.manifest.get("synthetic")),
         "headline": _records(h),
         "response": {"overall": _records(response[response.level == "overall"]), "categories": _records(cats),

@@ -6,9 +6,9 @@ its split rule), ``features`` (TF-IDF), ``model`` (the estimator),
 ``storage`` (pickle-free model files), ``default`` (the cached default
 model), ``classify`` (batch coding), ``evaluate`` (metrics), ``io`` (CSV).
 """
+from ..errors import InputDataError, ModelFileError, SectorError, SeedDataError
 from .classify import LONG_TEXT_CHARS, classify_texts
 from .default import DEFAULT_PARAMS, load_default_model, train_default_model
-from ..errors import InputDataError, ModelFileError, SectorError, SeedDataError
 from .evaluate import confusion_summary, evaluate_model
 from .kbli import KbliHierarchy, load_kbli
 from .labelled import load_labelled

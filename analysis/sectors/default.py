@@ -31,10 +31,10 @@ from filelock import FileLock, Timeout
 
 from ..errors import InputDataError, ModelFileError
 from ..io import read_table
+from ..resources import cache_dir, kbli_csv_path, labelled_csv_path
 from .kbli import load_kbli
 from .labelled import load_labelled
 from .model import SectorClassifier
-from ..resources import cache_dir, kbli_csv_path, labelled_csv_path
 from .storage import FORMAT_VERSION, key_fingerprint, library_versions, load_model_and_manifest, save_model
 
 TRAIN_LOCK_TIMEOUT = 1800.0

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import accuracy_score, f1_score
 
-from .classify import classify_texts
 from ..errors import InputDataError
+from .classify import classify_texts
 from .kbli import load_kbli
 from .model import SectorClassifier
 
@@ -145,7 +145,8 @@ def evaluate_model(texts, labels, model: SectorClassifier | None = None, level: 
         "level": level,
         "label_level": source_level,
         "accuracy": float(accuracy_score(truth_str, predicted)),
-        "macro_f1": float(f1_score(truth_str, predicted, average="macro", labels=np.unique(truth_str), zero_division=0)),
+        "macro_f1": float(f1_score(truth_str, predicted, average="macro", labels=np.unique(truth_str),
+                                   zero_division=0)),
         "top3_accuracy": float(np.mean([t in row for t, row in zip(truth_str, top3)])),
         "auto_share_at_precision": share_auto_coded_at(result["confidence"], section_correct, precision),
         "target_precision": precision,

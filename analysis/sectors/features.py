@@ -16,8 +16,6 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.utils.validation import check_is_fitted
 
-
-
 _CHAR_CACHE_LIMIT = 200_000  # distinct words remembered (bounded memory)
 
 
@@ -223,7 +221,7 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
         return state
 
     @classmethod
-    def from_state(cls, params: dict, state: dict[str, np.ndarray]) -> "TextFeaturizer":
+    def from_state(cls, params: dict, state: dict[str, np.ndarray]) -> TextFeaturizer:
         """Rebuild a fitted featurizer from :meth:`get_state` output."""
         self = cls(**params)
         builders = {"word": (_word_vectorizer, self.word_ngram_range),

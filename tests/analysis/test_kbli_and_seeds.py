@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.sectors.kbli import load_kbli, reference_documents
 from analysis.resources import kbli_csv_path, seeds_dir
+from analysis.sectors.kbli import load_kbli, reference_documents
 
 REPO = Path(__file__).resolve().parents[2]
 

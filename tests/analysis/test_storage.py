@@ -9,9 +9,9 @@ import zipfile
 import numpy as np
 import pytest
 
+from analysis.errors import ModelFileError
 from analysis.sectors import default as default_module
 from analysis.sectors.default import default_model_path, load_default_model
-from analysis.errors import ModelFileError
 from analysis.sectors.storage import load_model, read_manifest, save_model
 
 SAMPLE = ["warung kopi", "ternak lele", "servis hp", "jual baju online", "desain grafis", ""]
@@ -44,7 +44,8 @@ def test_saved_model_predicts_exactly_like_the_original(default_model, saved_mod
     np.testing.assert_array_equal(loaded.predict_proba(SAMPLE), default_model.predict_proba(SAMPLE))
     np.testing.assert_array_equal(loaded.suggest_kbli5(SAMPLE), default_model.suggest_kbli5(SAMPLE))
     assert loaded.review_threshold_ == default_model.review_threshold_
-    np.testing.assert_array_equal(loaded.predict_section_proba(SAMPLE)[0], default_model.predict_section_proba(SAMPLE)[0])
+    np.testing.assert_array_equal(loaded.predict_section_proba(SAMPLE)[0],
+                                  default_model.predict_section_proba(SAMPLE)[0])
 
 
 def test_model_file_contains_no_pickled_objects(saved_model):
