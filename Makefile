@@ -9,14 +9,14 @@ FLASK  := JEJAK_CONFIG=development JEJAK_BASE_URL=http://localhost:$(PORT) $(BIN
 DEMO_ALUMNI    ?= 3000
 DEMO_RESPONSES ?= 600
 
-.PHONY: demo test install translations migrate serve bench clean
+.PHONY: demo test lint install translations migrate serve bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[web,test]'
+	$(BIN)/pip install --quiet -e '.[web,test,lint]'
 	touch $@
 
 install: $(VENV)/.installed translations
@@ -34,6 +34,9 @@ demo: migrate
 
 serve: migrate
 	$(FLASK) run --port $(PORT)
+
+lint: install
+	PATH=$(BIN):$$PATH .ci/lint.sh
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
