@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from .errors import SeedDataError
 from .reference import category_labels, province_labels
@@ -27,7 +28,7 @@ def check_language(lang: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _kbli_titles() -> dict:
+def _kbli_titles() -> dict[str, str]:
     try:
         from .sectors.kbli import load_kbli
 
@@ -37,7 +38,7 @@ def _kbli_titles() -> dict:
     return dict(zip(table["code"], table["title"]))
 
 
-def category_label(code, lang: str = "en") -> str:
+def category_label(code: Any, lang: str = "en") -> str:
     if code in ("(all)", None):
         return {"id": "Semua alumni", "en": "All alumni"}[lang] if code == "(all)" else ""
     try:
@@ -46,7 +47,7 @@ def category_label(code, lang: str = "en") -> str:
         return str(code)
 
 
-def province_label(code, lang: str = "en") -> str:
+def province_label(code: Any, lang: str = "en") -> str:
     if code == "(all)":
         return {"id": "Semua provinsi", "en": "All provinces"}[lang]
     fallback = str(code) if isinstance(code, str) else "?"
@@ -56,7 +57,7 @@ def province_label(code, lang: str = "en") -> str:
         return fallback
 
 
-def section_label(code, lang: str = "en") -> str:
+def section_label(code: Any, lang: str = "en") -> str:
     if code == "(all)":
         return {"id": "Semua usaha", "en": "All businesses"}[lang]
     if lang == "en" and code in SECTIONS_EN:
@@ -64,6 +65,6 @@ def section_label(code, lang: str = "en") -> str:
     return str(_kbli_titles().get(code, code))
 
 
-def division_label(code, lang: str = "en") -> str:
+def division_label(code: Any, lang: str = "en") -> str:
     """KBLI division title (the KBLI table is Indonesian; English uses it too)."""
     return str(_kbli_titles().get(code, code))

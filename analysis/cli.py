@@ -14,8 +14,12 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from .errors import InputDataError, SectorError
+
+if TYPE_CHECKING:
+    from .sectors.model import SectorClassifier
 
 OUTPUT_COLUMNS = ["section", "division", "kbli5", "confidence", "needs_review"]
 MODEL_KEY_ENV = "JEJAK_MODEL_KEY"
@@ -150,7 +154,7 @@ def run_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _model(path: str | None):
+def _model(path: str | None) -> SectorClassifier:
     if path is None:
         from .sectors.default import load_default_model
 
@@ -188,7 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (errors are reported without traceback)."""
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        code: int = args.run(args)
+        return code
     except SectorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

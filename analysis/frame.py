@@ -341,14 +341,15 @@ def _derive(respondents: pd.DataFrame, dataset: Dataset, first_done: pd.Series) 
     for column, target in (("section", "section"), ("division", "division"), ("kbli5", "kbli5"),
                            ("status", "code_status")):
         values = coded[column].to_numpy(dtype=object)
-        respondents[target] = np.where(business & pd.notna(values), values, None)
+        values[~(business & pd.notna(values))] = None
+        respondents[target] = values
     respondents["division"] = respondents["division"].map(lambda v: v.zfill(2) if isinstance(v, str) else v)
 
-    started = pd.to_datetime(respondents["business_started"], format="%Y-%m", errors="coerce")
+    started = pd.Series(pd.to_datetime(respondents["business_started"], format="%Y-%m", errors="coerce"))
     first = respondents["pid"].map(first_done)
-    first_month = pd.to_datetime(first).dt.to_period("M").dt.to_timestamp()
-    after_date = np.where(started.notna() & first_month.notna(),
-                          (started > first_month).astype(float), np.nan)
+    first_month = pd.Series(pd.to_datetime(first)).dt.to_period("M").dt.to_timestamp()
+    after_date = np.where(pd.notna(started.to_numpy()) & pd.notna(first_month.to_numpy()),
+                          (started > first_month).to_numpy(dtype=float), np.nan)
     after_answer = np.where(respondents["job_change"].eq("new_business"), 1.0,
                             np.where(respondents["job_change"].notna() & respondents["job_status"].isin(
                                 BUSINESS_STATUSES), 0.0, np.nan))

@@ -17,6 +17,7 @@ import io
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -31,7 +32,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NEGATIVE = re.compile(r"-\d+(?:\.\d+)?")
 
 
-def read_table(path: str | Path, required=(), encoding: str = "utf-8") -> pd.DataFrame:
+def read_table(path: str | Path, required: Sequence[str] = (), encoding: str = "utf-8") -> pd.DataFrame:
     """Read a CSV file as strings, checking encoding and required columns.
 
     Parameters

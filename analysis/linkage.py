@@ -15,7 +15,9 @@ The map and the own answer are compared: disagreements are reported, not resolve
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -75,7 +77,7 @@ def load_sector_map(path: str | Path | None = None) -> pd.DataFrame:
     return table
 
 
-def training_divisions(trainings: pd.DataFrame, sector_map: pd.DataFrame | None = None) -> dict[str, frozenset]:
+def training_divisions(trainings: pd.DataFrame, sector_map: pd.DataFrame | None = None) -> dict[str, frozenset[str]]:
     """For each training code, the set of KBLI divisions in line with it (``*``: any).
 
     Examples
@@ -88,8 +90,8 @@ def training_divisions(trainings: pd.DataFrame, sector_map: pd.DataFrame | None 
     ['45']
     """
     sector_map = load_sector_map() if sector_map is None else sector_map
-    by_category: dict[str, set] = {}
-    by_training: dict[str, set] = {}
+    by_category: dict[str, set[str]] = {}
+    by_training: dict[str, set[str]] = {}
     for category, code, divisions in sector_map[["category", "training_code", "divisions"]].itertuples(index=False):
         target = by_training.setdefault(code, set()) if code else by_category.setdefault(category, set())
         target.update(divisions)
@@ -97,7 +99,8 @@ def training_divisions(trainings: pd.DataFrame, sector_map: pd.DataFrame | None 
             for code, category in trainings[["code", "category"]].itertuples(index=False)}
 
 
-def most_related_training(descriptions, person_trainings, trainings: pd.DataFrame) -> pd.DataFrame:
+def most_related_training(descriptions: Iterable[Any], person_trainings: Iterable[Sequence[str] | None],
+                          trainings: pd.DataFrame) -> pd.DataFrame:
     """The most similar of each person's trainings to their business description.
 
     Parameters
@@ -133,7 +136,6 @@ def most_related_training(descriptions, person_trainings, trainings: pd.DataFram
                      zip(catalogue["title"].fillna(""), catalogue["description"].fillna(""))]
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1,
                                  dtype=np.float32)
-    training_matrix = vectorizer.fit_transform(training_text) if codes else None
     descriptions = list(descriptions)
     person_trainings = list(person_trainings)
     if len(descriptions) != len(person_trainings):
@@ -143,6 +145,7 @@ def most_related_training(descriptions, person_trainings, trainings: pd.DataFram
     best_sim = np.full(n, np.nan)
     if not codes or n == 0:
         return pd.DataFrame({"related_training": best_code, "related_similarity": best_sim})
+    training_matrix = vectorizer.fit_transform(training_text)
     rows, cols = [], []
     for i, taken in enumerate(person_trainings):
         for code in taken or ():
@@ -168,9 +171,9 @@ def most_related_training(descriptions, person_trainings, trainings: pd.DataFram
     return pd.DataFrame({"related_training": best_code, "related_similarity": best_sim})
 
 
-def _normalise_unique(texts: list) -> list[str]:
+def _normalise_unique(texts: list[Any]) -> list[str]:
     """normalize_text over many answers, each distinct answer once (answers repeat a lot)."""
-    cache: dict = {}
+    cache: dict[str, str] = {}
     out = []
     for text in texts:
         key = text if isinstance(text, str) else ""

@@ -24,6 +24,8 @@ Examples
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -44,7 +46,7 @@ __all__ = [
 ]
 
 
-def _share(y, sd, domain=None, prefix: str = "") -> dict:
+def _share(y: np.ndarray, sd: SurveyFrame, domain: np.ndarray | None = None, prefix: str = "") -> dict[str, Any]:
     est = weighted_proportion(y, sd.raking(), domain=domain)
     raw = weighted_proportion(y, None, domain=domain)
     row = {"estimate": est.estimate, "ci_low": est.ci_low, "ci_high": est.ci_high, "n": est.n,
@@ -52,7 +54,8 @@ def _share(y, sd, domain=None, prefix: str = "") -> dict:
     return {f"{prefix}{k}": v for k, v in row.items()}
 
 
-def _category_rows(sd, y, lang: str, *, base=None, prefix: str = "") -> list[dict]:
+def _category_rows(sd: SurveyFrame, y: np.ndarray, lang: str, *, base: np.ndarray | None = None,
+                   prefix: str = "") -> list[dict[str, Any]]:
     rows = [{"group": ALL, "label": category_label(ALL, lang), **_share(y, sd, base, prefix)}]
     for category in sd.categories.columns:
         domain = sd.categories[category].to_numpy()
@@ -213,8 +216,8 @@ def alignment_by_training_category(data: Dataset | SurveyFrame, *, lang: str = "
     map_any[links.index] = links["in_line_by_map"].to_numpy(dtype=float)
     own[links.index] = links["own_related"].to_numpy(dtype=float)
     matched_cats = pd.Series("", index=range(n), dtype=object)
-    matched_cats[links.index] = [" ".join({category_of.get(c, "") for c in m.split()}) for m in
-                                 links["matched_trainings"]]
+    matched_cats[links.index] = np.array([" ".join({category_of.get(c, "") for c in m.split()}) for m in
+                                          links["matched_trainings"]], dtype=object)
     matched_sets = [set(c.split()) for c in matched_cats]
     agreement = pd.Series("", index=range(n), dtype=object)
     agreement[links.index] = links["agreement"].to_numpy()
@@ -386,7 +389,8 @@ def training_category_by_sector(data: Dataset | SurveyFrame, *, lang: str = "en"
             rows.append({"category": category, "category_label": category_label(category, lang), "section": code,
                          "section_label": section_label(code, lang), "n": int(values["n"]),
                          "weighted": float(values["weighted"]), "share": share,
-                         "overall_share": float(overall[code]), "lift": share / float(overall[code]),
+                         "overall_share": float(overall.loc[str(code)]),
+                         "lift": share / float(overall.loc[str(code)]),
                          "small": int(values["n"]) < 30})
     return pd.DataFrame(rows, columns=["category", "category_label", "section", "section_label", "n", "weighted",
                                        "share", "overall_share", "lift", "small"])

@@ -99,7 +99,7 @@ def build_report(dataset: Dataset | SurveyFrame | str | Path, out: str | Path, *
 
 
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    return [dict(row) for row in table.to_dict("records")]
+    return [{str(k): v for k, v in row.items()} for row in table.to_dict("records")]
 
 
 def page_context(frame: SurveyFrame, results: dict[str, pd.DataFrame], lang: str) -> dict[str, Any]:
@@ -170,7 +170,7 @@ def page_context(frame: SurveyFrame, results: dict[str, pd.DataFrame], lang: str
         "revenue": _records(revenue),
         "revenue_note": revenue.attrs.get("note", ""),
         "crosstab": _records(crosstab),
-        "diagnostics": dict(w.attrs.get("diagnostics", {})),
+        "diagnostics": {str(k): v for k, v in w.attrs.get("diagnostics", {}).items()},
         "margins": _records(margins),
         # The charts escape every text they draw (see _svg.bar_chart).
         "charts": {name: Markup(svg) for name, svg in charts.items()},  # noqa: S704 - escaped by bar_chart

@@ -25,6 +25,7 @@ import json
 import threading
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from filelock import FileLock, Timeout
@@ -40,7 +41,7 @@ from .storage import FORMAT_VERSION, key_fingerprint, library_versions, load_mod
 TRAIN_LOCK_TIMEOUT = 1800.0
 """Seconds a process waits for another one training the default model."""
 
-DEFAULT_PARAMS = {
+DEFAULT_PARAMS: dict[str, Any] = {
     "C": 1.0,
     "tol": 1e-4,
     "word_ngram_range": (1, 2),

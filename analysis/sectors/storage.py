@@ -25,7 +25,9 @@ import os
 import platform
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy
@@ -98,7 +100,7 @@ def key_fingerprint(key: str | bytes) -> str:
     return hashlib.sha256(_key_bytes(key)).hexdigest()[:12]
 
 
-def _model_arrays(model: SectorClassifier) -> tuple[dict[str, np.ndarray], dict]:
+def _model_arrays(model: SectorClassifier) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     arrays = dict(model.featurizer_.get_state())
     classes = np.asarray(model.classes_)
     if classes.dtype == object:
@@ -111,7 +113,7 @@ def _model_arrays(model: SectorClassifier) -> tuple[dict[str, np.ndarray], dict]
         oof_correct=np.asarray(model.oof_correct_, dtype=bool),
         oof_predicted=np.asarray(model.oof_predicted_).astype(classes.dtype),
     )
-    scalars = {
+    scalars: dict[str, Any] = {
         "temperature": float(model.temperature_),
         "section_temperature": float(model.section_temperature_),
         "has_section_model": getattr(model, "section_coef_", None) is not None,
@@ -141,7 +143,7 @@ def _model_arrays(model: SectorClassifier) -> tuple[dict[str, np.ndarray], dict]
     return arrays, scalars
 
 
-def save_model(model: SectorClassifier, path: str | Path, metadata: dict | None = None, *,
+def save_model(model: SectorClassifier, path: str | Path, metadata: dict[str, Any] | None = None, *,
                key: str | bytes | None = None) -> Path:
     """Write a fitted model to ``path`` (atomically: readers never see half a file).
 
@@ -184,7 +186,8 @@ def save_model(model: SectorClassifier, path: str | Path, metadata: dict | None 
     fd, tmp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            np.savez_compressed(handle, **arrays)
+            savez: Callable[..., None] = np.savez_compressed  # its stub mistypes **arrays
+            savez(handle, **arrays)
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
@@ -211,7 +214,7 @@ def _read_arrays(path: Path) -> dict[str, np.ndarray]:
         ) from None
 
 
-def read_manifest(path: str | Path, *, key: str | bytes | None = None) -> dict:
+def read_manifest(path: str | Path, *, key: str | bytes | None = None) -> dict[str, Any]:
     """Return the verified manifest of a model file (versions, params, metadata)."""
     return _verified_manifest(Path(path), _read_arrays(Path(path)), key)
 
@@ -237,12 +240,13 @@ def _check_signature(path: Path, manifest_bytes: bytes, signature: np.ndarray | 
             f"another key than the configured one, fingerprint {key_fingerprint(key)}); refusing it")
 
 
-def _verified_manifest(path: Path, arrays: dict[str, np.ndarray], key: str | bytes | None = None) -> dict:
+def _verified_manifest(path: Path, arrays: dict[str, np.ndarray],
+                       key: str | bytes | None = None) -> dict[str, Any]:
     signature = arrays.pop(SIGNATURE_ARRAY, None)
     try:
         manifest_bytes = arrays.pop("manifest").tobytes()
         stored_digest = arrays.pop("manifest_sha256").tobytes().decode("ascii")
-        manifest = json.loads(manifest_bytes.decode("utf-8"))
+        manifest: dict[str, Any] = json.loads(manifest_bytes.decode("utf-8"))
     except (KeyError, UnicodeDecodeError, json.JSONDecodeError):
         raise ModelFileError(f"{path} has no valid manifest; not a Jejak sector model") from None
     if key is not None:
@@ -298,7 +302,8 @@ def load_model(path: str | Path, *, key: str | bytes | None = None) -> SectorCla
     return load_model_and_manifest(path, key=key)[0]
 
 
-def load_model_and_manifest(path: str | Path, *, key: str | bytes | None = None) -> tuple[SectorClassifier, dict]:
+def load_model_and_manifest(path: str | Path, *,
+                            key: str | bytes | None = None) -> tuple[SectorClassifier, dict[str, Any]]:
     """:func:`load_model` that also returns the verified manifest (one read of the file)."""
     path = Path(path)
     arrays = _read_arrays(path)
@@ -309,7 +314,7 @@ def load_model_and_manifest(path: str | Path, *, key: str | bytes | None = None)
         raise ModelFileError(f"{path} has an inconsistent content ({exc}); refusing it") from None
 
 
-def _rebuild(manifest: dict, arrays: dict[str, np.ndarray]) -> SectorClassifier:
+def _rebuild(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> SectorClassifier:
     params = dict(manifest["params"])
     for name in _TUPLE_PARAMS:
         params[name] = tuple(params[name])
