@@ -51,7 +51,8 @@ def build(alumni: int, workdir: Path) -> int:
     ids = db.session.scalars(select(Invitation.id).where(Invitation.wave_id == wave_id)).all()
     answered = rng.sample(ids, k=len(ids) // 2)
     now = datetime.now(UTC)
-    rows, statuses = [], {"submitted": [], "partial": [], "declined": []}
+    rows: list[dict[str, object]] = []
+    statuses: dict[str, list[int]] = {"submitted": [], "partial": [], "declined": []}
     for invitation_id in answered:
         status = rng.choices(["submitted", "partial", "declined"], weights=[0.8, 0.15, 0.05])[0]
         started = now - timedelta(days=rng.uniform(0, 30))
@@ -105,7 +106,10 @@ def main() -> None:
 
     client = app.test_client()
     page = client.get("/admin/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+    found = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+    if found is None:
+        raise SystemExit("no CSRF token on the login page")
+    token = found.group(1)
     assert client.post("/admin/login", data={"email": "bench@example.org", "password": PASSWORD,
                                              "csrf_token": token}).status_code == 302
 

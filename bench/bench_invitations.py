@@ -17,6 +17,7 @@ import argparse
 import csv
 import shutil
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,7 +39,7 @@ BASE_URL = "https://survey.example.id"
 KEY = link_key("benchmark")
 
 
-def baseline(rows: list[tuple], out: Path, key: bytes) -> None:
+def baseline(rows: Sequence[Sequence[str]], out: Path, key: bytes) -> None:
     """Nonces, derived tokens, hashes and the CSV, without a database."""
     with out.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)

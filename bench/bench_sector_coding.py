@@ -84,7 +84,10 @@ def main() -> None:
         classify_texts(texts, model=model)
         baseline = time.perf_counter() - start
         start = time.perf_counter()
-        report = code_wave(db.session.get(Wave, wave_id), model=model)
+        wave = db.session.get(Wave, wave_id)
+        if wave is None:
+            raise SystemExit(f"wave {wave_id} vanished")
+        report = code_wave(wave, model=model)
         coding = time.perf_counter() - start
         stored = db.session.scalar(select(func.count()).select_from(SectorCode))
     assert report.total == stored == len(texts)

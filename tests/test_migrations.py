@@ -94,9 +94,9 @@ def _fill_every_table(conn: sa.Connection) -> dict[str, int]:
     return {table.name: ROWS_PER_TABLE for table in metadata.sorted_tables if table.name != "alembic_version"}
 
 
-def _counts(conn: sa.Connection, names) -> dict[str, int]:
+def _counts(conn: sa.Connection, names: dict[str, int]) -> dict[str, int]:
     existing = set(sa.inspect(conn).get_table_names())
-    return {name: conn.scalar(sa.select(sa.func.count()).select_from(sa.table(name)))
+    return {name: conn.scalar(sa.select(sa.func.count()).select_from(sa.table(name))) or 0
             for name in names if name in existing}
 
 
