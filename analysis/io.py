@@ -15,7 +15,6 @@ from __future__ import annotations
 import codecs
 import io
 import os
-import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,10 +25,6 @@ from .errors import InputDataError
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """A text cell starting with one of these is a formula (or becomes one) in Excel/LibreOffice."""
-
-# A plain negative number ("-5", "-1.5") is not a formula; anything else after "-" may be
-# ("-2+3+cmd|…": the leading digits do not make it safe).
-_PLAIN_NEGATIVE = re.compile(r"-\d+(?:\.\d+)?")
 
 
 def read_table(path: str | Path, required: Sequence[str] = (), encoding: str = "utf-8") -> pd.DataFrame:
@@ -87,14 +82,18 @@ def read_table(path: str | Path, required: Sequence[str] = (), encoding: str = "
 def neutralise(text: str) -> str:
     """``text`` as a spreadsheet will show it, never run it: a formula-like cell gets a leading ``'``.
 
+    Every text starting with ``= + - @``, tab or CR is guarded, digits after the sign
+    included (``-2+3+cmd|…`` starts like a number).  Numbers that are numbers (not text)
+    are never passed here, so they stay numbers.
+
     Examples
     --------
     >>> neutralise("=1+1"), neutralise("-2+3+cmd|' /C calc'!A0 warung"), neutralise("@SUM(1+1)*cmd")
     ("'=1+1", "'-2+3+cmd|' /C calc'!A0 warung", "'@SUM(1+1)*cmd")
     >>> neutralise("jual -5"), neutralise("-5"), neutralise("")
-    ('jual -5', '-5', '')
+    ('jual -5', "'-5", '')
     """
-    if text.startswith(FORMULA_TRIGGERS) and not _PLAIN_NEGATIVE.fullmatch(text):
+    if text.startswith(FORMULA_TRIGGERS):
         return "'" + text
     return text
 
@@ -107,8 +106,8 @@ def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> neutralise_formulas(pd.DataFrame({"t": ["=1+1", "jual -5", "-abc", "-5", None]}))["t"].tolist()
-    ["'=1+1", 'jual -5', "'-abc", '-5', None]
+    >>> neutralise_formulas(pd.DataFrame({"t": ["=1+1", "jual -5", "-abc", None], "n": [-5, 1, 2, 3]})).values.tolist()
+    [["'=1+1", -5], ['jual -5', 1], ["'-abc", 2], [None, 3]]
     """
     out = table.copy()
     for column in out.columns:
