@@ -8,6 +8,8 @@ PORT   ?= 5000
 FLASK  := JEJAK_CONFIG=development JEJAK_BASE_URL=http://localhost:$(PORT) $(BIN)/flask --app wsgi
 DEMO_ALUMNI    ?= 3000
 DEMO_RESPONSES ?= 600
+# house: pytest-xdist workers for `make test` (each gets its own PostgreSQL database)
+PYTEST_WORKERS ?= auto
 
 .PHONY: demo test lint install translations migrate serve bench clean
 
@@ -39,7 +41,7 @@ lint: install
 	PATH=$(BIN):$$PATH .ci/lint.sh
 
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/run_all.py

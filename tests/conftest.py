@@ -26,20 +26,45 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def postgres_url():
-    """A PostgreSQL URL with an empty schema created for this test session."""
-    if not POSTGRES_URL:
-        skip_or_fail("PostgreSQL not configured: set JEJAK_TEST_POSTGRES_URL")
-    engine = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+def _worker_database(url: str, worker: str) -> str:
+    """``url`` with a database of its own for one xdist worker (created once, reused after)."""
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any connection problem means "not available"
-        skip_or_fail(f"PostgreSQL at JEJAK_TEST_POSTGRES_URL not reachable: {exc}")
+            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
     finally:
         engine.dispose()
-    return POSTGRES_URL
+    return base.set(database=name).render_as_string(hide_password=False).replace(
+        "postgresql+psycopg://", "postgresql://", 1)
+
+
+@pytest.fixture(scope="session")
+def postgres_url(worker_id):
+    """A PostgreSQL URL with an empty schema created for this test session.
+
+    Under pytest-xdist each worker gets its own database (``<name>_gw0`` …, created with
+    the role's CREATEDB right), so workers never drop each other's tables.
+    """
+    if not POSTGRES_URL:
+        skip_or_fail("PostgreSQL not configured: set JEJAK_TEST_POSTGRES_URL")
+    url = POSTGRES_URL
+    try:
+        if worker_id != "master":
+            url = _worker_database(POSTGRES_URL, worker_id)
+        engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        finally:
+            engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any connection problem means "not available"
+        skip_or_fail(f"PostgreSQL at JEJAK_TEST_POSTGRES_URL not reachable: {exc}")
+    return url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
