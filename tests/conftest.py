@@ -126,8 +126,8 @@ def model_cache_dir(request):
     directory = _model_cache_root(request.config)
     directory.mkdir(parents=True, exist_ok=True)
     current = default_model_path(directory).name
-    for old in directory.glob("sector-model-*.npz"):
-        if old.name != current:
+    for old in directory.glob("sector-model-*.npz*"):  # model files and their lock files
+        if not old.name.startswith(current):
             old.unlink(missing_ok=True)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("JEJAK_MODEL_CACHE", str(directory))
