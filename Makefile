@@ -8,15 +8,17 @@ PORT   ?= 5000
 FLASK  := JEJAK_CONFIG=development JEJAK_BASE_URL=http://localhost:$(PORT) $(BIN)/flask --app wsgi
 DEMO_ALUMNI    ?= 3000
 DEMO_RESPONSES ?= 600
+# house: pytest-xdist workers for `make test` (each gets its own PostgreSQL database)
+PYTEST_WORKERS ?= auto
 
-.PHONY: demo test install translations migrate serve bench clean
+.PHONY: demo test lint install translations migrate serve bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[web,test,lint]'
 	touch $@
 
 install: $(VENV)/.installed translations
@@ -35,8 +37,11 @@ demo: migrate
 serve: migrate
 	$(FLASK) run --port $(PORT)
 
+lint: install
+	PATH=$(BIN):$$PATH .ci/lint.sh
+
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/run_all.py

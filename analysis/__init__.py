@@ -9,12 +9,26 @@ Examples
 >>> normalize_text("Jualan KOPI dpn rmh")
 'jual kopi depan rumah'
 """
+from .dataset import Dataset, FormatError, load_dataset
+from .errors import InputDataError, ModelFileError, SectorError, SeedDataError
+from .estimates import Estimate, weighted_mean, weighted_median, weighted_proportion, weighted_quantile
+from .frame import (
+    FrameOptions,
+    SurveyFrame,
+    add_links,
+    add_weights,
+    build_frame,
+    link_businesses,
+    survey_frame,
+    survey_weights,
+)
+from .io import neutralise, neutralise_formulas
+from .linkage import load_sector_map, most_related_training
+from .reference import category_labels, province_labels
+from .report import build_report
 from .sectors import (
     DEFAULT_REVIEW_THRESHOLD,
-    InputDataError,
-    ModelFileError,
     SectorClassifier,
-    SectorError,
     classify_texts,
     evaluate_model,
     load_default_model,
@@ -22,11 +36,8 @@ from .sectors import (
     load_model,
     normalize_text,
     save_model,
+    sign_model,
 )
-from .dataset import Dataset, FormatError, load_dataset
-from .estimates import Estimate, weighted_mean, weighted_median, weighted_proportion, weighted_quantile
-from .linkage import link_businesses, load_sector_map, most_related_training
-from .report import build_report
 from .tables import (
     alignment_by_training_category,
     business_rate_by_training_category,
@@ -39,7 +50,7 @@ from .tables import (
     training_category_by_sector,
     weighting_summary,
 )
-from .weights import RakingError, RakingResult, rake, survey_weights, weight_diagnostics
+from .weights import RakingError, RakingResult, rake, weight_diagnostics
 
 __all__ = [
     "DEFAULT_REVIEW_THRESHOLD",
@@ -47,6 +58,7 @@ __all__ = [
     "ModelFileError",
     "SectorClassifier",
     "SectorError",
+    "SeedDataError",
     "classify_texts",
     "evaluate_model",
     "load_default_model",
@@ -54,10 +66,22 @@ __all__ = [
     "load_model",
     "normalize_text",
     "save_model",
+    "sign_model",
     # research dataset, weights, estimates, linkage, report tables
     "Dataset",
     "Estimate",
     "FormatError",
+    "FrameOptions",
+    "SurveyFrame",
+    "add_links",
+    "add_weights",
+    "build_frame",
+    "survey_frame",
+    # spreadsheet safety and reference labels (shared with the app)
+    "category_labels",
+    "neutralise",
+    "neutralise_formulas",
+    "province_labels",
     "RakingError",
     "RakingResult",
     "alignment_by_training_category",

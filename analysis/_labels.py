@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
-import pandas as pd
-
-from .sectors.resources import seeds_dir
+from .errors import SeedDataError
+from .reference import category_labels, province_labels
 
 LANGUAGES = ("id", "en")
 
@@ -28,25 +28,7 @@ def check_language(lang: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _categories() -> dict:
-    try:
-        table = pd.read_csv(seeds_dir() / "training_categories.csv", dtype=str, keep_default_na=False)
-    except OSError:
-        return {}
-    return {row.code: {"id": row.label_id, "en": row.label_en} for row in table.itertuples()}
-
-
-@lru_cache(maxsize=1)
-def _provinces() -> dict:
-    try:
-        table = pd.read_csv(seeds_dir() / "provinces.csv", dtype=str, keep_default_na=False)
-    except OSError:
-        return {}
-    return dict(zip(table["code"], table["name"]))
-
-
-@lru_cache(maxsize=1)
-def _kbli_titles() -> dict:
+def _kbli_titles() -> dict[str, str]:
     try:
         from .sectors.kbli import load_kbli
 
@@ -56,19 +38,26 @@ def _kbli_titles() -> dict:
     return dict(zip(table["code"], table["title"]))
 
 
-def category_label(code, lang: str = "en") -> str:
+def category_label(code: Any, lang: str = "en") -> str:
     if code in ("(all)", None):
         return {"id": "Semua alumni", "en": "All alumni"}[lang] if code == "(all)" else ""
-    return _categories().get(code, {}).get(lang, str(code))
+    try:
+        return category_labels(lang).get(code, str(code))
+    except SeedDataError:  # labels are a nicety; codes still print
+        return str(code)
 
 
-def province_label(code, lang: str = "en") -> str:
+def province_label(code: Any, lang: str = "en") -> str:
     if code == "(all)":
         return {"id": "Semua provinsi", "en": "All provinces"}[lang]
-    return _provinces().get(code, str(code) if isinstance(code, str) else "?")
+    fallback = str(code) if isinstance(code, str) else "?"
+    try:
+        return province_labels().get(code, fallback) if isinstance(code, str) else fallback
+    except SeedDataError:
+        return fallback
 
 
-def section_label(code, lang: str = "en") -> str:
+def section_label(code: Any, lang: str = "en") -> str:
     if code == "(all)":
         return {"id": "Semua usaha", "en": "All businesses"}[lang]
     if lang == "en" and code in SECTIONS_EN:
@@ -76,6 +65,6 @@ def section_label(code, lang: str = "en") -> str:
     return str(_kbli_titles().get(code, code))
 
 
-def division_label(code, lang: str = "en") -> str:
+def division_label(code: Any, lang: str = "en") -> str:
     """KBLI division title (the KBLI table is Indonesian; English uses it too)."""
     return str(_kbli_titles().get(code, code))

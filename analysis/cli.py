@@ -14,10 +14,20 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from .sectors.errors import InputDataError, SectorError
+from .errors import InputDataError, SectorError
+
+if TYPE_CHECKING:
+    from .sectors.model import SectorClassifier
 
 OUTPUT_COLUMNS = ["section", "division", "kbli5", "confidence", "needs_review"]
+MODEL_KEY_ENV = "JEJAK_MODEL_KEY"
+
+
+def model_key() -> str | None:
+    """The model signing key from ``$JEJAK_MODEL_KEY`` (None when unset or empty)."""
+    return os.environ.get(MODEL_KEY_ENV) or None
 
 
 # ---------------------------------------------------------------- classify --
@@ -33,8 +43,8 @@ def _classify_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_classify(args: argparse.Namespace) -> int:
     """Write the input columns plus section, division, kbli5, confidence, needs_review."""
+    from .io import read_table, write_table
     from .sectors.classify import classify_texts
-    from .sectors.io import read_table, write_table
 
     table = read_table(args.input, required=[args.text_column], encoding=args.encoding)
     clash = [c for c in OUTPUT_COLUMNS if c in table.columns]
@@ -65,8 +75,8 @@ def _evaluate_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     """Print accuracy, macro-F1, top-3 accuracy and the share auto-coded at 95% precision."""
+    from .io import read_table
     from .sectors.evaluate import evaluate_model, format_metrics
-    from .sectors.io import read_table
 
     table = read_table(args.input, required=[args.text_column, args.label_column], encoding=args.encoding)
     coded = table.loc[table[args.label_column].str.strip() != ""]
@@ -100,9 +110,29 @@ def run_train(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     model = train_default_model(extra=extra)
     elapsed = time.perf_counter() - started
-    save_model(model, args.out, metadata={"extra_examples": 0 if extra is None else len(extra)})
+    key = model_key()
+    save_model(model, args.out, metadata={"extra_examples": 0 if extra is None else len(extra)}, key=key)
+    signed = f"signed with {MODEL_KEY_ENV}" if key else f"NOT signed (set {MODEL_KEY_ENV} to sign it for the app)"
     print(f"trained in {elapsed:.1f}s on seeds + {0 if extra is None else len(extra)} extra examples; "
-          f"review threshold {model.review_threshold_:.3f}; wrote {args.out}")
+          f"review threshold {model.review_threshold_:.3f}; wrote {args.out}, {signed}")
+    return 0
+
+
+# -------------------------------------------------------------------- sign --
+def _sign_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", required=True, metavar="MODEL", help="model file to sign (.npz)")
+    parser.add_argument("--out", metavar="OUT", help="signed copy to write (default: sign in place)")
+
+
+def run_sign(args: argparse.Namespace) -> int:
+    """Sign a model file with $JEJAK_MODEL_KEY so the app accepts it (check its origin first)."""
+    from .sectors.storage import key_fingerprint, sign_model
+
+    key = model_key()
+    if key is None:
+        raise InputDataError(f"set {MODEL_KEY_ENV} to the key the app is configured with")
+    out = sign_model(args.model, key, args.out)
+    print(f"signed {out} with key {key_fingerprint(key)}")
     return 0
 
 
@@ -124,12 +154,15 @@ def run_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _model(path: str | None):
+def _model(path: str | None) -> SectorClassifier:
     if path is None:
-        return None  # the API falls back to the cached default model
+        from .sectors.default import load_default_model
+
+        return load_default_model(key=model_key())
     from .sectors.storage import load_model
 
-    return load_model(path)
+    # With a key configured only signed files are used, as in the app.
+    return load_model(path, key=model_key())
 
 
 Subcommand = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int], str]
@@ -138,6 +171,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "classify": (_classify_arguments, run_classify, "code descriptions in a CSV file into KBLI 2020"),
     "evaluate": (_evaluate_arguments, run_evaluate, "score the classifier against coded descriptions"),
     "train": (_train_arguments, run_train, "retrain the model with extra coded examples"),
+    "sign": (_sign_arguments, run_sign, "sign a model file with $JEJAK_MODEL_KEY for the app"),
     "report": (_report_arguments, run_report, "build the weighted research report of a dataset export"),
 }
 """Subcommand name -> (add arguments, run, help).  Others may register more."""
@@ -158,7 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (errors are reported without traceback)."""
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        code: int = args.run(args)
+        return code
     except SectorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

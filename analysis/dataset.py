@@ -10,13 +10,14 @@ starting with ``= + - @``.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any
 
 import pandas as pd
 
-from .sectors.errors import InputDataError
+from .errors import InputDataError
 
 FORMAT = "jejak-dataset"
 SUPPORTED_VERSIONS = (1,)
@@ -55,14 +56,15 @@ class Dataset:
     """
 
     path: Path
-    manifest: dict
+    manifest: dict[str, Any]
     alumni: pd.DataFrame
     trainings: pd.DataFrame
     enrollments: pd.DataFrame
     responses: pd.DataFrame
     codes: pd.DataFrame
     codebook: pd.DataFrame
-    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+    memo: dict[Hashable, object] = field(default_factory=dict, repr=False, compare=False)
+    """Results derived from these tables (e.g. survey frames), keyed by what they depend on."""
 
     @property
     def wave(self) -> str:
@@ -77,8 +79,8 @@ class Dataset:
     @property
     def created_at(self) -> pd.Timestamp:
         """When the export was made (UTC); the reference date for ages."""
-        stamp = pd.to_datetime(self.manifest.get("created_at"), utc=True, errors="coerce")
-        return pd.Timestamp.now(tz="UTC") if pd.isna(stamp) else stamp
+        stamp = pd.to_datetime(str(self.manifest.get("created_at") or ""), utc=True, errors="coerce")
+        return pd.Timestamp.now(tz="UTC") if pd.isna(stamp) else pd.Timestamp(stamp)
 
     def column(self, question: str, item: str | None = None) -> str | None:
         """Name of the ``responses`` column holding ``question`` (and ``item``), or None.
@@ -149,7 +151,7 @@ def load_dataset(path: str | Path, *, response_columns: Iterable[str] | None = N
                    responses=responses, codes=codes, codebook=codebook)
 
 
-def _read_manifest(path: Path) -> dict:
+def _read_manifest(path: Path) -> dict[str, Any]:
     file = path / "manifest.json"
     if not file.is_file():
         raise FormatError(f"{path} is not a research dataset: manifest.json is missing")
@@ -169,8 +171,8 @@ def _read_manifest(path: Path) -> dict:
     return manifest
 
 
-def _read(file: Path, *, numbers: tuple[str, ...] = (), dtype: dict | None = None,
-          usecols=None) -> pd.DataFrame:
+def _read(file: Path, *, numbers: tuple[str, ...] = (), dtype: dict[str, Any] | str | None = None,
+          usecols: Callable[[str], bool] | None = None) -> pd.DataFrame:
     try:
         frame = pd.read_csv(file, dtype=dtype or str, keep_default_na=False, na_values=[""],
                             encoding="utf-8", usecols=usecols, low_memory=False)

@@ -26,12 +26,17 @@ Every result carries the unweighted count ``n`` and a ``small`` flag when ``n < 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from .weights import RakingResult
+
+Weights = RakingResult | ArrayLike | None
+"""Raked weights (variances use their margins), plain weights, or None for unweighted."""
 
 SMALL_N = 30
 """Cells with fewer respondents than this are flagged ``small``."""
@@ -53,12 +58,13 @@ class Estimate:
     population: float
     small: bool
 
-    def as_dict(self, prefix: str = "") -> dict:
+    def as_dict(self, prefix: str = "") -> dict[str, Any]:
         """The fields as a dict, keys optionally prefixed."""
         return {f"{prefix}{k}": v for k, v in asdict(self).items()}
 
 
-def _prepare(y, weights, domain):
+def _prepare(y: ArrayLike, weights: Weights, domain: ArrayLike | None
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Any]:
     y = np.asarray(y, dtype=float)
     if isinstance(weights, RakingResult):
         design, w = weights, weights.weights
@@ -74,7 +80,7 @@ def _prepare(y, weights, domain):
     return y, w, d, design
 
 
-def _linearised_se(z: np.ndarray, w: np.ndarray, design) -> float:
+def _linearised_se(z: np.ndarray, w: np.ndarray, design: Any) -> float:
     n = z.size
     if n < 2:
         return np.nan
@@ -83,7 +89,7 @@ def _linearised_se(z: np.ndarray, w: np.ndarray, design) -> float:
     return float(np.sqrt(n / (n - 1) * np.sum((we - we.mean()) ** 2)))
 
 
-def _ratio(y, w, d, design):
+def _ratio(y: np.ndarray, w: np.ndarray, d: np.ndarray, design: Any) -> tuple[float, float, int, float]:
     n_d = int(d.sum())
     total = float(w[d].sum())
     if n_d == 0 or total <= 0:
@@ -93,7 +99,8 @@ def _ratio(y, w, d, design):
     return theta, _linearised_se(z, w, design), n_d, total
 
 
-def weighted_proportion(y, weights=None, *, domain=None, level: float = 0.95) -> Estimate:
+def weighted_proportion(y: ArrayLike, weights: Weights = None, *, domain: ArrayLike | None = None,
+                        level: float = 0.95) -> Estimate:
     """Weighted share of ``y`` (0/1, NaN = not applicable) with a confidence interval.
 
     Parameters
@@ -143,7 +150,8 @@ def _wilson(p: float, n: float, z: float) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def weighted_mean(y, weights=None, *, domain=None, level: float = 0.95) -> Estimate:
+def weighted_mean(y: ArrayLike, weights: Weights = None, *, domain: ArrayLike | None = None,
+                  level: float = 0.95) -> Estimate:
     """Weighted mean of ``y`` (NaN = missing) with a t-based confidence interval.
 
     Examples
@@ -160,7 +168,8 @@ def weighted_mean(y, weights=None, *, domain=None, level: float = 0.95) -> Estim
     return Estimate(mean, se, mean - t * se, mean + t * se, n_d, total, n_d < SMALL_N)
 
 
-def weighted_quantile(y, weights=None, q: float = 0.5, *, domain=None) -> float:
+def weighted_quantile(y: ArrayLike, weights: Weights = None, q: float = 0.5, *,
+                      domain: ArrayLike | None = None) -> float:
     """The weighted ``q``-quantile: the smallest value whose cumulative weight share reaches ``q``.
 
     Examples
@@ -181,10 +190,11 @@ def _quantiles(values: np.ndarray, w: np.ndarray, qs: np.ndarray) -> np.ndarray:
     v, cw = values[order], np.cumsum(w[order])
     share = cw / cw[-1]
     positions = np.searchsorted(share, np.clip(qs, 0, 1) - 1e-12, side="left")
-    return v[np.minimum(positions, v.size - 1)]
+    return np.asarray(v[np.minimum(positions, v.size - 1)])
 
 
-def weighted_median(y, weights=None, *, domain=None, level: float = 0.95, q: float = 0.5) -> Estimate:
+def weighted_median(y: ArrayLike, weights: Weights = None, *, domain: ArrayLike | None = None,
+                    level: float = 0.95, q: float = 0.5) -> Estimate:
     """Weighted median (or ``q``-quantile) with a Woodruff confidence interval.
 
     Examples
@@ -209,7 +219,7 @@ def weighted_median(y, weights=None, *, domain=None, level: float = 0.95, q: flo
     return Estimate(median, se, float(low), float(high), n_d, total, n_d < SMALL_N)
 
 
-def estimate_table(frame: pd.DataFrame, outcome: str, weights=None, *, by: str | None = None,
+def estimate_table(frame: pd.DataFrame, outcome: str, weights: Weights = None, *, by: str | None = None,
                    kind: str = "proportion", level: float = 0.95) -> pd.DataFrame:
     """Estimates of ``outcome`` overall and for each value of ``by``, one row each.
 

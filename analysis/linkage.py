@@ -15,16 +15,18 @@ The map and the own answer are compared: disagreements are reported, not resolve
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from .sectors.errors import InputDataError, SeedDataError
+from .errors import InputDataError, SeedDataError
+from .resources import seeds_dir
 from .sectors.normalize import normalize_text
-from .sectors.resources import seeds_dir
 
 ANY_DIVISION = "*"
 RELATED_ANSWERS = ("started_because", "helped_existing")
@@ -75,7 +77,7 @@ def load_sector_map(path: str | Path | None = None) -> pd.DataFrame:
     return table
 
 
-def training_divisions(trainings: pd.DataFrame, sector_map: pd.DataFrame | None = None) -> dict[str, frozenset]:
+def training_divisions(trainings: pd.DataFrame, sector_map: pd.DataFrame | None = None) -> dict[str, frozenset[str]]:
     """For each training code, the set of KBLI divisions in line with it (``*``: any).
 
     Examples
@@ -88,8 +90,8 @@ def training_divisions(trainings: pd.DataFrame, sector_map: pd.DataFrame | None 
     ['45']
     """
     sector_map = load_sector_map() if sector_map is None else sector_map
-    by_category: dict[str, set] = {}
-    by_training: dict[str, set] = {}
+    by_category: dict[str, set[str]] = {}
+    by_training: dict[str, set[str]] = {}
     for category, code, divisions in sector_map[["category", "training_code", "divisions"]].itertuples(index=False):
         target = by_training.setdefault(code, set()) if code else by_category.setdefault(category, set())
         target.update(divisions)
@@ -97,7 +99,8 @@ def training_divisions(trainings: pd.DataFrame, sector_map: pd.DataFrame | None 
             for code, category in trainings[["code", "category"]].itertuples(index=False)}
 
 
-def most_related_training(descriptions, person_trainings, trainings: pd.DataFrame) -> pd.DataFrame:
+def most_related_training(descriptions: Iterable[Any], person_trainings: Iterable[Sequence[str] | None],
+                          trainings: pd.DataFrame) -> pd.DataFrame:
     """The most similar of each person's trainings to their business description.
 
     Parameters
@@ -133,7 +136,6 @@ def most_related_training(descriptions, person_trainings, trainings: pd.DataFram
                      zip(catalogue["title"].fillna(""), catalogue["description"].fillna(""))]
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1,
                                  dtype=np.float32)
-    training_matrix = vectorizer.fit_transform(training_text) if codes else None
     descriptions = list(descriptions)
     person_trainings = list(person_trainings)
     if len(descriptions) != len(person_trainings):
@@ -143,6 +145,7 @@ def most_related_training(descriptions, person_trainings, trainings: pd.DataFram
     best_sim = np.full(n, np.nan)
     if not codes or n == 0:
         return pd.DataFrame({"related_training": best_code, "related_similarity": best_sim})
+    training_matrix = vectorizer.fit_transform(training_text)
     rows, cols = [], []
     for i, taken in enumerate(person_trainings):
         for code in taken or ():
@@ -168,9 +171,9 @@ def most_related_training(descriptions, person_trainings, trainings: pd.DataFram
     return pd.DataFrame({"related_training": best_code, "related_similarity": best_sim})
 
 
-def _normalise_unique(texts: list) -> list[str]:
+def _normalise_unique(texts: list[Any]) -> list[str]:
     """normalize_text over many answers, each distinct answer once (answers repeat a lot)."""
-    cache: dict = {}
+    cache: dict[str, str] = {}
     out = []
     for text in texts:
         key = text if isinstance(text, str) else ""
@@ -181,45 +184,36 @@ def _normalise_unique(texts: list) -> list[str]:
     return out
 
 
-def link_businesses(dataset, *, sector_map: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per respondent running a business: their trainings and how the business relates.
+def link_rows(people: pd.DataFrame, person_trainings: dict[str, list[str]], trainings: pd.DataFrame,
+              sector_map: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Linkage columns for ``people`` (respondents with a business), in the same order.
 
-    Respondents are the submitted responses; "runs a business" is ``job_status`` 1–3 or
-    ``side_business = 'yes'`` (see ``docs/ANALYSIS.md``).
+    Parameters
+    ----------
+    people : pandas.DataFrame
+        One row per business owner with ``pid``, ``description``, ``division`` (two-digit
+        KBLI, empty when not coded) and ``own_link`` (the answer to
+        ``business_training_link``).
+    person_trainings : dict
+        ``pid`` → training codes the roster lists for that person.
+    trainings : pandas.DataFrame
+        The catalogue (``code``, ``title``, ``description``, ``category``).
+    sector_map : pandas.DataFrame, optional
+        From :func:`load_sector_map` (default: the shipped map).
 
     Returns
     -------
     pandas.DataFrame
-        Columns: ``pid``; ``trainings`` and ``categories`` (the roster's, space-separated);
-        ``description``; ``section``, ``division``, ``code_status`` (from ``codes.csv``;
-        empty when not coded yet); ``in_line_by_map`` (1/0; NaN without a code or without
-        roster trainings); ``matched_trainings`` (those whose map covers the division);
-        ``related_training``, ``related_similarity`` (text); ``related_in_line`` (whether
-        the map puts the most related training in line); ``own_link``, ``own_related``
-        (1 = started because of / helped an existing business, 0 = unrelated);
-        ``own_trainings`` (codes the respondent named); ``agreement``: ``both related``,
-        ``both unrelated``, ``map only`` (map says in line, respondent says unrelated),
-        ``own answer only``, or ``unknown``.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from analysis.synthetic import write_synthetic_dataset
-    >>> from analysis.dataset import load_dataset
-    >>> ds = load_dataset(write_synthetic_dataset(tempfile.mkdtemp() + "/ds", alumni=600, responses=300, seed=1))
-    >>> links = link_businesses(ds)
-    >>> set(links["agreement"]) <= {"both related", "both unrelated", "map only", "own answer only", "unknown"}
-    True
+        Indexed like ``people``: ``trainings`` and ``categories`` (the roster's,
+        space-separated); ``in_line_by_map`` (1/0; NaN without a code or without roster
+        trainings); ``matched_trainings`` (those whose map covers the division);
+        ``related_training``, ``related_similarity`` (text); ``related_in_line``;
+        ``own_related`` (1 = started because of / helped an existing business,
+        0 = unrelated); ``agreement``: ``both related``, ``both unrelated``, ``map only``
+        (map says in line, respondent says unrelated), ``own answer only``, or ``unknown``.
     """
-    from ._survey import survey_data
-
-    return survey_data(dataset, sector_map=sector_map).links[LINK_COLUMNS].reset_index(drop=True)
-
-
-def _link(people: pd.DataFrame, person_trainings: dict, dataset, sector_map) -> pd.DataFrame:
-    """Linkage columns for ``people`` (respondents with a business), in the same order."""
-    divisions_of = training_divisions(dataset.trainings, sector_map)
-    category_of = dict(zip(dataset.trainings["code"], dataset.trainings["category"]))
+    divisions_of = training_divisions(trainings, sector_map)
+    category_of = dict(zip(trainings["code"], trainings["category"]))
     taken = [tuple(person_trainings.get(pid, ())) for pid in people["pid"]]
     division = people["division"].fillna("").astype(str).tolist()
     in_line, matched = [], []
@@ -231,7 +225,7 @@ def _link(people: pd.DataFrame, person_trainings: dict, dataset, sector_map) -> 
         hits = [c for c in codes if div in divisions_of.get(c, ()) or ANY_DIVISION in divisions_of.get(c, ())]
         in_line.append(1.0 if hits else 0.0)
         matched.append(" ".join(hits))
-    related = most_related_training(people["description"].tolist(), taken, dataset.trainings)
+    related = most_related_training(people["description"].tolist(), taken, trainings)
     related_in_line = [
         (1.0 if (div in divisions_of.get(code, ()) or ANY_DIVISION in divisions_of.get(code, ())) else 0.0)
         if code and div else np.nan

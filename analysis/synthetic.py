@@ -11,18 +11,20 @@ half of the businesses are in a sector in line with one of the person's training
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .linkage import load_sector_map, training_divisions
-from .sectors.resources import labelled_csv_path, seeds_dir
+from .resources import labelled_csv_path, seeds_dir
 
 _MONEY = ("business_revenue", "business_profit", "wage")
 
 
-def synthetic_population(alumni: int, *, seed: int = 0, trainings: pd.DataFrame | None = None) -> dict:
+def synthetic_population(alumni: int, *, seed: int = 0, trainings: pd.DataFrame | None = None) -> dict[str, Any]:
     """Draw a roster with its truth: people, enrollments and each person's business status.
 
     Returns a dict with ``people`` (DataFrame: pid, province, sex, birth_year, cohort, age,
@@ -163,7 +165,7 @@ def write_synthetic_dataset(out: str | Path, *, alumni: int = 2000, responses: i
     revenue = np.where(business, np.round(np.exp(rng.normal(15.3, 1.0, m)), -3), np.nan)
     profit = np.where(business, np.round(revenue * rng.uniform(-0.1, 0.45, m), -3), np.nan)
 
-    def blank(values, mask):
+    def blank(values: Any, mask: np.ndarray) -> np.ndarray:
         return np.where(mask, values, "")
 
     data = {
@@ -180,10 +182,10 @@ def write_synthetic_dataset(out: str | Path, *, alumni: int = 2000, responses: i
     if wide:
         for code in catalogue["code"]:
             usefulness[f"training_usefulness__{code.replace('-', '_')}"] = (code, np.full(m, "", dtype=object))
-        for i, p in enumerate(resp["pid"]):
-            if answered[i]:
-                for code in taken.get(p, []):
-                    usefulness[f"training_usefulness__{code.replace('-', '_')}"][1][i] = str(rng.integers(1, 5))
+        for row, pid in enumerate(resp["pid"]):
+            if answered[row]:
+                for code in taken.get(pid, []):
+                    usefulness[f"training_usefulness__{code.replace('-', '_')}"][1][row] = str(rng.integers(1, 5))
         data.update({name: values for name, (_code, values) in usefulness.items()})
     data.update({
         "worked_last_week": blank(np.where(job_status != "", "yes", "no"), complete),
@@ -242,7 +244,7 @@ _TYPES = {
 }
 
 
-def _codebook(columns, usefulness_items: dict) -> pd.DataFrame:
+def _codebook(columns: Iterable[str], usefulness_items: dict[str, str]) -> pd.DataFrame:
     rows = []
     for name in columns:
         if name in usefulness_items:

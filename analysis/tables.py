@@ -1,6 +1,9 @@
 """The report's tables, one function each, for notebooks and for the report.
 
-Every function takes a :class:`~analysis.dataset.Dataset` and returns a DataFrame.
+Every function takes a :class:`~analysis.dataset.Dataset` (built into a survey frame with
+the options ``frame``, ``trim`` and ``min_cell``) or a ready
+:class:`~analysis.frame.SurveyFrame`, and returns a DataFrame.  Building one frame and
+passing it to every table (as the report does) weights and links once.
 Estimates are weighted with the raked non-response weights (see
 :mod:`analysis.weights`), come with 95% confidence intervals (:mod:`analysis.estimates`)
 and with the unweighted number of respondents ``n`` beside them; ``small`` flags
@@ -21,12 +24,15 @@ Examples
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from ._labels import category_label, check_language, division_label, province_label, section_label
-from ._survey import survey_data
+from .dataset import Dataset
 from .estimates import weighted_median, weighted_proportion, weighted_quantile
+from .frame import SurveyFrame, as_frame
 
 ALL = "(all)"
 ESTIMATE_COLUMNS = ["estimate", "ci_low", "ci_high", "n", "small", "se", "population", "unweighted"]
@@ -40,15 +46,16 @@ __all__ = [
 ]
 
 
-def _share(y, sd, domain=None, prefix: str = "") -> dict:
-    est = weighted_proportion(y, sd.weights, domain=domain)
+def _share(y: np.ndarray, sd: SurveyFrame, domain: np.ndarray | None = None, prefix: str = "") -> dict[str, Any]:
+    est = weighted_proportion(y, sd.raking(), domain=domain)
     raw = weighted_proportion(y, None, domain=domain)
     row = {"estimate": est.estimate, "ci_low": est.ci_low, "ci_high": est.ci_high, "n": est.n,
            "small": est.small, "se": est.se, "population": est.population, "unweighted": raw.estimate}
     return {f"{prefix}{k}": v for k, v in row.items()}
 
 
-def _category_rows(sd, y, lang: str, *, base=None, prefix: str = "") -> list[dict]:
+def _category_rows(sd: SurveyFrame, y: np.ndarray, lang: str, *, base: np.ndarray | None = None,
+                   prefix: str = "") -> list[dict[str, Any]]:
     rows = [{"group": ALL, "label": category_label(ALL, lang), **_share(y, sd, base, prefix)}]
     for category in sd.categories.columns:
         domain = sd.categories[category].to_numpy()
@@ -59,7 +66,8 @@ def _category_rows(sd, y, lang: str, *, base=None, prefix: str = "") -> list[dic
     return rows
 
 
-def response_rate(dataset, *, lang: str = "en") -> pd.DataFrame:
+def response_rate(data: Dataset | SurveyFrame, *, lang: str = "en",
+        frame: str = "roster", trim: float | None = 5.0, min_cell: int = 10) -> pd.DataFrame:
     """Response rates overall, by training category and by province (unweighted counts).
 
     Columns: ``level`` (overall / training_category / province), ``group``, ``label``,
@@ -78,7 +86,8 @@ def response_rate(dataset, *, lang: str = "en") -> pd.DataFrame:
     ('overall', 500, 500)
     """
     check_language(lang)
-    alumni = dataset.alumni
+    sd = as_frame(data, frame=frame, trim=trim, min_cell=min_cell, weights=False)
+    alumni = sd.dataset.alumni
     status = alumni["invitation_status"].astype("object")
     counts = pd.DataFrame({
         "roster": 1, "invited": status.notna().astype(int), "submitted": status.eq("submitted").astype(int),
@@ -86,7 +95,6 @@ def response_rate(dataset, *, lang: str = "en") -> pd.DataFrame:
     })
     counts["no_answer"] = counts["invited"] - counts["submitted"] - counts["partial"] - counts["declined"]
     rows = [{"level": "overall", "group": ALL, "label": category_label(ALL, lang), **counts.sum().to_dict()}]
-    sd = survey_data(dataset)
     cats = sd.people_categories
     if len(cats) == len(alumni):  # frame == roster
         for category in cats.columns:
@@ -106,7 +114,8 @@ def response_rate(dataset, *, lang: str = "en") -> pd.DataFrame:
     return table
 
 
-def business_rate_by_training_category(dataset, *, lang: str = "en") -> pd.DataFrame:
+def business_rate_by_training_category(data: Dataset | SurveyFrame, *, lang: str = "en",
+        frame: str = "roster", trim: float | None = 5.0, min_cell: int = 10) -> pd.DataFrame:
     """Share of alumni running a business (main or side), overall and by training category.
 
     A person counts in every category they took a training in.  ``unweighted`` is the
@@ -123,7 +132,7 @@ def business_rate_by_training_category(dataset, *, lang: str = "en") -> pd.DataF
     True
     """
     check_language(lang)
-    sd = survey_data(dataset)
+    sd = as_frame(data, frame=frame, trim=trim, min_cell=min_cell)
     y = sd.respondents["runs_business"].to_numpy(dtype=float)
     return pd.DataFrame(_category_rows(sd, y, lang))
 
@@ -137,7 +146,8 @@ def _examples(texts: pd.Series, limit: int = 3) -> str:
     return " | ".join(str(t).replace("|", "/") for t in picked)
 
 
-def sector_mix(dataset, *, lang: str = "en", top_divisions: int = 10) -> pd.DataFrame:
+def sector_mix(data: Dataset | SurveyFrame, *, lang: str = "en", top_divisions: int = 10,
+        frame: str = "roster", trim: float | None = 5.0, min_cell: int = 10) -> pd.DataFrame:
     """Sector mix of the businesses: KBLI sections and the top divisions, with example answers.
 
     Shares are among businesses with a KBLI code (``codes.csv``; automatic, awaiting
@@ -155,7 +165,7 @@ def sector_mix(dataset, *, lang: str = "en", top_divisions: int = 10) -> pd.Data
     1.0
     """
     check_language(lang)
-    sd = survey_data(dataset)
+    sd = as_frame(data, frame=frame, trim=trim, min_cell=min_cell)
     r = sd.respondents
     coded = r["runs_business"].eq(1).to_numpy() & r["section"].notna().to_numpy()
     rows = []
@@ -174,7 +184,8 @@ def sector_mix(dataset, *, lang: str = "en", top_divisions: int = 10) -> pd.Data
     return pd.DataFrame(rows, columns=columns)
 
 
-def alignment_by_training_category(dataset, *, lang: str = "en") -> pd.DataFrame:
+def alignment_by_training_category(data: Dataset | SurveyFrame, *, lang: str = "en",
+        frame: str = "roster", trim: float | None = 5.0, min_cell: int = 10) -> pd.DataFrame:
     """Share of businesses in line with a training taken, by the sector map and by the owner.
 
     For each training category (businesses of alumni who took a training in it) and
@@ -195,18 +206,18 @@ def alignment_by_training_category(dataset, *, lang: str = "en") -> pd.DataFrame
     True
     """
     check_language(lang)
-    sd = survey_data(dataset)
+    sd = as_frame(data, frame=frame, trim=trim, min_cell=min_cell, links=True)
     r = sd.respondents
     n = len(r)
-    links = sd.links
-    category_of = dict(zip(dataset.trainings["code"], dataset.trainings["category"]))
+    links = sd.linked()
+    category_of = dict(zip(sd.dataset.trainings["code"], sd.dataset.trainings["category"]))
     map_any = np.full(n, np.nan)
     own = np.full(n, np.nan)
     map_any[links.index] = links["in_line_by_map"].to_numpy(dtype=float)
     own[links.index] = links["own_related"].to_numpy(dtype=float)
     matched_cats = pd.Series("", index=range(n), dtype=object)
-    matched_cats[links.index] = [" ".join({category_of.get(c, "") for c in m.split()}) for m in
-                                 links["matched_trainings"]]
+    matched_cats[links.index] = np.array([" ".join({category_of.get(c, "") for c in m.split()}) for m in
+                                          links["matched_trainings"]], dtype=object)
     matched_sets = [set(c.split()) for c in matched_cats]
     agreement = pd.Series("", index=range(n), dtype=object)
     agreement[links.index] = links["agreement"].to_numpy()
@@ -230,7 +241,8 @@ def alignment_by_training_category(dataset, *, lang: str = "en") -> pd.DataFrame
     return table[first + [c for c in table.columns if c not in first]]
 
 
-def disagreements(dataset) -> pd.DataFrame:
+def disagreements(data: Dataset | SurveyFrame, *,
+        frame: str = "roster", trim: float | None = 5.0, min_cell: int = 10) -> pd.DataFrame:
     """Cross-table of the sector map against the owner's own answer (unweighted and weighted counts).
 
     Examples
@@ -242,8 +254,8 @@ def disagreements(dataset) -> pd.DataFrame:
     >>> list(disagreements(ds).columns)
     ['agreement', 'n', 'weighted', 'share']
     """
-    sd = survey_data(dataset)
-    links = sd.links
+    sd = as_frame(data, frame=frame, trim=trim, min_cell=min_cell, links=True)
+    links = sd.linked()
     w = sd.respondents.loc[links.index, "weight"]
     table = pd.DataFrame({"agreement": links["agreement"], "weight": w})
     out = table.groupby("agreement").agg(n=("weight", "size"), weighted=("weight", "sum")).reset_index()
@@ -254,7 +266,8 @@ def disagreements(dataset) -> pd.DataFrame:
     return out
 
 
-def started_after_training(dataset, *, lang: str = "en") -> pd.DataFrame:
+def started_after_training(data: Dataset | SurveyFrame, *, lang: str = "en",
+        frame: str = "roster", trim: float | None = 5.0, min_cell: int = 10) -> pd.DataFrame:
     """Share of businesses started after the owner's (first) training, by training category.
 
     ``date_*``: ``business_started`` later than the month of the earliest roster
@@ -271,7 +284,7 @@ def started_after_training(dataset, *, lang: str = "en") -> pd.DataFrame:
     True
     """
     check_language(lang)
-    sd = survey_data(dataset)
+    sd = as_frame(data, frame=frame, trim=trim, min_cell=min_cell)
     r = sd.respondents
     business = r["runs_business"].eq(1).to_numpy()
     rows = []
@@ -285,7 +298,8 @@ def started_after_training(dataset, *, lang: str = "en") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def revenue_by_sector(dataset, *, lang: str = "en") -> pd.DataFrame:
+def revenue_by_sector(data: Dataset | SurveyFrame, *, lang: str = "en",
+        frame: str = "roster", trim: float | None = 5.0, min_cell: int = 10) -> pd.DataFrame:
     """Monthly business revenue (and profit) by KBLI section: weighted median with CI, and IQR.
 
     Needs a dataset exported with ``--include-financial``; otherwise the table is empty
@@ -305,10 +319,10 @@ def revenue_by_sector(dataset, *, lang: str = "en") -> pd.DataFrame:
     check_language(lang)
     columns = ["section", "label", "n", "median", "median_ci_low", "median_ci_high", "q1", "q3", "iqr",
                "small", "profit_median", "profit_q1", "profit_q3"]
-    sd = survey_data(dataset)
+    sd = as_frame(data, frame=frame, trim=trim, min_cell=min_cell)
     r = sd.respondents
     revenue = r["business_revenue"].to_numpy(dtype=float)
-    if not dataset.includes_financial or not np.isfinite(revenue).any():
+    if not sd.dataset.includes_financial or not np.isfinite(revenue).any():
         table = pd.DataFrame(columns=columns)
         table.attrs["note"] = FINANCIAL_NOTE
         return table
@@ -318,24 +332,25 @@ def revenue_by_sector(dataset, *, lang: str = "en") -> pd.DataFrame:
     groups = [ALL, *sorted(sections.dropna().unique())]
     for code in groups:
         domain = np.ones(len(r), bool) if code == ALL else (sections == code).to_numpy()
-        est = weighted_median(revenue, sd.weights, domain=domain)
+        est = weighted_median(revenue, sd.raking(), domain=domain)
         if est.n == 0:
             continue
-        q1 = weighted_quantile(revenue, sd.weights.weights, 0.25, domain=domain)
-        q3 = weighted_quantile(revenue, sd.weights.weights, 0.75, domain=domain)
+        q1 = weighted_quantile(revenue, sd.raking().weights, 0.25, domain=domain)
+        q3 = weighted_quantile(revenue, sd.raking().weights, 0.75, domain=domain)
         pdomain = domain & np.isfinite(profit)
         rows.append({"section": code, "label": section_label(code, lang), "n": est.n, "median": est.estimate,
                      "median_ci_low": est.ci_low, "median_ci_high": est.ci_high, "q1": q1, "q3": q3,
                      "iqr": q3 - q1, "small": est.small,
-                     "profit_median": weighted_quantile(profit, sd.weights.weights, 0.5, domain=pdomain),
-                     "profit_q1": weighted_quantile(profit, sd.weights.weights, 0.25, domain=pdomain),
-                     "profit_q3": weighted_quantile(profit, sd.weights.weights, 0.75, domain=pdomain)})
+                     "profit_median": weighted_quantile(profit, sd.raking().weights, 0.5, domain=pdomain),
+                     "profit_q1": weighted_quantile(profit, sd.raking().weights, 0.25, domain=pdomain),
+                     "profit_q3": weighted_quantile(profit, sd.raking().weights, 0.75, domain=pdomain)})
     table = pd.DataFrame(rows, columns=columns)
     table.attrs["note"] = "Rupiah per month, as answered; weighted quantiles, Woodruff 95% CI for the median."
     return table
 
 
-def training_category_by_sector(dataset, *, lang: str = "en") -> pd.DataFrame:
+def training_category_by_sector(data: Dataset | SurveyFrame, *, lang: str = "en",
+        frame: str = "roster", trim: float | None = 5.0, min_cell: int = 10) -> pd.DataFrame:
     """Businesses by training category × KBLI section: counts, shares and lift.
 
     ``n``: respondents; ``weighted``: estimated alumni; ``share``: the section's share
@@ -354,7 +369,7 @@ def training_category_by_sector(dataset, *, lang: str = "en") -> pd.DataFrame:
     True
     """
     check_language(lang)
-    sd = survey_data(dataset)
+    sd = as_frame(data, frame=frame, trim=trim, min_cell=min_cell)
     r = sd.respondents
     coded = r["runs_business"].eq(1).to_numpy() & r["section"].notna().to_numpy()
     w = r["weight"].to_numpy()
@@ -374,13 +389,15 @@ def training_category_by_sector(dataset, *, lang: str = "en") -> pd.DataFrame:
             rows.append({"category": category, "category_label": category_label(category, lang), "section": code,
                          "section_label": section_label(code, lang), "n": int(values["n"]),
                          "weighted": float(values["weighted"]), "share": share,
-                         "overall_share": float(overall[code]), "lift": share / float(overall[code]),
+                         "overall_share": float(overall.loc[str(code)]),
+                         "lift": share / float(overall.loc[str(code)]),
                          "small": int(values["n"]) < 30})
     return pd.DataFrame(rows, columns=["category", "category_label", "section", "section_label", "n", "weighted",
                                        "share", "overall_share", "lift", "small"])
 
 
-def headline_estimates(dataset, *, lang: str = "en") -> pd.DataFrame:
+def headline_estimates(data: Dataset | SurveyFrame, *, lang: str = "en",
+        frame: str = "roster", trim: float | None = 5.0, min_cell: int = 10) -> pd.DataFrame:
     """The headline shares, weighted and unweighted side by side ("how weighting changed the picture").
 
     Rows: ``runs_business`` (all respondents), ``in_line_by_map``, ``in_line_by_answer``
@@ -397,17 +414,17 @@ def headline_estimates(dataset, *, lang: str = "en") -> pd.DataFrame:
     ['runs_business', 'in_line_by_map', 'in_line_by_answer', 'started_after']
     """
     check_language(lang)
-    sd = survey_data(dataset)
+    sd = as_frame(data, frame=frame, trim=trim, min_cell=min_cell, links=True)
     r = sd.respondents
     n = len(r)
     map_any, own = np.full(n, np.nan), np.full(n, np.nan)
-    map_any[sd.links.index] = sd.links["in_line_by_map"].to_numpy(dtype=float)
-    own[sd.links.index] = sd.links["own_related"].to_numpy(dtype=float)
+    map_any[sd.linked().index] = sd.linked()["in_line_by_map"].to_numpy(dtype=float)
+    own[sd.linked().index] = sd.linked()["own_related"].to_numpy(dtype=float)
     measures = {"runs_business": r["runs_business"].to_numpy(dtype=float), "in_line_by_map": map_any,
                 "in_line_by_answer": own, "started_after": r["started_after"].to_numpy(dtype=float)}
     rows = []
     for name, y in measures.items():
-        weighted = weighted_proportion(y, sd.weights)
+        weighted = weighted_proportion(y, sd.raking())
         raw = weighted_proportion(y, None)
         rows.append({"measure": name, "estimate": weighted.estimate, "ci_low": weighted.ci_low,
                      "ci_high": weighted.ci_high, "n": weighted.n, "small": weighted.small,
@@ -416,7 +433,8 @@ def headline_estimates(dataset, *, lang: str = "en") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def weighting_summary(dataset, *, lang: str = "en") -> pd.DataFrame:
+def weighting_summary(data: Dataset | SurveyFrame, *, lang: str = "en",
+        frame: str = "roster", trim: float | None = 5.0, min_cell: int = 10) -> pd.DataFrame:
     """Each raking margin level: roster share, unweighted and weighted respondent shares.
 
     ``table.attrs["diagnostics"]`` holds the weight diagnostics (range, Kish design
@@ -433,8 +451,8 @@ def weighting_summary(dataset, *, lang: str = "en") -> pd.DataFrame:
     True
     """
     check_language(lang)
-    sd = survey_data(dataset)
-    table = sd.weights.margins.copy()
+    sd = as_frame(data, frame=frame, trim=trim, min_cell=min_cell)
+    table = sd.raking().margins.copy()
     labels = []
     for margin, level in zip(table["margin"], table["level"]):
         if margin == "province":
@@ -444,7 +462,7 @@ def weighting_summary(dataset, *, lang: str = "en") -> pd.DataFrame:
         else:
             labels.append(level)
     table.insert(2, "label", labels)
-    table.attrs["diagnostics"] = dict(sd.weights.diagnostics, converged=sd.weights.converged,
-                                      iterations=sd.weights.iterations, trim_rounds=sd.weights.trim_rounds)
-    table.attrs["collapsed"] = sd.weights.collapsed
+    table.attrs["diagnostics"] = dict(sd.raking().diagnostics, converged=sd.raking().converged,
+                                      iterations=sd.raking().iterations, trim_rounds=sd.raking().trim_rounds)
+    table.attrs["collapsed"] = sd.raking().collapsed
     return table

@@ -27,14 +27,18 @@ weights as calibration weights (see :mod:`analysis.estimates`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import sparse
 
-from .sectors.errors import InputDataError
+from .errors import InputDataError
 
 MISSING = "(missing)"
+Coded = list[tuple[np.ndarray, np.ndarray]]
+"""Each raking margin as (level index per respondent, target per level)."""
 OTHER = "(other)"
 
 
@@ -73,8 +77,8 @@ class RakingResult:
     converged: bool
     iterations: int
     trim_rounds: int
-    diagnostics: dict
-    collapsed: dict
+    diagnostics: dict[str, Any]
+    collapsed: dict[str, list[str]]
     design: sparse.csr_matrix = field(repr=False)
     _gram_pinv: np.ndarray | None = field(default=None, repr=False)
 
@@ -89,11 +93,12 @@ class RakingResult:
             gram = (self.design.T.multiply(w) @ self.design).toarray()
             self._gram_pinv = np.linalg.pinv(gram, hermitian=True)
         beta = self._gram_pinv @ (self.design.T @ (w * z))
-        return z - self.design @ beta
+        residual: np.ndarray = z - self.design @ beta
+        return residual
 
 
 def rake(sample: pd.DataFrame, population: pd.DataFrame, margins: list[str], *,
-         base_weights=None, trim: float | None = 5.0, min_cell: int = 10, max_iter: int = 200,
+         base_weights: ArrayLike | None = None, trim: float | None = 5.0, min_cell: int = 10, max_iter: int = 200,
          tol: float = 1e-8, max_trim_rounds: int = 20) -> RakingResult:
     """Rake sample weights to the population's margins, with pooling and trimming.
 
@@ -176,7 +181,7 @@ def rake(sample: pd.DataFrame, population: pd.DataFrame, margins: list[str], *,
                         trim_rounds=max(rounds, 0), diagnostics=diagnostics, collapsed=collapsed, design=design)
 
 
-def weight_diagnostics(weights) -> dict:
+def weight_diagnostics(weights: ArrayLike) -> dict[str, Any]:
     """Summary of a set of weights: range, Kish design effect and effective sample size.
 
     The Kish design effect due to unequal weighting is ``1 + cv²`` (cv: coefficient of
@@ -207,7 +212,8 @@ def _labels(values: pd.Series) -> pd.Series:
     return text.where(text.notna() & text.ne(""), MISSING).astype(str)
 
 
-def _code_margin(sample_values: pd.Series, population_values: pd.Series, min_cell: int):
+def _code_margin(sample_values: pd.Series, population_values: pd.Series,
+                 min_cell: int) -> tuple[np.ndarray, np.ndarray, list[str], list[str], np.ndarray]:
     s = _labels(sample_values)
     p = _labels(population_values)
     counts = s.value_counts()
@@ -238,7 +244,7 @@ def _code_margin(sample_values: pd.Series, population_values: pd.Series, min_cel
     return idx, targets, labels, pooled, resp_counts
 
 
-def _ipf(weights: np.ndarray, coded, max_iter: int, tol: float):
+def _ipf(weights: np.ndarray, coded: Coded, max_iter: int, tol: float) -> tuple[np.ndarray, bool, int]:
     w = weights.copy()
     for iteration in range(1, max_iter + 1):
         worst = 0.0
@@ -255,7 +261,7 @@ def _ipf(weights: np.ndarray, coded, max_iter: int, tol: float):
     return w, False, max_iter
 
 
-def _design(coded, n: int) -> sparse.csr_matrix:
+def _design(coded: Coded, n: int) -> sparse.csr_matrix:
     blocks = []
     rows = np.arange(n)
     for idx, targets in coded:
@@ -263,7 +269,8 @@ def _design(coded, n: int) -> sparse.csr_matrix:
     return sparse.hstack(blocks, format="csr")
 
 
-def _margin_table(levels_info, coded, weights: np.ndarray, n: int) -> pd.DataFrame:
+def _margin_table(levels_info: list[tuple[str, list[str], np.ndarray, np.ndarray]], coded: Coded,
+                  weights: np.ndarray, n: int) -> pd.DataFrame:
     rows = []
     total_w = weights.sum()
     for (margin, labels, targets, counts), (idx, _t) in zip(levels_info, coded):
@@ -275,26 +282,3 @@ def _margin_table(levels_info, coded, weights: np.ndarray, n: int) -> pd.DataFra
                          "unweighted_share": counts[i] / n, "weighted_share": achieved[i] / total_w,
                          "weighted_total": achieved[i]})
     return pd.DataFrame(rows)
-
-
-def survey_weights(dataset, *, frame: str = "roster", trim: float | None = 5.0, min_cell: int = 10) -> RakingResult:
-    """Raked non-response weights of a research dataset's respondents.
-
-    Respondents (submitted responses) are raked to the roster's margins: province, sex,
-    age group, each training category (took / did not take) and cohort.  ``frame="invited"``
-    rakes to the invited alumni instead of the whole roster.  The weights are in the
-    order of the submitted rows of ``dataset.responses``.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from analysis.dataset import load_dataset
-    >>> from analysis.synthetic import write_synthetic_dataset
-    >>> ds = load_dataset(write_synthetic_dataset(tempfile.mkdtemp() + "/ds", alumni=1000, responses=500))
-    >>> result = survey_weights(ds)
-    >>> result.converged, round(float(result.weights.sum()))
-    (True, 1000)
-    """
-    from ._survey import survey_data
-
-    return survey_data(dataset, frame=frame, trim=trim, min_cell=min_cell).weights

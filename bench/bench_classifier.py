@@ -76,8 +76,9 @@ def main(argv=None) -> int:
 
     base = load_labelled()["text"].tolist()
     texts = (base * (args.n // len(base) + 1))[: args.n]
-    results = {"machine": platform.machine(), "cpus": os.cpu_count(), "python": platform.python_version(),
-               "n_texts": len(texts), "load_average_before": os.getloadavg()[0]}
+    results: dict[str, object] = {"machine": platform.machine(), "cpus": os.cpu_count(),
+                                  "python": platform.python_version(), "n_texts": len(texts),
+                                  "load_average_before": os.getloadavg()[0]}
 
     if not args.skip_training:
         cpu_before = _cpu_seconds_with_children()

@@ -20,7 +20,7 @@ import random
 import re
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -50,8 +50,9 @@ def build(alumni: int, workdir: Path) -> int:
     rng = random.Random(3)
     ids = db.session.scalars(select(Invitation.id).where(Invitation.wave_id == wave_id)).all()
     answered = rng.sample(ids, k=len(ids) // 2)
-    now = datetime.now(timezone.utc)
-    rows, statuses = [], {"submitted": [], "partial": [], "declined": []}
+    now = datetime.now(UTC)
+    rows: list[dict[str, object]] = []
+    statuses: dict[str, list[int]] = {"submitted": [], "partial": [], "declined": []}
     for invitation_id in answered:
         status = rng.choices(["submitted", "partial", "declined"], weights=[0.8, 0.15, 0.05])[0]
         started = now - timedelta(days=rng.uniform(0, 30))
@@ -105,7 +106,10 @@ def main() -> None:
 
     client = app.test_client()
     page = client.get("/admin/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+    found = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+    if found is None:
+        raise SystemExit("no CSRF token on the login page")
+    token = found.group(1)
     assert client.post("/admin/login", data={"email": "bench@example.org", "password": PASSWORD,
                                              "csrf_token": token}).status_code == 302
 
@@ -126,7 +130,7 @@ def main() -> None:
         "invitations list, status=partial, page 20": best_of(
             lambda: get(f"/admin/waves/{wave_id}/invitations?status=partial&page=20")),
     }
-    print(f"date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; machine: {machine()}; "
+    print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {machine()}; "
           f"{invited:,} invitations")
     base = results["baseline (status counts query)"]
     for name, seconds in results.items():

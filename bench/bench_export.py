@@ -137,7 +137,7 @@ def main() -> None:
                      "    with c.cursor().copy(sys.argv[3]) as copy:\n"
                      "        for block in copy: f.write(block)\n")
     results = {}
-    for attempt in range(2):  # the first round warms the caches; the second is reported
+    for _attempt in range(2):  # the first round warms the caches; the second is reported
         out = args.out / "baseline.csv"
         results["baseline"] = _measured([sys.executable, "-c", baseline_code, args.url, str(out),
                                          BASELINE_SQL.format(wave=wave_id)], env)
@@ -169,7 +169,10 @@ def _half_wave(url: str, wave_id: int) -> str:
         conn.execute("DELETE FROM waves WHERE name = 'bench_half'")
         new_id = conn.execute("INSERT INTO waves (name, questionnaire_id, created_at) "
                               "SELECT 'bench_half', questionnaire_id, now() FROM waves WHERE id = %s RETURNING id",
-                              (wave_id,)).fetchone()[0]
+                              (wave_id,)).fetchone()
+        if new_id is None:
+            raise SystemExit("no wave to split")
+        new_id = new_id[0]
         conn.execute("UPDATE invitations SET wave_id = %s WHERE wave_id = %s AND id %% 2 = 0", (new_id, wave_id))
     return "bench_half"
 

@@ -17,7 +17,8 @@ import argparse
 import csv
 import shutil
 import sys
-from datetime import datetime, timezone
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -38,7 +39,7 @@ BASE_URL = "https://survey.example.id"
 KEY = link_key("benchmark")
 
 
-def baseline(rows: list[tuple], out: Path, key: bytes) -> None:
+def baseline(rows: Sequence[Sequence[str]], out: Path, key: bytes) -> None:
     """Nonces, derived tokens, hashes and the CSV, without a database."""
     with out.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
@@ -79,7 +80,7 @@ def main() -> None:
     assert result.issued == args.alumni
 
     n = result.issued
-    print(f"date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; machine: {machine()}")
+    print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {machine()}")
     print(f"baseline tokens+hashes+CSV, no DB: {seconds['baseline']:6.2f} s  {n / seconds['baseline']:>10,.0f} /s")
     print(f"issue {n:,} invitations + CSV:   {seconds['issue']:6.2f} s  {n / seconds['issue']:>10,.0f} /s  "
           f"{seconds['issue'] / seconds['baseline']:.1f}x baseline")

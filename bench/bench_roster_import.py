@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -146,10 +146,11 @@ def main() -> None:
     assert first.ok and first.committed and again.ok, "the generated roster must import cleanly"
     assert all(f.unchanged == f.rows for f in again.files), "re-import must change nothing"
 
-    print(f"date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; machine: {machine()}")
+    print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {machine()}")
     print(f"roster: {files.alumni_rows:,} alumni + {files.enrollment_rows:,} enrollments "
           f"(generated in {seconds['generate']:.1f} s)")
-    print(f"baseline COPY into unindexed tables: {seconds['baseline']:6.1f} s  {rows / seconds['baseline']:>10,.0f} rows/s")
+    print(f"baseline COPY into unindexed tables: {seconds['baseline']:6.1f} s  "
+          f"{rows / seconds['baseline']:>10,.0f} rows/s")
     for key, label in (("import", "import (first load)"), ("reimport", "re-import (unchanged)")):
         print(f"{label:36s} {seconds[key]:6.1f} s  {rows / seconds[key]:>10,.0f} rows/s  "
               f"{seconds[key] / seconds['baseline']:.1f}x baseline")

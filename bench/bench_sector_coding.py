@@ -17,7 +17,7 @@ import csv
 import random
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -60,7 +60,7 @@ def build(alumni: int, workdir: Path) -> tuple[int, list[str]]:
     wave_id = invite_everyone(FORM, workdir)
     pool, rng = descriptions(), random.Random(5)
     ids = db.session.scalars(select(Invitation.id).where(Invitation.wave_id == wave_id)).all()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     texts = [rng.choice(pool) for _ in ids]
     rows = [{"invitation_id": i, "answers": {"business_description": t}, "language": "id", "started_at": now,
              "updated_at": now, "submitted_at": now, "revision": 1} for i, t in zip(ids, texts)]
@@ -84,11 +84,14 @@ def main() -> None:
         classify_texts(texts, model=model)
         baseline = time.perf_counter() - start
         start = time.perf_counter()
-        report = code_wave(db.session.get(Wave, wave_id), model=model)
+        wave = db.session.get(Wave, wave_id)
+        if wave is None:
+            raise SystemExit(f"wave {wave_id} vanished")
+        report = code_wave(wave, model=model)
         coding = time.perf_counter() - start
         stored = db.session.scalar(select(func.count()).select_from(SectorCode))
     assert report.total == stored == len(texts)
-    print(f"date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; machine: {machine()}")
+    print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {machine()}")
     print(f"baseline classify_texts in memory: {baseline:6.1f} s  {len(texts) / baseline:>9,.0f} /s")
     print(f"code_wave (read, classify, write): {coding:6.1f} s  {len(texts) / coding:>9,.0f} /s  "
           f"{coding / baseline:.1f}x baseline; auto-coded {report.auto / report.total:.1%}")

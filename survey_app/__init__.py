@@ -1,6 +1,7 @@
 """Jejak survey application: the app factory reads as the table of contents."""
 from __future__ import annotations
 
+import importlib.resources
 import os
 
 from flask import Flask
@@ -64,7 +65,8 @@ def register_extensions(app: Flask) -> None:
     ext.db.init_app(app)
     with app.app_context():
         configure_sqlite(ext.db.engine)
-    ext.migrate.init_app(app, ext.db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    # The revisions ship as the `migrations` package (house: found in a checkout and in a wheel).
+    ext.migrate.init_app(app, ext.db, directory=str(importlib.resources.files("migrations")))
     ext.csrf.init_app(app)
     ext.babel.init_app(app, locale_selector=select_locale)
     ext.limiter.init_app(app)

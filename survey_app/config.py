@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from analysis.resources import shipped_seeds_dir
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -33,7 +35,7 @@ class Config:
     LINK_KEY = _env("LINK_KEY")
     # Key for pseudonymous ids in exports (see survey_app/privacy.py).
     PSEUDONYM_KEY = _env("PSEUDONYM_KEY")
-    SEEDS_DIR = Path(_env("SEEDS_DIR", REPO_ROOT / "seeds"))
+    SEEDS_DIR = Path(_env("SEEDS_DIR", shipped_seeds_dir()))  # the installed `seeds` package
     # Respondent pages are small forms: anything larger is abuse or a mistake.
     MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", 256 * 1024))
     MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH
@@ -70,6 +72,14 @@ class Config:
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
     # Page saves (not submissions) commit without waiting for the disk on PostgreSQL.
     ASYNC_PAGE_COMMIT = _env("ASYNC_PAGE_COMMIT", "1") == "1"
+    # --- house: KBLI model files (issue 10 finding 6). The app loads only model files signed
+    # with this key (HMAC-SHA256); unset, a key derived from SECRET_KEY is used, which is
+    # enough for the self-trained default model. Set it explicitly to share signed model
+    # files between hosts (`JEJAK_MODEL_KEY=… python -m analysis train --out m.npz`).
+    MODEL_KEY = _env("MODEL_KEY")
+    # A model file to code with instead of the default model (must be signed).
+    SECTOR_MODEL = _env("SECTOR_MODEL")
+    # --- end house
     DEBUG = False
     TESTING = False
 
@@ -94,6 +104,7 @@ class TestConfig(Config):
     SMTP_TIMEOUT = 5.0
     MAIL_FROM = "Survei Jejak <survei@jejak.test>"
     SEND_RATE_PER_MINUTE = 60000.0
+    MODEL_KEY = "test-model-signing-key"  # house: tests/conftest.py signs the shared model cache with it
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestConfig}

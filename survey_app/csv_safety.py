@@ -1,12 +1,10 @@
-"""Keeping CSV/XLSX cells from being run as formulas by spreadsheet programs (CSV injection)."""
+"""Keeping CSV/XLSX cells from being run as formulas by spreadsheet programs (CSV injection).
+
+One rule for the whole project: the implementation is :func:`analysis.io.neutralise`
+(the analysis package writes CSV tables too, and must not import the app).
+"""
 from __future__ import annotations
 
-# A cell starting with one of these is a formula (or becomes one) in Excel/LibreOffice.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from analysis.io import FORMULA_TRIGGERS, neutralise
 
-
-def neutralise(text: str) -> str:
-    """Text that spreadsheets will show as text, never run as a formula."""
-    if text and text.startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text
+__all__ = ["FORMULA_TRIGGERS", "neutralise"]

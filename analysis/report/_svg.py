@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from html import escape
+from typing import Any
 
 
-def bar_chart(labels, values, *, lows=None, highs=None, secondary=None, width: int = 640,
+def bar_chart(labels: Iterable[Any], values: Iterable[Any], *, lows: Sequence[Any] | None = None,
+              highs: Sequence[Any] | None = None, secondary: Sequence[Any] | None = None, width: int = 640,
               percent: bool = True, legend: tuple[str, str] | None = None, title: str = "") -> str:
     """A horizontal bar chart as an ``<svg>`` string.
 
@@ -58,7 +61,7 @@ def bar_chart(labels, values, *, lows=None, highs=None, secondary=None, width: i
     return "".join(parts)
 
 
-def _nan(value) -> bool:
+def _nan(value: Any) -> bool:
     try:
         return value is None or math.isnan(float(value))
     except (TypeError, ValueError):
@@ -71,8 +74,8 @@ def _nice(value: float) -> float:
     exponent = 10 ** math.floor(math.log10(value))
     for step in (1, 2, 2.5, 5, 10):
         if value <= step * exponent:
-            return step * exponent
-    return 10 * exponent
+            return float(step * exponent)
+    return float(10 * exponent)
 
 
 def _short(value: float) -> str:

@@ -6,15 +6,15 @@ its split rule), ``features`` (TF-IDF), ``model`` (the estimator),
 ``storage`` (pickle-free model files), ``default`` (the cached default
 model), ``classify`` (batch coding), ``evaluate`` (metrics), ``io`` (CSV).
 """
+from ..errors import InputDataError, ModelFileError, SectorError, SeedDataError
 from .classify import LONG_TEXT_CHARS, classify_texts
 from .default import DEFAULT_PARAMS, load_default_model, train_default_model
-from .errors import InputDataError, ModelFileError, SectorError, SeedDataError
 from .evaluate import confusion_summary, evaluate_model
 from .kbli import KbliHierarchy, load_kbli
 from .labelled import load_labelled
 from .model import DEFAULT_REVIEW_THRESHOLD, SectorClassifier
 from .normalize import normalize_text
-from .storage import load_model, save_model
+from .storage import is_signed, load_model, save_model, sign_model
 
 __all__ = [
     "DEFAULT_PARAMS",
@@ -32,8 +32,10 @@ __all__ = [
     "load_default_model",
     "load_kbli",
     "load_labelled",
+    "is_signed",
     "load_model",
     "normalize_text",
     "save_model",
+    "sign_model",
     "train_default_model",
 ]

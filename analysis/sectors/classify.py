@@ -1,6 +1,9 @@
 """Classify many descriptions at once into a tidy table."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -19,7 +22,8 @@ scaled down by that share: the calibration says nothing about such text."""
 OUTPUT_COLUMNS = ["section", "division", "kbli5", "confidence", "needs_review", "top3"]
 
 
-def classify_texts(texts, model: SectorClassifier | None = None, threshold: float | None = None) -> pd.DataFrame:
+def classify_texts(texts: Iterable[Any], model: SectorClassifier | None = None,
+                   threshold: float | None = None) -> pd.DataFrame:
     """Code free-text business descriptions into KBLI 2020 section, division and 5-digit code.
 
     Parameters

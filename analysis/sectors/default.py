@@ -3,7 +3,20 @@
 The cache key is a hash of the seed files (KBLI table and labelled set),
 the library versions, the model format, the default parameters and this
 package's source code, so any change that could change the model makes a
-new cache entry instead of silently reusing a stale one.
+new cache entry instead of silently reusing a stale one.  A cached file is used
+only when its stored key equals the current one.
+
+Several processes (gunicorn workers, pytest-xdist workers, a CLI run) may ask for
+the model at once: a file lock next to the cache file makes one of them train
+while the others wait and then load the file it wrote.
+
+With a signing ``key`` (the app always passes its ``JEJAK_MODEL_KEY``) the cache
+file is written signed and a cached file that is unsigned, signed with another key
+or tampered with is not used: the model is trained again from the shipped seeds,
+which is always safe.  Without a key (notebooks, the CLI without
+``JEJAK_MODEL_KEY``) the cache is trusted local data: it was written by the same
+user from the seeds that ship with the code, and whoever can change files in the
+user's cache directory can change the installed code too.
 """
 from __future__ import annotations
 
@@ -12,18 +25,23 @@ import json
 import threading
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+from filelock import FileLock, Timeout
 
-from .errors import InputDataError, ModelFileError
-from .io import read_table
+from ..errors import InputDataError, ModelFileError
+from ..io import read_table
+from ..resources import cache_dir, kbli_csv_path, labelled_csv_path
 from .kbli import load_kbli
 from .labelled import load_labelled
 from .model import SectorClassifier
-from .resources import cache_dir, kbli_csv_path, labelled_csv_path
-from .storage import FORMAT_VERSION, library_versions, load_model, save_model
+from .storage import FORMAT_VERSION, key_fingerprint, library_versions, load_model_and_manifest, save_model
 
-DEFAULT_PARAMS = {
+TRAIN_LOCK_TIMEOUT = 1800.0
+"""Seconds a process waits for another one training the default model."""
+
+DEFAULT_PARAMS: dict[str, Any] = {
     "C": 1.0,
     "tol": 1e-4,
     "word_ngram_range": (1, 2),
@@ -43,7 +61,7 @@ DEFAULT_PARAMS = {
 """Parameters of the default model (chosen by cross-validation on the
 train split; see docs/SECTORS.md)."""
 
-_memo: dict[str, SectorClassifier] = {}
+_memo: dict[tuple[str, str], SectorClassifier] = {}
 _memo_lock = threading.Lock()
 
 
@@ -119,7 +137,8 @@ def train_default_model(extra: pd.DataFrame | None = None, n_jobs: int | None = 
     return model.fit(train["text"], train["kbli5"].str[:2], kbli5=train["kbli5"])
 
 
-def load_default_model(directory: str | Path | None = None, retrain: bool = False) -> SectorClassifier:
+def load_default_model(directory: str | Path | None = None, retrain: bool = False, *,
+                       key: str | bytes | None = None) -> SectorClassifier:
     """Return the default model, training and caching it on first use.
 
     Parameters
@@ -128,6 +147,9 @@ def load_default_model(directory: str | Path | None = None, retrain: bool = Fals
         Cache directory; defaults to ``$JEJAK_MODEL_CACHE`` or ``~/.cache/jejak``.
     retrain : bool, default False
         Ignore a cached file and train again.
+    key : str or bytes, optional
+        Signing key: the cache file is written signed and a cached file is used only if
+        its signature verifies (see the module docstring).
 
     Returns
     -------
@@ -140,19 +162,43 @@ def load_default_model(directory: str | Path | None = None, retrain: bool = Fals
     array(['56'], dtype='<U2')
     """
     path = default_model_path(directory)
-    key = str(path)
+    memo_key = (str(path), key_fingerprint(key) if key is not None else "")
     with _memo_lock:
-        if not retrain and key in _memo:
-            return _memo[key]
-        model = None
-        if path.is_file() and not retrain:
-            try:
-                model = load_model(path)
-            except ModelFileError as exc:
-                warnings.warn(f"ignoring unusable cached model: {exc}", RuntimeWarning, stacklevel=2)
-        if model is None:
-            model = train_default_model()
-            metadata = {"cache_key": default_model_key(), "trained_on": "seeds train split + KBLI 2020 texts"}
-            save_model(model, path, metadata=metadata)
-        _memo[key] = model
+        if not retrain:
+            found = _memo.get(memo_key)
+            if found is None and key is None:
+                # A model this process verified with some key is fine for a caller without one.
+                found = next((m for (p, _k), m in _memo.items() if p == memo_key[0]), None)
+            if found is not None:
+                return found
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with FileLock(str(path) + ".lock", timeout=TRAIN_LOCK_TIMEOUT):
+                model = None if retrain else _cached(path, key)
+                if model is None:
+                    model = train_default_model()
+                    metadata = {"cache_key": default_model_key(),
+                                "trained_on": "seeds train split + KBLI 2020 texts"}
+                    save_model(model, path, metadata=metadata, key=key)
+        except Timeout:
+            raise ModelFileError(f"another process has been training the default model into {path} for "
+                                 f"{TRAIN_LOCK_TIMEOUT:.0f} s; remove {path}.lock if no process is") from None
+        _memo[memo_key] = model
         return model
+
+
+def _cached(path: Path, key: str | bytes | None) -> SectorClassifier | None:
+    """The cached model at ``path`` if it is usable for the current key, else None (with a warning)."""
+    if not path.is_file():
+        return None
+    try:
+        model, manifest = load_model_and_manifest(path, key=key)
+        stored = manifest.get("metadata", {}).get("cache_key")
+    except ModelFileError as exc:
+        warnings.warn(f"ignoring unusable cached model: {exc}", RuntimeWarning, stacklevel=3)
+        return None
+    if stored != default_model_key():
+        warnings.warn(f"ignoring unusable cached model: {path} was trained for another cache key",
+                      RuntimeWarning, stacklevel=3)
+        return None
+    return model

@@ -6,12 +6,16 @@ automatically at >= 95 % precision (the rest go to manual review).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from sklearn.metrics import accuracy_score, f1_score
 
+from ..errors import InputDataError
 from .classify import classify_texts
-from .errors import InputDataError
 from .kbli import load_kbli
 from .model import SectorClassifier
 
@@ -19,7 +23,7 @@ LEVELS = ("section", "division")
 _RANK = {"section": 0, "division": 1, "kbli5": 2}
 
 
-def label_level(labels) -> str:
+def label_level(labels: Iterable[Any]) -> str:
     """The KBLI level of a column of codes: 'section', 'division' or 'kbli5'.
 
     Raises
@@ -42,17 +46,17 @@ def label_level(labels) -> str:
     found = set(levels)
     if len(found) > 1:
         raise InputDataError(f"labels mix KBLI levels ({', '.join(sorted(found))}); use one level per column")
-    return found.pop()
+    return str(found.pop())
 
 
-def _to_level(labels, level: str) -> np.ndarray:
+def _to_level(labels: Iterable[Any], level: str) -> np.ndarray:
     kbli = load_kbli()
     if level == "section":
         return np.array([kbli.section_of(str(v).strip()) for v in labels], dtype=object)
     return np.array([kbli.division_of(str(v).strip()) for v in labels], dtype=object)
 
 
-def share_auto_coded_at(confidence, correct, precision: float = 0.95) -> float:
+def share_auto_coded_at(confidence: ArrayLike, correct: ArrayLike, precision: float = 0.95) -> float:
     """Largest share of items that can be auto-coded (highest confidence first)
     while keeping the auto-coded items at ``precision`` or better.
 
@@ -73,8 +77,8 @@ def share_auto_coded_at(confidence, correct, precision: float = 0.95) -> float:
     return 0.0 if len(ok) == 0 else float((ok[-1] + 1) / len(confidence))
 
 
-def evaluate_model(texts, labels, model: SectorClassifier | None = None, level: str | None = None,
-                   precision: float = 0.95) -> dict:
+def evaluate_model(texts: Iterable[Any], labels: Iterable[Any], model: SectorClassifier | None = None,
+                   level: str | None = None, precision: float = 0.95) -> dict[str, Any]:
     """Evaluate a classifier against coded answers.
 
     Parameters
@@ -145,7 +149,8 @@ def evaluate_model(texts, labels, model: SectorClassifier | None = None, level: 
         "level": level,
         "label_level": source_level,
         "accuracy": float(accuracy_score(truth_str, predicted)),
-        "macro_f1": float(f1_score(truth_str, predicted, average="macro", labels=np.unique(truth_str), zero_division=0)),
+        "macro_f1": float(f1_score(truth_str, predicted, average="macro", labels=np.unique(truth_str),
+                                   zero_division=0)),
         "top3_accuracy": float(np.mean([t in row for t, row in zip(truth_str, top3)])),
         "auto_share_at_precision": share_auto_coded_at(result["confidence"], section_correct, precision),
         "target_precision": precision,
@@ -159,7 +164,7 @@ def evaluate_model(texts, labels, model: SectorClassifier | None = None, level: 
     return metrics
 
 
-def confusion_summary(true_sections, predicted_sections, worst: int = 5) -> pd.DataFrame:
+def confusion_summary(true_sections: Iterable[Any], predicted_sections: Iterable[Any], worst: int = 5) -> pd.DataFrame:
     """Per-section support, precision, recall and F1 with the main confusion,
     worst F1 first.
 
@@ -187,7 +192,7 @@ def confusion_summary(true_sections, predicted_sections, worst: int = 5) -> pd.D
     return table.sort_values(["f1", "support"], ascending=[True, False]).head(worst) if worst else table
 
 
-def format_metrics(metrics: dict) -> str:
+def format_metrics(metrics: dict[str, Any]) -> str:
     """Human-readable multi-line rendering of :func:`evaluate_model` output."""
     lines = [
         f"rows evaluated          : {metrics['n']} (labels at {metrics['label_level']} level)",

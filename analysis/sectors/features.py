@@ -7,7 +7,9 @@ linear models stay small enough to store and fast to apply.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -15,8 +17,6 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.utils.validation import check_is_fitted
-
-
 
 _CHAR_CACHE_LIMIT = 200_000  # distinct words remembered (bounded memory)
 
@@ -47,14 +47,16 @@ def _char_wb_ngrams(text: str, min_n: int, max_n: int) -> list[str]:
     return grams
 
 
-def _word_vectorizer(ngram_range, max_features, vocabulary=None) -> TfidfVectorizer:
+def _word_vectorizer(ngram_range: tuple[int, int], max_features: int | None,
+                     vocabulary: Mapping[str, int] | None = None) -> TfidfVectorizer:
     return TfidfVectorizer(
         analyzer=partial(_word_ngrams, min_n=ngram_range[0], max_n=ngram_range[1]),
         sublinear_tf=True, max_features=max_features, vocabulary=vocabulary, dtype=np.float32,
     )
 
 
-def _char_vectorizer(ngram_range, max_features, vocabulary=None) -> TfidfVectorizer:
+def _char_vectorizer(ngram_range: tuple[int, int], max_features: int | None,
+                     vocabulary: Mapping[str, int] | None = None) -> TfidfVectorizer:
     # Character n-grams inside words (padded with spaces) carry spelling
     # variants; cross-word n-grams add little beyond word bigrams.
     return TfidfVectorizer(
@@ -83,20 +85,21 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
     (1, True)
     """
 
-    def __init__(self, word_ngram_range=(1, 2), char_ngram_range=(2, 5),
-                 max_word_features=30000, max_char_features=60000, char_weight=1.0):
+    def __init__(self, word_ngram_range: tuple[int, int] = (1, 2), char_ngram_range: tuple[int, int] = (2, 5),
+                 max_word_features: int | None = 30000, max_char_features: int | None = 60000,
+                 char_weight: float = 1.0) -> None:
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
         self.max_word_features = max_word_features
         self.max_char_features = max_char_features
         self.char_weight = char_weight
 
-    def fit(self, texts, y=None):
+    def fit(self, texts: Iterable[Any], y: object = None) -> TextFeaturizer:
         """Learn both vocabularies and their IDF weights from ``texts``."""
         self.fit_transform(texts)
         return self
 
-    def fit_transform(self, texts, y=None):
+    def fit_transform(self, texts: Iterable[Any], y: object = None) -> sp.csr_matrix:
         """Fit, and return the features of ``texts`` without a second pass."""
         texts = list(texts)
         self.word_vectorizer_ = _word_vectorizer(self.word_ngram_range, self.max_word_features)
@@ -106,12 +109,12 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
         self._set_sizes()
         return self._stack(words, chars)
 
-    def _stack(self, words, chars):
+    def _stack(self, words: Any, chars: Any) -> sp.csr_matrix:
         if self.char_weight != 1.0:
             chars = chars * np.float32(self.char_weight)
         return sp.hstack([words, chars], format="csr", dtype=np.float32)
 
-    def _set_sizes(self):
+    def _set_sizes(self) -> None:
         self.n_word_features_ = len(self.word_vectorizer_.vocabulary_)
         self.n_char_features_ = len(self.char_vectorizer_.vocabulary_)
         is_unigram = np.zeros(self.n_word_features_ + self.n_char_features_, dtype=bool)
@@ -119,11 +122,11 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
             is_unigram[column] = " " not in term
         self.is_unigram_column_ = is_unigram
 
-    def transform(self, texts):
+    def transform(self, texts: Iterable[Any]) -> sp.csr_matrix:
         """Return a CSR matrix ``[word block | char_weight * char block]``."""
         return self.transform_with_words(texts)[0]
 
-    def transform_with_words(self, texts):
+    def transform_with_words(self, texts: Iterable[Any]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """Like :meth:`transform`, also returning the word block on its own
         (5-digit suggestions use it; computing it once saves a pass)."""
         check_is_fitted(self, "word_vectorizer_")
@@ -137,7 +140,7 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
     # word through a cache: answers reuse a small vocabulary, so most words
     # are looked up once instead of re-deriving ~20 character n-grams each
     # time.  This is most of the prediction cost.
-    def _word_counts(self, texts):
+    def _word_counts(self, texts: Sequence[str]) -> sp.csr_matrix:
         vocabulary = self.word_vectorizer_.vocabulary_
         lookup = vocabulary.get
         min_n, max_n = self.word_ngram_range
@@ -151,7 +154,7 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
             indptr.append(len(indices))
         return self._counts(indptr, indices, len(vocabulary))
 
-    def _char_counts(self, texts):
+    def _char_counts(self, texts: Sequence[str]) -> sp.csr_matrix:
         vocabulary = self.char_vectorizer_.vocabulary_
         cache = self.__dict__.setdefault("_char_cache", {})
         if len(cache) > _CHAR_CACHE_LIMIT:
@@ -170,28 +173,28 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
         return self._counts(indptr, indices, len(vocabulary))
 
     @staticmethod
-    def _counts(indptr, indices, n_columns):
-        indices = np.asarray(indices, dtype=np.int32)
+    def _counts(indptr: list[int], indices: list[int], n_columns: int) -> sp.csr_matrix:
+        columns = np.asarray(indices, dtype=np.int32)
         counts = sp.csr_matrix(
-            (np.ones(len(indices), dtype=np.float32), indices, np.asarray(indptr, dtype=np.int64)),
+            (np.ones(len(columns), dtype=np.float32), columns, np.asarray(indptr, dtype=np.int64)),
             shape=(len(indptr) - 1, n_columns))
         counts.sum_duplicates()  # repeated n-grams in a text add up, as in CountVectorizer
         return counts
 
     @staticmethod
-    def _tfidf(counts, vectorizer):
+    def _tfidf(counts: sp.csr_matrix, vectorizer: TfidfVectorizer) -> sp.csr_matrix:
         # Same steps as TfidfTransformer(sublinear_tf=True, norm="l2").
         np.log(counts.data, out=counts.data)
         counts.data += 1
         counts.data *= vectorizer.idf_.astype(np.float32)[counts.indices]
         return l2_normalize(counts, copy=False)
 
-    def word_block(self, texts):
+    def word_block(self, texts: Iterable[str]) -> sp.csr_matrix:
         """Only the word TF-IDF block (used for 5-digit suggestions)."""
         check_is_fitted(self, "word_vectorizer_")
         return self.word_vectorizer_.transform(list(texts))
 
-    def word_coverage(self, texts, features) -> np.ndarray:
+    def word_coverage(self, texts: Sequence[str], features: sp.csr_matrix) -> np.ndarray:
         """Share of each text's distinct words (2+ characters) found in the vocabulary.
 
         ``features`` must be ``self.transform(texts)``; reusing it avoids a
@@ -207,7 +210,8 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
         # character are not features (same rule as the word analyzer).
         distinct = np.fromiter((len({w for w in text.split() if len(w) > 1}) for text in texts),
                                dtype=np.int64, count=len(texts))
-        return np.divide(known, distinct, out=np.zeros(len(distinct)), where=distinct > 0)
+        coverage: np.ndarray = np.divide(known, distinct, out=np.zeros(len(distinct)), where=distinct > 0)
+        return coverage
 
     # -- state for safe storage (plain arrays, no pickling) -------------------
     def get_state(self) -> dict[str, np.ndarray]:
@@ -223,7 +227,7 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
         return state
 
     @classmethod
-    def from_state(cls, params: dict, state: dict[str, np.ndarray]) -> "TextFeaturizer":
+    def from_state(cls, params: dict[str, Any], state: dict[str, np.ndarray]) -> TextFeaturizer:
         """Rebuild a fitted featurizer from :meth:`get_state` output."""
         self = cls(**params)
         builders = {"word": (_word_vectorizer, self.word_ngram_range),

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import SeedDataError
-from .resources import kbli_csv_path
+from ..errors import SeedDataError
+from ..resources import kbli_csv_path
 
 _LEVEL_NAMES = {1: "section", 2: "division", 3: "group", 4: "subgroup", 5: "kbli5"}
 
@@ -33,7 +33,7 @@ class KbliHierarchy:
     """
 
     table: pd.DataFrame
-    division_section: dict = field(default_factory=dict)
+    division_section: dict[str, str] = field(default_factory=dict)
 
     @property
     def sections(self) -> list[str]:
@@ -85,7 +85,7 @@ class KbliHierarchy:
         return code in self._kbli5_set
 
     @cached_property
-    def _kbli5_set(self) -> frozenset:
+    def _kbli5_set(self) -> frozenset[str]:
         return frozenset(self.table.loc[self.table.level == 5, "code"])
 
 

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import SeedDataError
+from ..errors import SeedDataError
+from ..resources import labelled_csv_path, seeds_dir
 from .kbli import KbliHierarchy, load_kbli
-from .resources import labelled_csv_path, seeds_dir
 
 COLUMNS = ["id", "text", "kbli5", "division", "section", "split"]
 TEST_PERCENT = 20
@@ -51,7 +51,7 @@ def example_id(text: str) -> str:
     >>> example_id("jual baju") == example_id("JUAL BAJU!")
     True
     """
-    return "d" + hashlib.sha1(dedup_key(text).encode("utf-8")).hexdigest()[:10]
+    return "d" + hashlib.sha1(dedup_key(text).encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
 
 
 def split_for_id(example: str) -> str:

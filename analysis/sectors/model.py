@@ -24,11 +24,13 @@ Design (measured choices are in docs/SECTORS.md):
 from __future__ import annotations
 
 import numbers
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from joblib import Parallel, delayed
+from numpy.typing import ArrayLike
 from scipy.optimize import minimize_scalar
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import KFold, StratifiedKFold
@@ -38,7 +40,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from .features import TextFeaturizer
-from .kbli import load_kbli, reference_documents
+from .kbli import KbliHierarchy, load_kbli, reference_documents
 from .normalize import normalize_texts
 
 DEFAULT_REVIEW_THRESHOLD = 0.80
@@ -50,10 +52,13 @@ default model re-estimates it at every fit (``review_threshold_``, 0.802
 for the current seeds) and a test keeps this constant within 0.05 of it.
 Models fitted on too little data to estimate their own use this value."""
 
+FitJob = tuple[Any, np.ndarray, 'np.ndarray | None', int]
+"""Features, label index, sample weights and number of classes of one SVM fit."""
+
 _MIN_AUTO_CODED = 20  # fewer auto-coded OOF items than this: precision estimate too noisy
 
 
-def _as_texts(X) -> list[str]:
+def _as_texts(X: Any) -> list[str]:
     """Accept a 1-D sequence of texts, or a 2-D table with one text column."""
     if isinstance(X, str):
         raise ValueError("expected a sequence of texts, got a single string; wrap it in a list")
@@ -84,7 +89,7 @@ def _as_texts(X) -> list[str]:
 
 
 def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
-    z = scores / temperature
+    z: np.ndarray = scores / temperature
     z = z - z.max(axis=1, keepdims=True)
     np.exp(z, out=z)
     z /= z.sum(axis=1, keepdims=True)
@@ -93,16 +98,17 @@ def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
 
 def _fit_temperature(scores: np.ndarray, true_index: np.ndarray) -> float:
     """Temperature minimising the negative log-likelihood of the true classes."""
-    def nll(log_t):
+    def nll(log_t: float) -> float:
         proba = _softmax(scores, float(np.exp(log_t)))
-        return -np.mean(np.log(np.clip(proba[np.arange(len(true_index)), true_index], 1e-12, None)))
+        return float(-np.mean(np.log(np.clip(proba[np.arange(len(true_index)), true_index], 1e-12, None))))
 
     result = minimize_scalar(nll, bounds=(np.log(1e-3), np.log(1e2)), method="bounded",
                              options={"xatol": 1e-4})
     return float(np.exp(result.x))
 
 
-def choose_review_threshold(confidence, correct, target_precision=0.95, min_count=_MIN_AUTO_CODED):
+def choose_review_threshold(confidence: ArrayLike, correct: ArrayLike, target_precision: float = 0.95,
+                            min_count: int = _MIN_AUTO_CODED) -> float:
     """Lowest confidence threshold whose auto-coded set reaches ``target_precision``.
 
     Items with ``confidence >= threshold`` are auto-coded.  Returns 1.0
@@ -141,7 +147,8 @@ def choose_review_threshold(confidence, correct, target_precision=0.95, min_coun
     return float(conf_sorted[np.flatnonzero(ok)[-1]])
 
 
-def _fit_linear(features, y_index, weights, n_classes, C, tol, random_state):
+def _fit_linear(features: Any, y_index: np.ndarray, weights: np.ndarray | None, n_classes: int, C: float, tol: float,
+                random_state: int | None) -> tuple[np.ndarray, np.ndarray]:
     """One-vs-rest linear SVMs over ``n_classes`` classes; returns (coef, intercept)."""
     present = np.unique(y_index)
     svm = LinearSVC(C=C, tol=tol, random_state=random_state, max_iter=5000, dual=True)
@@ -233,11 +240,33 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
     ['45']
     """
 
-    def __init__(self, C=1.0, tol=1e-4, word_ngram_range=(1, 2), char_ngram_range=(3, 5),
-                 max_word_features=30000, max_char_features=60000, char_weight=1.0,
-                 reference="kbli", reference_weight=0.3, description_chars=400, section_model=True,
-                 calibration_folds=5, target_precision=0.95, kbli5_prior_weight=0.05,
-                 n_jobs=None, random_state=0):
+    # Fitted attributes (set by fit() or storage.load_model). Those that are absent for some
+    # models (no section model, no 5-digit centroids) are None then, hence `Any`.
+    featurizer_: TextFeaturizer
+    classes_: np.ndarray
+    coef_: np.ndarray
+    intercept_: np.ndarray
+    temperature_: float
+    section_temperature_: float
+    review_threshold_: float
+    label_level_: str | None
+    oof_confidence_: np.ndarray
+    oof_correct_: np.ndarray
+    oof_predicted_: np.ndarray
+    class_sections_: Any
+    section_classes_: Any
+    section_coef_: Any
+    section_intercept_: Any
+    kbli5_codes_: Any
+    kbli5_centroids_: Any
+    kbli5_prior_: Any
+
+    def __init__(self, C: float = 1.0, tol: float = 1e-4, word_ngram_range: tuple[int, int] = (1, 2),
+                 char_ngram_range: tuple[int, int] = (3, 5), max_word_features: int | None = 30000,
+                 max_char_features: int | None = 60000, char_weight: float = 1.0, reference: str | None = "kbli",
+                 reference_weight: float = 0.3, description_chars: int = 400, section_model: bool = True,
+                 calibration_folds: int = 5, target_precision: float = 0.95, kbli5_prior_weight: float = 0.05,
+                 n_jobs: int | None = None, random_state: int | None = 0) -> None:
         self.C = C
         self.tol = tol
         self.word_ngram_range = word_ngram_range
@@ -256,7 +285,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fit --
-    def fit(self, X, y, sample_weight=None, kbli5=None):
+    def fit(self, X: Any, y: Any, sample_weight: ArrayLike | None = None, kbli5: Any = None) -> SectorClassifier:
         """Fit on texts ``X`` and labels ``y``.
 
         Parameters
@@ -346,7 +375,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         self._fit_kbli5(kbli, norm_user, kbli5, y)
         return self
 
-    def _validate_params_values(self):
+    def _validate_params_values(self) -> None:
         if not (isinstance(self.C, numbers.Real) and self.C > 0):
             raise ValueError(f"C must be a positive number, got {self.C!r}")
         if self.reference not in ("kbli", None):
@@ -357,7 +386,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("calibration_folds must be an integer >= 2")
 
     @staticmethod
-    def _detect_level(y, kbli):
+    def _detect_level(y: np.ndarray, kbli: KbliHierarchy) -> str | None:
         if y.dtype.kind not in "UO":
             return None
         levels = {kbli.level_of(label) if isinstance(label, str) else None for label in np.unique(y)}
@@ -367,12 +396,12 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
                 return level
         return None
 
-    def _class_sections(self, kbli):
+    def _class_sections(self, kbli: KbliHierarchy) -> np.ndarray | None:
         if self.label_level_ is None:
             return None
         return np.array([kbli.section_of(str(c)) for c in self.classes_])
 
-    def _run_fits(self, jobs):
+    def _run_fits(self, jobs: list[FitJob]) -> list[tuple[np.ndarray, np.ndarray]]:
         """Fit independent SVMs (calibration folds + final model).
 
         With ``n_jobs`` > 1 they run in worker processes (liblinear holds
@@ -382,10 +411,11 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         n_jobs = self.n_jobs or 1
         if n_jobs == 1 or len(jobs) == 1:
             return [_fit_linear(*job, self.C, self.tol, self.random_state) for job in jobs]
-        return Parallel(n_jobs=n_jobs)(
+        fitted: list[tuple[np.ndarray, np.ndarray]] = Parallel(n_jobs=n_jobs)(
             delayed(_fit_linear)(*job, self.C, self.tol, self.random_state) for job in jobs)
+        return fitted
 
-    def _calibration_folds(self, y_index):
+    def _calibration_folds(self, y_index: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         """Folds over the labelled examples (reference texts are always in training)."""
         n = len(y_index)
         folds = self.calibration_folds
@@ -398,7 +428,9 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             splitter = KFold(folds, shuffle=True, random_state=self.random_state)
         return list(splitter.split(np.zeros(n), y_index))
 
-    def _calibrate(self, features_user, y_index, folds, fold_models, section_fold_models=None):
+    def _calibrate(self, features_user: Any, y_index: np.ndarray, folds: list[tuple[np.ndarray, np.ndarray]],
+                   fold_models: list[tuple[np.ndarray, np.ndarray]],
+                   section_fold_models: list[tuple[np.ndarray, np.ndarray]] | None = None) -> None:
         """Fit temperatures and the review threshold on out-of-fold scores."""
         n = len(y_index)
         self.temperature_ = 1.0
@@ -434,13 +466,14 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             confidence, self.oof_correct_, self.target_precision, _MIN_AUTO_CODED)
 
     @staticmethod
-    def _oof_scores(features_user, folds, fold_models, n_classes):
+    def _oof_scores(features_user: Any, folds: list[tuple[np.ndarray, np.ndarray]],
+                    fold_models: list[tuple[np.ndarray, np.ndarray]], n_classes: int) -> np.ndarray:
         scores = np.zeros((features_user.shape[0], n_classes))
         for (_, held), (coef, intercept) in zip(folds, fold_models):
             scores[held] = features_user[held] @ coef.T + intercept
         return scores
 
-    def _section_view(self, proba):
+    def _section_view(self, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(confidence, predicted) at section level, or at class level for non-KBLI labels."""
         if self.class_sections_ is None:
             index = proba.argmax(axis=1)
@@ -451,7 +484,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         index = section_proba.argmax(axis=1)
         return section_proba[np.arange(len(proba)), index], sections[index]
 
-    def _fit_kbli5(self, kbli, norm_user, kbli5, y):
+    def _fit_kbli5(self, kbli: KbliHierarchy, norm_user: list[str], kbli5: Any, y: np.ndarray) -> None:
         """Per-code centroids of word TF-IDF for 5-digit suggestions."""
         self.kbli5_codes_ = None
         if self.label_level_ != "division":
@@ -485,22 +518,23 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         self.kbli5_prior_ = share
 
     # -------------------------------------------------------------- predict --
-    def _scores_from_features(self, features):
-        return np.asarray(features @ self.coef_.T, dtype=np.float64) + self.intercept_
+    def _scores_from_features(self, features: Any) -> np.ndarray:
+        scores: np.ndarray = np.asarray(features @ self.coef_.T, dtype=np.float64) + self.intercept_
+        return scores
 
-    def _features(self, X):
+    def _features(self, X: Any) -> Any:
         check_is_fitted(self, "coef_")
         normalized = normalize_texts(_as_texts(X))
         return normalized, self.featurizer_.transform(normalized)
 
-    def _analyse(self, X):
+    def _analyse(self, X: Any) -> tuple[list[str], Any, Any]:
         """Normalised texts, features and the word block (for batch coding)."""
         check_is_fitted(self, "coef_")
         normalized = normalize_texts(_as_texts(X))
         features, words = self.featurizer_.transform_with_words(normalized)
         return normalized, features, words
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: Any) -> np.ndarray:
         """Calibrated class probabilities, shape (n_texts, n_classes).
 
         Examples
@@ -513,17 +547,17 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         _, features = self._features(X)
         return _softmax(self._scores_from_features(features), self.temperature_)
 
-    def predict_proba_from_features(self, features):
+    def predict_proba_from_features(self, features: Any) -> np.ndarray:
         """Probabilities for an already featurised matrix (avoids featurising twice)."""
         check_is_fitted(self, "coef_")
         return _softmax(self._scores_from_features(features), self.temperature_)
 
-    def predict(self, X):
+    def predict(self, X: Any) -> np.ndarray:
         """Most probable class of each text."""
         proba = self.predict_proba(X)  # raises NotFittedError before classes_ is touched
-        return self.classes_[proba.argmax(axis=1)]
+        return np.asarray(self.classes_[proba.argmax(axis=1)])
 
-    def predict_section_proba(self, X):
+    def predict_section_proba(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
         """Section probabilities; returns ``(proba, sections)``.
 
         From the section model when there is one, else by summing division
@@ -533,7 +567,8 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         _, features = self._features(X)
         return self.section_proba_from_features(features)
 
-    def section_proba_from_features(self, features, division_proba=None):
+    def section_proba_from_features(self, features: Any, division_proba: np.ndarray | None = None
+                                    ) -> tuple[np.ndarray, np.ndarray]:
         """Section probabilities for an already featurised matrix; ``(proba, sections)``."""
         self._require_kbli_labels()
         if getattr(self, "section_coef_", None) is not None:
@@ -543,24 +578,24 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             division_proba = self.predict_proba_from_features(features)
         return self._sections_from_proba(division_proba)
 
-    def predict_section(self, X):
+    def predict_section(self, X: Any) -> np.ndarray:
         """Most probable KBLI section letter of each text."""
         proba, sections = self.predict_section_proba(X)
-        return sections[proba.argmax(axis=1)]
+        return np.asarray(sections[proba.argmax(axis=1)])
 
-    def _require_kbli_labels(self):
+    def _require_kbli_labels(self) -> None:
         check_is_fitted(self, "coef_")
         if self.class_sections_ is None:
             raise AttributeError("sections are only available when fitted on KBLI codes")
 
-    def _sections_from_proba(self, proba):
+    def _sections_from_proba(self, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         sections, inverse = np.unique(self.class_sections_, return_inverse=True)
         indicator = sp.csr_matrix(
             (np.ones(len(inverse)), (np.arange(len(inverse)), inverse)),
             shape=(len(inverse), len(sections)))
         return np.asarray(proba @ indicator), sections
 
-    def suggest_kbli5(self, X, divisions=None):
+    def suggest_kbli5(self, X: Any, divisions: Any = None) -> np.ndarray:
         """Suggest a 5-digit KBLI code per text, inside its (predicted) division.
 
         Parameters
@@ -581,7 +616,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             divisions = self.classes_[self._scores_from_features(features).argmax(axis=1)]
         return self._suggest_from_words(words, np.asarray(divisions, dtype=str))
 
-    def _suggest_from_words(self, words, divisions):
+    def _suggest_from_words(self, words: Any, divisions: Any) -> np.ndarray:
         """Most similar code centroid within each text's division (cosine + prior)."""
         if getattr(self, "kbli5_codes_", None) is None:
             raise AttributeError("5-digit suggestions need a model fitted on KBLI divisions")

@@ -6,30 +6,44 @@ JSON manifest (stored as a uint8 array).  Loading uses
 at worst contain wrong numbers, never code that runs on load.  The manifest
 records each array's SHA-256 and the library versions; files that were
 modified, truncated or written by another scikit-learn/format version are
-refused with :class:`~analysis.sectors.errors.ModelFileError`.
+refused with :class:`~analysis.errors.ModelFileError`.
+
+Those checksums live in the same file, so they only catch accidents: whoever can
+edit a file can recompute them.  Against deliberate tampering a file can be
+**signed**: ``save_model(..., key=K)`` stores HMAC-SHA256(K, manifest); the
+manifest holds every array's digest, so the signature covers the whole model.
+``load_model(path, key=K)`` refuses a file without a signature or with one that
+does not verify.  The app always loads with its key (``JEJAK_MODEL_KEY``); see
+``docs/SECTORS.md``.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import platform
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy
 import scipy.sparse as sp
 import sklearn
 
-from .errors import ModelFileError
+from ..errors import ModelFileError
 from .features import TextFeaturizer
 from .model import SectorClassifier
 
 FORMAT_NAME = "jejak-sector-model"
 FORMAT_VERSION = 1
 MAX_UNCOMPRESSED_BYTES = 2_000_000_000  # refuse zip bombs before reading anything
+
+SIGNATURE_ARRAY = "signature"
+"""Name of the archive member holding the hex HMAC-SHA256 of the manifest (signed files only)."""
 
 _FEATURIZER_PARAMS = ("word_ngram_range", "char_ngram_range", "max_word_features",
                       "max_char_features", "char_weight")
@@ -63,7 +77,30 @@ def _digest(array: np.ndarray) -> str:
     return h.hexdigest()
 
 
-def _model_arrays(model: SectorClassifier) -> tuple[dict[str, np.ndarray], dict]:
+def _key_bytes(key: str | bytes) -> bytes:
+    raw = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+    if len(raw) < 16:
+        raise ModelFileError("a model signing key must be at least 16 bytes long")
+    return raw
+
+
+def manifest_signature(manifest_bytes: bytes, key: str | bytes) -> str:
+    """HMAC-SHA256 of a model manifest under ``key`` (hex).
+
+    Examples
+    --------
+    >>> len(manifest_signature(b"{}", "a key of sixteen bytes"))
+    64
+    """
+    return hmac.new(_key_bytes(key), manifest_bytes, hashlib.sha256).hexdigest()
+
+
+def key_fingerprint(key: str | bytes) -> str:
+    """A short, non-secret name of a key (first 12 hex digits of its SHA-256), for messages and caches."""
+    return hashlib.sha256(_key_bytes(key)).hexdigest()[:12]
+
+
+def _model_arrays(model: SectorClassifier) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     arrays = dict(model.featurizer_.get_state())
     classes = np.asarray(model.classes_)
     if classes.dtype == object:
@@ -76,7 +113,7 @@ def _model_arrays(model: SectorClassifier) -> tuple[dict[str, np.ndarray], dict]
         oof_correct=np.asarray(model.oof_correct_, dtype=bool),
         oof_predicted=np.asarray(model.oof_predicted_).astype(classes.dtype),
     )
-    scalars = {
+    scalars: dict[str, Any] = {
         "temperature": float(model.temperature_),
         "section_temperature": float(model.section_temperature_),
         "has_section_model": getattr(model, "section_coef_", None) is not None,
@@ -106,7 +143,8 @@ def _model_arrays(model: SectorClassifier) -> tuple[dict[str, np.ndarray], dict]
     return arrays, scalars
 
 
-def save_model(model: SectorClassifier, path: str | Path, metadata: dict | None = None) -> Path:
+def save_model(model: SectorClassifier, path: str | Path, metadata: dict[str, Any] | None = None, *,
+               key: str | bytes | None = None) -> Path:
     """Write a fitted model to ``path`` (atomically: readers never see half a file).
 
     Parameters
@@ -117,6 +155,9 @@ def save_model(model: SectorClassifier, path: str | Path, metadata: dict | None 
         Target file; ``.npz`` is the conventional suffix.
     metadata : dict, optional
         JSON-serialisable notes stored in the manifest (e.g. training data hash).
+    key : str or bytes, optional
+        Signing key (at least 16 bytes): the file gets an HMAC-SHA256 signature that
+        ``load_model(path, key=key)`` checks.
 
     Returns
     -------
@@ -138,11 +179,15 @@ def save_model(model: SectorClassifier, path: str | Path, metadata: dict | None 
     arrays["manifest"] = np.frombuffer(manifest_bytes, dtype=np.uint8)
     arrays["manifest_sha256"] = np.frombuffer(
         hashlib.sha256(manifest_bytes).hexdigest().encode("ascii"), dtype=np.uint8)
+    if key is not None:
+        arrays[SIGNATURE_ARRAY] = np.frombuffer(manifest_signature(manifest_bytes, key).encode("ascii"),
+                                                dtype=np.uint8)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            np.savez_compressed(handle, **arrays)
+            savez: Callable[..., None] = np.savez_compressed  # its stub mistypes **arrays
+            savez(handle, **arrays)
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
@@ -169,18 +214,44 @@ def _read_arrays(path: Path) -> dict[str, np.ndarray]:
         ) from None
 
 
-def read_manifest(path: str | Path) -> dict:
+def read_manifest(path: str | Path, *, key: str | bytes | None = None) -> dict[str, Any]:
     """Return the verified manifest of a model file (versions, params, metadata)."""
-    return _verified_manifest(Path(path), _read_arrays(Path(path)))
+    return _verified_manifest(Path(path), _read_arrays(Path(path)), key)
 
 
-def _verified_manifest(path: Path, arrays: dict[str, np.ndarray]) -> dict:
+def is_signed(path: str | Path) -> bool:
+    """Whether a model file carries a signature (not whether it verifies)."""
+    return SIGNATURE_ARRAY in _read_arrays(Path(path))
+
+
+def _check_signature(path: Path, manifest_bytes: bytes, signature: np.ndarray | None, key: str | bytes) -> None:
+    if signature is None:
+        raise ModelFileError(
+            f"{path} is not signed; only model files signed with the configured key (JEJAK_MODEL_KEY) are "
+            f"accepted. Sign it with `JEJAK_MODEL_KEY=… python -m analysis sign --model {path.name}` after "
+            "checking where it came from, or train it again with the key set.")
+    try:
+        stored = signature.tobytes().decode("ascii")
+    except UnicodeDecodeError:
+        stored = ""
+    if not hmac.compare_digest(stored, manifest_signature(manifest_bytes, key)):
+        raise ModelFileError(
+            f"{path}: the signature does not match (the file was changed after it was signed, or signed with "
+            f"another key than the configured one, fingerprint {key_fingerprint(key)}); refusing it")
+
+
+def _verified_manifest(path: Path, arrays: dict[str, np.ndarray],
+                       key: str | bytes | None = None) -> dict[str, Any]:
+    signature = arrays.pop(SIGNATURE_ARRAY, None)
     try:
         manifest_bytes = arrays.pop("manifest").tobytes()
         stored_digest = arrays.pop("manifest_sha256").tobytes().decode("ascii")
-        manifest = json.loads(manifest_bytes.decode("utf-8"))
+        manifest: dict[str, Any] = json.loads(manifest_bytes.decode("utf-8"))
     except (KeyError, UnicodeDecodeError, json.JSONDecodeError):
         raise ModelFileError(f"{path} has no valid manifest; not a Jejak sector model") from None
+    if key is not None:
+        # Checked first: a bad signature is the message that matters for a tampered file.
+        _check_signature(path, manifest_bytes, signature, key)
     if hashlib.sha256(manifest_bytes).hexdigest() != stored_digest:
         raise ModelFileError(f"{path} was modified after it was written (manifest checksum mismatch); refusing it")
     if manifest.get("format") != FORMAT_NAME:
@@ -204,32 +275,46 @@ def _verified_manifest(path: Path, arrays: dict[str, np.ndarray]) -> dict:
     return manifest
 
 
-def load_model(path: str | Path) -> SectorClassifier:
+def load_model(path: str | Path, *, key: str | bytes | None = None) -> SectorClassifier:
     """Load a model written by :func:`save_model`, verifying it first.
+
+    Parameters
+    ----------
+    path : str or Path
+    key : str or bytes, optional
+        When given, the file must carry a valid signature made with this key
+        (see :func:`save_model`); without it only the checksums are verified, which
+        catch corruption but not deliberate edits.
 
     Raises
     ------
     ModelFileError
-        If the file is missing, not a model, modified, or from another
-        scikit-learn minor version or model format.
+        If the file is missing, not a model, modified, unsigned or badly signed (with
+        ``key``), or from another scikit-learn minor version or model format.
 
     Examples
     --------
     >>> load_model("/nonexistent/model.npz")
     Traceback (most recent call last):
     ...
-    analysis.sectors.errors.ModelFileError: model file not found: /nonexistent/model.npz
+    analysis.errors.ModelFileError: model file not found: /nonexistent/model.npz
     """
+    return load_model_and_manifest(path, key=key)[0]
+
+
+def load_model_and_manifest(path: str | Path, *,
+                            key: str | bytes | None = None) -> tuple[SectorClassifier, dict[str, Any]]:
+    """:func:`load_model` that also returns the verified manifest (one read of the file)."""
     path = Path(path)
     arrays = _read_arrays(path)
-    manifest = _verified_manifest(path, arrays)
+    manifest = _verified_manifest(path, arrays, key)
     try:
-        return _rebuild(manifest, arrays)
+        return _rebuild(manifest, arrays), manifest
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise ModelFileError(f"{path} has an inconsistent content ({exc}); refusing it") from None
 
 
-def _rebuild(manifest: dict, arrays: dict[str, np.ndarray]) -> SectorClassifier:
+def _rebuild(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> SectorClassifier:
     params = dict(manifest["params"])
     for name in _TUPLE_PARAMS:
         params[name] = tuple(params[name])
@@ -280,3 +365,14 @@ def _rebuild(manifest: dict, arrays: dict[str, np.ndarray]) -> SectorClassifier:
         if len(model.kbli5_codes_) != shape[0] or len(model.kbli5_prior_) != shape[0]:
             raise ValueError("5-digit codes do not match centroids")
     return model
+
+
+def sign_model(path: str | Path, key: str | bytes, out: str | Path | None = None) -> Path:
+    """Sign an existing (checksum-valid) model file with ``key``; writes ``out`` (default: in place).
+
+    Signing says "I trust this file": check where an unsigned file came from first.
+    """
+    path = Path(path)
+    model = load_model(path)
+    manifest = read_manifest(path)
+    return save_model(model, out or path, metadata=manifest.get("metadata"), key=key)

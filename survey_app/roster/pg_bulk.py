@@ -11,10 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
-import psycopg
-from psycopg import sql
 from sqlalchemy import Connection, MetaData, Table
 from sqlalchemy.exc import IntegrityError
+
+try:  # psycopg comes with the [web] extra; a SQLite-only install never reaches the COPY path
+    import psycopg
+    from psycopg import sql
+except ImportError:  # pragma: no cover - exercised by the installed-wheel CI step (.ci/house.sh)
+    psycopg = None  # type: ignore[assignment]
 
 
 def available(conn: Connection) -> bool:
@@ -47,7 +51,10 @@ def stream(conn: Connection, table: Table, columns: Sequence[str]) -> Iterator[C
     """
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns)))
-    cursor = conn.connection.driver_connection.cursor()
+    driver = conn.connection.driver_connection
+    if driver is None:
+        raise RuntimeError("no DBAPI connection to COPY with")
+    cursor = driver.cursor()
     try:
         with cursor.copy(statement) as copy:
             yield copy.write_row
@@ -69,7 +76,7 @@ def update(conn: Connection, table: Table, rows: list[dict], key: str = "row_id"
     staging = Table(f"jejak_update_{table.name}", MetaData())  # only its name is used
     pk = quote(table.primary_key.columns.values()[0].name)
     conn.exec_driver_sql(
-        f"CREATE TEMP TABLE IF NOT EXISTS {quote(staging.name)} ON COMMIT DROP AS "
+        f"CREATE TEMP TABLE IF NOT EXISTS {quote(staging.name)} ON COMMIT DROP AS "  # noqa: S608 - quoted identifiers
         f"SELECT {pk} AS {quote(key)}, {', '.join(map(quote, fields))} "
         f"FROM {quote(table.name)} WITH NO DATA")
     conn.exec_driver_sql(f"TRUNCATE {quote(staging.name)}")
@@ -78,7 +85,7 @@ def update(conn: Connection, table: Table, rows: list[dict], key: str = "row_id"
             write([row[key], *(row[f] for f in fields)])
     assignments = ", ".join(f"{quote(f)} = u.{quote(f)}" for f in fields)
     conn.exec_driver_sql(
-        f"UPDATE {quote(table.name)} AS t SET {assignments} FROM {quote(staging.name)} AS u "
+        f"UPDATE {quote(table.name)} AS t SET {assignments} FROM {quote(staging.name)} AS u "  # noqa: S608 - quoted identifiers
         f"WHERE t.{pk} = u.{quote(key)}")
 
 

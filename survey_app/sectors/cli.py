@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import Wave
+from survey_app.sectors.models import ModelNotUsable, sector_model
 from survey_app.sectors.service import CodingError, code_wave, status_counts, write_training_data
 
 sectors_cli = AppGroup("sectors", help="Code business descriptions into KBLI 2020 sectors.")
@@ -23,11 +24,16 @@ def _wave(name: str) -> Wave:
 @click.option("--wave", "wave_name", required=True, help="Wave whose submitted answers to code.")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
               help="Confidence needed to auto-code (default: the model's, set for 95% precision).")
-def code_command(wave_name: str, threshold: float | None) -> None:
+@click.option("--model", "model_path", type=click.Path(dir_okay=False),
+              help="Signed model file to code with (default: SECTOR_MODEL or the default model).")
+def code_command(wave_name: str, threshold: float | None, model_path: str | None) -> None:
     """Code every submitted description that has no code yet; unsure ones go to the review queue."""
     wave = _wave(wave_name)
     try:
-        report = code_wave(wave, threshold=threshold)
+        model = sector_model(model_path) if model_path else None
+        report = code_wave(wave, model=model, threshold=threshold)
+    except ModelNotUsable as error:
+        raise click.ClickException(str(error)) from None
     except CodingError as error:
         raise click.ClickException(str(error)) from None
     share = f"{100 * report.auto / report.total:.1f}%" if report.total else "—"

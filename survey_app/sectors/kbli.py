@@ -26,7 +26,7 @@ def _fold(text: str) -> str:
 def _rows() -> tuple[tuple[KbliEntry, str, str], ...]:
     kbli = load_kbli()
     table = kbli.table[kbli.table.level.isin([2, 5])]
-    return tuple((KbliEntry(str(row.code), str(row.title), str(row.section), int(row.level)),
+    return tuple((KbliEntry(str(row.code), str(row.title), str(row.section), int(str(row.level))),
                   _fold(f"{row.code} {row.title}"), _fold(str(row.description)))
                  for row in table.itertuples(index=False))
 

@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterator
 
 from sqlalchemy import and_, func, insert, select, update
 
-from analysis import classify_texts, load_default_model
+from analysis import classify_texts
 from survey_app.csv_safety import neutralise
 from survey_app.extensions import db
 from survey_app.models import Invitation, Response, SectorCode, Wave
 from survey_app.models.types import utcnow
 from survey_app.questionnaire.service import compiled_questionnaire
 from survey_app.sectors import kbli
+from survey_app.sectors.models import ModelNotUsable, sector_model
 
 BATCH = 5000
 
@@ -67,7 +68,11 @@ def code_wave(wave: Wave, model=None, threshold: float | None = None) -> CodingR
     questions = coded_questions(wave)
     if not questions:
         raise CodingError(f"the questionnaire of wave {wave.name!r} has no question with 'coding: kbli'")
-    model = model or load_default_model()
+    if model is None:
+        try:
+            model = sector_model()  # house: signed model files only (issue 10 finding 6)
+        except ModelNotUsable as error:
+            raise CodingError(str(error)) from None
     version = _model_version(model)
     report = CodingReport(model_version=version)
     for question in questions:
@@ -76,13 +81,13 @@ def code_wave(wave: Wave, model=None, threshold: float | None = None) -> CodingR
             predictions = classify_texts(texts, model=model, threshold=threshold)
             now = utcnow()
             rows = []
-            for (response_id, text), prediction in zip(batch, predictions.itertuples(index=False)):
-                status = "review" if prediction.needs_review else "auto"
+            for (response_id, text), prediction in zip(batch, predictions.to_dict("records")):
+                status = "review" if prediction["needs_review"] else "auto"
                 rows.append({
                     "response_id": response_id, "question": question, "text": text[:5000],
-                    "kbli5": prediction.kbli5 or None, "division": prediction.division or None,
-                    "section": prediction.section or None, "confidence": float(prediction.confidence),
-                    "suggestions": [[d, round(float(p), 4)] for d, p in prediction.top3],
+                    "kbli5": prediction["kbli5"] or None, "division": prediction["division"] or None,
+                    "section": prediction["section"] or None, "confidence": float(prediction["confidence"]),
+                    "suggestions": [[d, round(float(p), 4)] for d, p in prediction["top3"]],
                     "status": status, "model_version": version, "coded_at": now,
                 })
                 setattr(report, status, getattr(report, status) + 1)
@@ -98,7 +103,7 @@ def _model_version(model) -> str:
     return str(metadata.get("cache_key") or default_model_key())[:64]
 
 
-def review_queue(wave: Wave, limit: int = 50, offset: int = 0) -> tuple[int, list[SectorCode]]:
+def review_queue(wave: Wave, limit: int = 50, offset: int = 0) -> tuple[int, Sequence[SectorCode]]:
     """Suggestions waiting for a person, least confident first: (total, page)."""
     base = (select(SectorCode).join(Response, Response.id == SectorCode.response_id)
             .join(Invitation, Invitation.id == Response.invitation_id)
@@ -106,7 +111,7 @@ def review_queue(wave: Wave, limit: int = 50, offset: int = 0) -> tuple[int, lis
                    SectorCode.superseded_at.is_(None)))
     total = db.session.scalar(select(func.count()).select_from(base.subquery()))
     items = db.session.scalars(base.order_by(SectorCode.confidence, SectorCode.id).limit(limit).offset(offset)).all()
-    return total, items
+    return total or 0, items
 
 
 def status_counts(wave: Wave) -> dict[str, int]:
@@ -119,7 +124,7 @@ def status_counts(wave: Wave) -> dict[str, int]:
     return {status: count for status, count in rows}
 
 
-def history(response_id: int, question: str) -> list[SectorCode]:
+def history(response_id: int, question: str) -> Sequence[SectorCode]:
     """Every coding decision for one answer, newest first."""
     return db.session.scalars(select(SectorCode).where(SectorCode.response_id == response_id,
                                                        SectorCode.question == question)
@@ -147,7 +152,7 @@ def record_manual_code(code: SectorCode, chosen: str, coder_id: int) -> SectorCo
     result = db.session.execute(update(SectorCode).where(SectorCode.id == code.id,
                                                          SectorCode.superseded_at.is_(None))
                                 .values(superseded_at=now))
-    if result.rowcount != 1:
+    if getattr(result, "rowcount", None) != 1:  # an UPDATE gives a CursorResult
         db.session.rollback()
         raise CodingError("this answer was coded by someone else meanwhile")
     manual = SectorCode(response_id=code.response_id, question=code.question, text=code.text,

@@ -15,8 +15,8 @@ PACKAGE_DIR = Path(analysis.__file__).parent
 DOCTEST_MODULES = [
     "analysis", "analysis.sectors.normalize", "analysis.sectors.kbli", "analysis.sectors.labelled",
     "analysis.sectors.features", "analysis.sectors.model", "analysis.sectors.storage",
-    "analysis.sectors.evaluate", "analysis.sectors.io", "analysis.sectors.resources",
-    "analysis.sectors.default", "analysis.sectors.classify",
+    "analysis.sectors.evaluate", "analysis.io", "analysis.resources",
+    "analysis.sectors.default", "analysis.sectors.classify", "analysis.frame", "analysis.reference",
 ]
 
 

@@ -1,5 +1,6 @@
 """The CLI parses arguments, calls the API, and fails with clear messages."""
 import json
+
 import pandas as pd
 import pytest
 
@@ -91,7 +92,8 @@ def test_tampered_model_file_is_refused_by_the_cli(run_cli, answers_csv, tmp_pat
     ("labels", "level", "expected_level"),
     [("kode", None, "division"), ("kode", "section", "section")],
 )
-def test_evaluate_reports_metrics_at_the_derived_level(default_model, answers_csv, capsys, labels, level, expected_level):
+def test_evaluate_reports_metrics_at_the_derived_level(default_model, answers_csv, capsys, labels, level,
+                                                       expected_level):
     argv = ["evaluate", "--input", str(answers_csv), "--text-column", "usaha", "--label-column", labels, "--json"]
     if level:
         argv += ["--level", level]

@@ -1,6 +1,7 @@
 """load_dataset: the documented format, and clear errors for anything else."""
 import json
 
+import pandas as pd
 import pytest
 
 from analysis import FormatError, InputDataError, load_dataset
@@ -65,3 +66,13 @@ def test_a_missing_file_or_column_is_named(tmp_path, dataset_dir):
     (copy / "alumni.csv").write_text("pid,sex\nP1,M\n", encoding="utf-8")
     with pytest.raises(InputDataError, match="lacks column"):
         load_dataset(copy)
+
+
+@pytest.mark.parametrize("payload", ["-2+3+cmd|' /C calc'!A0 warung", "@SUM(1+1)*cmd", "=1+1", "\tx"])
+def test_neutralise_guards_every_formula_like_cell(payload):
+    from analysis import neutralise, neutralise_formulas
+
+    assert neutralise(payload) == "'" + payload
+    table = neutralise_formulas(pd.DataFrame({payload: [payload, "jual kopi", -5.0]}))
+    assert list(table.columns) == ["'" + payload]
+    assert table.iloc[:, 0].tolist() == ["'" + payload, "jual kopi", -5.0]

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
+from analysis.resources import kbli_csv_path, seeds_dir
 from analysis.sectors.kbli import load_kbli, reference_documents
-from analysis.sectors.resources import kbli_csv_path, seeds_dir
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -59,3 +59,21 @@ def test_kbli_readme_names_source_and_licence_caveat():
     assert "ahmadrisal/KBLI-Classification" in readme
     assert "10d3eae4d44a31da750e1de2e9efb9cf0bc85b21" in readme
     assert "licence" in readme.lower() and "verify before redistribution" in readme.lower()
+
+
+def test_reference_labels_come_from_the_seed_files_only():
+    """One source for province and training-category labels (issue 14 item 3)."""
+    import csv
+
+    from analysis import category_labels, province_labels
+
+    with (seeds_dir() / "provinces.csv").open(encoding="utf-8") as handle:
+        provinces = {row["code"]: row["name"] for row in csv.DictReader(handle)}
+    assert province_labels() == provinces and len(provinces) == 38
+    with (seeds_dir() / "trainings.csv").open(encoding="utf-8") as handle:
+        used = {row["category"] for row in csv.DictReader(handle)}
+    for language in ("id", "en"):
+        labels = category_labels(language)
+        assert used <= set(labels) and all(labels.values())
+    with pytest.raises(ValueError):
+        category_labels("fr")

@@ -1,11 +1,10 @@
 import pandas as pd
 import pytest
 
+from analysis.resources import seeds_dir
 from analysis.sectors import default as default_module
 from analysis.sectors.kbli import load_kbli
-from analysis.sectors.labelled import (
-    build_labelled_set, dedup_key, example_id, load_labelled, split_for_id)
-from analysis.sectors.resources import seeds_dir
+from analysis.sectors.labelled import build_labelled_set, dedup_key, example_id, load_labelled, split_for_id
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,8 @@ import pandas as pd
 import pytest
 
 from analysis import link_businesses, load_dataset, load_sector_map, most_related_training
+from analysis.errors import SeedDataError
 from analysis.linkage import training_divisions
-from analysis.sectors.errors import SeedDataError
 
 CATALOGUE = pd.DataFrame({
     "code": ["T-KOPI", "T-JAHIT", "T-EXCEL", "TRN-054"],

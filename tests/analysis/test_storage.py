@@ -9,9 +9,9 @@ import zipfile
 import numpy as np
 import pytest
 
+from analysis.errors import ModelFileError
 from analysis.sectors import default as default_module
 from analysis.sectors.default import default_model_path, load_default_model
-from analysis.sectors.errors import ModelFileError
 from analysis.sectors.storage import load_model, read_manifest, save_model
 
 SAMPLE = ["warung kopi", "ternak lele", "servis hp", "jual baju online", "desain grafis", ""]
@@ -44,7 +44,8 @@ def test_saved_model_predicts_exactly_like_the_original(default_model, saved_mod
     np.testing.assert_array_equal(loaded.predict_proba(SAMPLE), default_model.predict_proba(SAMPLE))
     np.testing.assert_array_equal(loaded.suggest_kbli5(SAMPLE), default_model.suggest_kbli5(SAMPLE))
     assert loaded.review_threshold_ == default_model.review_threshold_
-    np.testing.assert_array_equal(loaded.predict_section_proba(SAMPLE)[0], default_model.predict_section_proba(SAMPLE)[0])
+    np.testing.assert_array_equal(loaded.predict_section_proba(SAMPLE)[0],
+                                  default_model.predict_section_proba(SAMPLE)[0])
 
 
 def test_model_file_contains_no_pickled_objects(saved_model):
@@ -167,7 +168,7 @@ def test_cache_key_changes_when_seed_data_changes(monkeypatch, tmp_path):
     seeds = tmp_path / "seeds"
     (seeds / "kbli").mkdir(parents=True)
     (seeds / "sectors").mkdir()
-    from analysis.sectors.resources import kbli_csv_path, labelled_csv_path
+    from analysis.resources import kbli_csv_path, labelled_csv_path
 
     (seeds / "kbli" / "kbli2020.csv").write_bytes(kbli_csv_path().read_bytes())
     (seeds / "sectors" / "labelled_descriptions.csv").write_bytes(labelled_csv_path().read_bytes() + b"\n")
