@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None, config_name: str | None = None) 
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_security_headers(app)
     register_commands(app)
     return app
 
@@ -89,6 +90,13 @@ def register_errorhandlers(app: Flask) -> None:
 
     init_errors(app)
     init_request_checks(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    """CSP, no sniffing, no framing, no referrer, no caching of personal pages."""
+    from survey_app.security_headers import init_app as init_security_headers
+
+    init_security_headers(app)
 
 
 def register_commands(app: Flask) -> None:
