@@ -51,7 +51,7 @@ def example_id(text: str) -> str:
     >>> example_id("jual baju") == example_id("JUAL BAJU!")
     True
     """
-    return "d" + hashlib.sha1(dedup_key(text).encode("utf-8")).hexdigest()[:10]
+    return "d" + hashlib.sha1(dedup_key(text).encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
 
 
 def split_for_id(example: str) -> str:
