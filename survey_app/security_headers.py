@@ -31,6 +31,14 @@ HEADERS = {
 }
 
 
+def allow_inline_styles(response: Response) -> Response:
+    """The same policy plus inline ``<style>``, for self-contained documents (the codebook page)
+    that are also saved and opened as files. Scripts stay forbidden."""
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "style-src 'self'", "style-src 'self' 'unsafe-inline'")
+    return response
+
+
 def add_security_headers(response: Response) -> Response:
     """Set the policy headers (without overriding a view that set its own)."""
     for name, value in HEADERS.items():

@@ -17,14 +17,15 @@ from sqlalchemy import select
 from wtforms import BooleanField, SelectField
 
 from survey_app.admin.blueprint import DATA_ROLES, bp, menu_entry, roles_required, wave_or_404
+from survey_app.downloads import download_headers, send_download
 from survey_app.exports import writers
 from survey_app.exports.codebook import render_codebook_html
 from survey_app.exports.service import (
     FORMATS, MEDIA_TYPES, ExportOptions, ExportRefused, audit, plan_export, write_to,
 )
-from survey_app.downloads import download_headers, send_download
 from survey_app.extensions import db
 from survey_app.models import Wave
+from survey_app.security_headers import allow_inline_styles
 
 menu_entry("admin.exports", _l("Exports"), DATA_ROLES)
 
@@ -104,4 +105,4 @@ def wave_codebook(wave_id: int):
     wave = wave_or_404(wave_id)
     plan = plan_export(wave, ExportOptions(include_personal=True, include_financial=True))
     title = f"{wave.name}: {plan.questionnaire.name} v{plan.questionnaire.version}"
-    return Response(render_codebook_html(plan.columns, title), mimetype="text/html")
+    return allow_inline_styles(Response(render_codebook_html(plan.columns, title), mimetype="text/html"))

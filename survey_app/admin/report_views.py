@@ -21,8 +21,8 @@ from wtforms import BooleanField, SelectField
 
 from analysis import build_report
 from survey_app.admin.blueprint import DATA_ROLES, bp, menu_entry, roles_required, wave_or_404
-from survey_app.exports.dataset import write_dataset
 from survey_app.downloads import send_download
+from survey_app.exports.dataset import write_dataset
 from survey_app.extensions import db
 from survey_app.models import Wave
 
