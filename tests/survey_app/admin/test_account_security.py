@@ -1,5 +1,4 @@
 """Finding 10.7 (no account discovery through login) and 10.10 (sessions, account administration)."""
-import statistics
 import time
 from datetime import timedelta
 
@@ -88,21 +87,22 @@ def test_refusals_take_about_as_long_whatever_the_reason(app):
         service._dummy_hash()
     _lock(app, "locked@example.org")
 
-    def median_seconds(email, password):
+    def fastest_seconds(email, password):
+        # The fastest of a few tries: scheduling noise on a shared machine only adds time.
         times = []
-        for _ in range(3):
+        for _ in range(5):
             with app.app_context():
                 start = time.perf_counter()
                 with pytest.raises(service.LoginRefused):
                     service.authenticate(email, password)
                 times.append(time.perf_counter() - start)
-        return statistics.median(times)
+        return min(times)
 
-    timings = {"locked": median_seconds("locked@example.org", PASSWORD),
-               "unknown": median_seconds("nobody@example.org", PASSWORD),
-               "wrong": median_seconds("real@example.org", "wrong password!")}
+    timings = {"locked": fastest_seconds("locked@example.org", PASSWORD),
+               "unknown": fastest_seconds("nobody@example.org", PASSWORD),
+               "wrong": fastest_seconds("real@example.org", "wrong password!")}
     fastest, slowest = min(timings.values()), max(timings.values())
-    assert slowest < 2.5 * fastest, timings  # generous: a shared 2-core machine is noisy
+    assert slowest < 3 * fastest, timings  # generous; before the fix a locked account was ~12x faster
 
 
 # -- 10: server-side logout --------------------------------------------------------------------
