@@ -13,9 +13,8 @@ def create_app(test_config: dict | None = None, config_name: str | None = None) 
     """Build the Flask app. ``test_config`` overrides settings (used by the tests)."""
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("JEJAK_INSTANCE_PATH")
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
-    name = config_name or os.environ.get("JEJAK_CONFIG") or (
-        "development" if os.environ.get("FLASK_DEBUG") == "1" else "production"
-    )
+    # FLASK_DEBUG never selects a configuration: only an explicit JEJAK_CONFIG leaves production.
+    name = config_name or os.environ.get("JEJAK_CONFIG") or "production"
     app.config.from_object(CONFIGS[name])
     if test_config:
         app.config.update(test_config)
@@ -28,6 +27,7 @@ def create_app(test_config: dict | None = None, config_name: str | None = None) 
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_security_headers(app)
     register_commands(app)
     return app
 
@@ -48,12 +48,10 @@ def configure_database_url(app: Flask) -> None:
 
 
 def check_secret_key(app: Flask) -> None:
-    """Refuse to start in production without a real secret key."""
-    if not app.config.get("SECRET_KEY"):
-        raise RuntimeError(
-            "SECRET_KEY is not set. Set JEJAK_SECRET_KEY (or SECRET_KEY) in the environment, "
-            "or run with FLASK_DEBUG=1 for a local demo."
-        )
+    """Refuse to start without a private secret key (see :mod:`survey_app.secret_key`)."""
+    from survey_app.secret_key import configure_secret_key
+
+    configure_secret_key(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -94,6 +92,13 @@ def register_errorhandlers(app: Flask) -> None:
 
     init_errors(app)
     init_request_checks(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    """CSP, no sniffing, no framing, no referrer, no caching of personal pages."""
+    from survey_app.security_headers import init_app as init_security_headers
+
+    init_security_headers(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -7,6 +7,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register every feature's command group on ``app``."""
     from survey_app.accounts.cli import users_cli
+    from survey_app.alumni.cli import alumni_cli
     from survey_app.demo.cli import demo_cli
     from survey_app.exports.cli import export_cli
     from survey_app.invitations.cli import invitations_cli, wave_cli
@@ -16,5 +17,5 @@ def init_app(app: Flask) -> None:
     from survey_app.sectors.cli import sectors_cli
 
     for group in (roster_cli, questionnaire_cli, wave_cli, invitations_cli, demo_cli, users_cli, export_cli,
-                  messages_cli, sectors_cli):
+                  messages_cli, sectors_cli, alumni_cli):
         app.cli.add_command(group)

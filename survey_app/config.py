@@ -7,6 +7,7 @@ unprefixed because hosting platforms set them that way.
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 from analysis.resources import shipped_seeds_dir
@@ -82,20 +83,30 @@ class Config:
     # --- end house
     DEBUG = False
     TESTING = False
+    # --- security: development-only switches (see survey_app/secret_key.py)
+    LOCALHOST_ONLY = False
+    GENERATE_SECRET_KEY = False
 
 
 class DevelopmentConfig(Config):
-    """Local demo: a fixed, clearly insecure key is acceptable."""
+    """Local demo on this machine only.
+
+    No key is built in (a published key lets anyone forge a staff session): without
+    ``JEJAK_SECRET_KEY`` the app generates a random key once and keeps it in the instance
+    folder (see :mod:`survey_app.secret_key`), and it answers loopback clients only.
+    """
 
     DEBUG = True
-    SECRET_KEY = _env("SECRET_KEY", "dev-only-insecure-key")
+    LOCALHOST_ONLY = True
+    GENERATE_SECRET_KEY = True
 
 
 class TestConfig(Config):
     """Tests: fresh database per test from the fixtures; CSRF stays on (tests fill forms)."""
 
     TESTING = True
-    SECRET_KEY = "test-secret-key"
+    # Random per process: a test configuration started by mistake never serves a known key.
+    SECRET_KEY = secrets.token_urlsafe(32)
     BASE_URL = "http://survey.test"
     RATELIMIT_ENABLED = True
     LOG_LEVEL = "WARNING"

@@ -1,10 +1,12 @@
 """Error pages in the visitor's language; never a stack trace, never a 5xx for bad input."""
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from survey_app.logging import redacted_path
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -54,5 +56,5 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
-        app.logger.exception("unhandled error on %s", request.path)
+        app.logger.exception("unhandled error on %s", redacted_path())
         return render_error(500)

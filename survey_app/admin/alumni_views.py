@@ -1,4 +1,8 @@
-"""Looking up one alumnus, re-issuing their link, erasing their answers on request (admins)."""
+"""Looking up one alumnus, re-issuing their link, erasing their answers on request (admins).
+
+Pages address a person by the database id, never by the programme's external id: external
+ids may hold any character (``PKJ/2020/001``, ``..``) and would not survive as a URL path.
+"""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -13,7 +17,7 @@ from survey_app.admin.forms import ConfirmForm
 from survey_app.alumni import service
 from survey_app.audit import record
 from survey_app.extensions import db
-from survey_app.models import Invitation
+from survey_app.models import Alumnus, Invitation
 
 menu_entry("admin.alumni_search", _l("Alumni"), ADMIN_ONLY)
 
@@ -29,20 +33,25 @@ def alumni_search():
     """Find an alumnus by the programme's external id."""
     term = (request.args.get("q") or "").strip()[:64]
     if term:
-        if service.find_alumnus(term) is not None:
-            return redirect(url_for("admin.alumnus_detail", external_id=term))
+        alumnus = service.find_alumnus(term)
+        if alumnus is not None:
+            return redirect(url_for("admin.alumnus_detail", alumnus_id=alumnus.id))
         flash(_("No alumnus with external id %(id)s.", id=term), "error")
     return render_template("admin/alumni_search.html", term=term)
 
 
-@bp.get("/alumni/<external_id>")
-@roles_required(*ADMIN_ONLY)
-def alumnus_detail(external_id: str):
-    """Contact details, roster trainings, invitations and their history (an audited view)."""
-    alumnus = service.find_alumnus(external_id)
+def _alumnus_or_404(alumnus_id: int) -> Alumnus:
+    alumnus = db.session.get(Alumnus, alumnus_id)
     if alumnus is None:
         abort(404)
-    return _detail_page(alumnus, EraseForm())
+    return alumnus
+
+
+@bp.get("/alumni/<int:alumnus_id>")
+@roles_required(*ADMIN_ONLY)
+def alumnus_detail(alumnus_id: int):
+    """Contact details, roster trainings, invitations and their history (an audited view)."""
+    return _detail_page(_alumnus_or_404(alumnus_id), EraseForm())
 
 
 def _detail_page(alumnus, erase_form: EraseForm, status: int = 200):
@@ -65,22 +74,20 @@ def reissue(invitation_id: int):
         url = service.reissue_link(invitation)
     except service.ActionRefused as refused:
         flash(str(refused), "error")
-        return redirect(url_for("admin.alumnus_detail", external_id=invitation.alumnus.external_id))
+        return redirect(url_for("admin.alumnus_detail", alumnus_id=invitation.alumnus_id))
     # Shown once, never stored: only the hash is kept.
     return render_template("admin/new_link.html", invitation=invitation, url=url)
 
 
-@bp.post("/alumni/<external_id>/erase")
+@bp.post("/alumni/<int:alumnus_id>/erase")
 @roles_required(*ADMIN_ONLY)
-def erase(external_id: str):
+def erase(alumnus_id: int):
     """Withdraw consent and erase every answer of the person (UU PDP right to erasure)."""
-    alumnus = service.find_alumnus(external_id)
-    if alumnus is None:
-        abort(404)
+    alumnus = _alumnus_or_404(alumnus_id)
     form = EraseForm()
     if not form.validate_on_submit():
         form.reason.errors = [_("Give the reason for the erasure.")]
         return _detail_page(alumnus, form, 400)
     erased = service.erase_answers(alumnus, form.reason.data)
     flash(_("Consent withdrawn; %(n)d response(s) erased.", n=erased), "success")
-    return redirect(url_for("admin.alumnus_detail", external_id=external_id), 303)
+    return redirect(url_for("admin.alumnus_detail", alumnus_id=alumnus.id), 303)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from flask_babel import lazy_gettext as _l
 
-from survey_app.admin.blueprint import ADMIN_ONLY, bp, menu_entry, roles_required
+from survey_app.admin.blueprint import ADMIN_ONLY, bp, menu_entry, page_arg, roles_required
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
 
@@ -22,7 +22,7 @@ def audit_log():
     query = select(AuditEvent)
     if action:
         query = query.where(AuditEvent.action.startswith(action, autoescape=True))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     events = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(PAGE_SIZE)
                                 .offset((page - 1) * PAGE_SIZE)).all()

@@ -7,7 +7,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from survey_app.accounts.service import AccountError, LoginRefused, authenticate, change_password
+from survey_app.accounts.service import AccountError, LoginRefused, authenticate, change_password, end_sessions
 from survey_app.admin.blueprint import bp
 from survey_app.admin.forms import LoginForm, PasswordChangeForm
 from survey_app.extensions import limiter
@@ -28,13 +28,11 @@ def login():
     if form.validate_on_submit():
         try:
             user = authenticate(form.email.data, form.password.data)
-        except LoginRefused as refused:
+        except LoginRefused:
+            # One message for unknown, inactive, locked and wrong: no account discovery.
             status = 401
-            if refused.locked:
-                flash(_("Too many wrong passwords: this account is locked for a while. Try again later "
-                        "or ask an administrator."), "error")
-            else:
-                flash(_("Wrong e-mail or password."), "error")
+            flash(_("Wrong e-mail or password. After several wrong attempts an account is locked for "
+                    "a while; ask an administrator if you cannot log in."), "error")
         else:
             session.clear()  # a fresh session on login (no fixation)
             session.permanent = True
@@ -58,7 +56,8 @@ def _safe_next(target: str | None) -> str | None:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """End this session."""
+    """End this session on the server too: a copy of the cookie stops working."""
+    end_sessions(current_user._get_current_object())
     logout_user()
     session.clear()
     return redirect(url_for("admin.login"))

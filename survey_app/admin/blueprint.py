@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, g
+from flask import Blueprint, abort, g, request
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
@@ -23,6 +23,16 @@ def wave_or_404(wave_id: int) -> Wave:
     if wave is None:
         abort(404)
     return wave
+
+
+# No list has this many pages; beyond it a page number would overflow the database's integers.
+MAX_PAGE = 1_000_000
+
+
+def page_arg() -> int:
+    """The ``?page=`` number of a paged list, clamped to 1..MAX_PAGE (bad values mean page 1)."""
+    page = request.args.get("page", 1, type=int)
+    return min(max(page, 1), MAX_PAGE)
 
 
 def roles_required(*roles: str):

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from survey_app.admin.blueprint import DATA_ROLES, bp, roles_required, wave_or_404
+from survey_app.admin.blueprint import DATA_ROLES, bp, page_arg, roles_required, wave_or_404
 from survey_app.extensions import db
 from survey_app.models import Wave
 from survey_app.sectors import kbli
@@ -29,7 +29,7 @@ class CodeForm(FlaskForm):
 def coding_queue(wave_id: int):
     """Counts by status and the answers waiting for a person, least confident first."""
     wave = wave_or_404(wave_id)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     total, items = review_queue(wave, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     return render_template("admin/coding_queue.html", wave=wave, items=items, total=total, page=page,
                            pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), counts=status_counts(wave),

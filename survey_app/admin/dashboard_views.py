@@ -6,7 +6,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from survey_app.admin.blueprint import ALL_ROLES, DATA_ROLES, bp, roles_required, wave_or_404
+from survey_app.admin.blueprint import ALL_ROLES, DATA_ROLES, bp, page_arg, roles_required, wave_or_404
 from survey_app.admin.forms import SearchForm
 from survey_app.audit import record
 from survey_app.extensions import db
@@ -54,7 +54,7 @@ def wave_invitations(wave_id: int):
         query = query.where(Alumnus.external_id.startswith(term, autoescape=True))
     if form.status.data in Invitation.STATUSES:
         query = query.where(Invitation.status == form.status.data)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.execute(query.order_by(Invitation.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     key = pseudonym_key()

@@ -9,7 +9,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from flask import Response, abort, current_app, render_template, send_file, stream_with_context
+from flask import Response, abort, current_app, render_template, stream_with_context
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -17,6 +17,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, SelectField
 
 from survey_app.admin.blueprint import DATA_ROLES, bp, menu_entry, roles_required, wave_or_404
+from survey_app.downloads import download_headers, send_download
 from survey_app.exports import writers
 from survey_app.exports.codebook import render_codebook_html
 from survey_app.exports.service import (
@@ -24,6 +25,7 @@ from survey_app.exports.service import (
 )
 from survey_app.extensions import db
 from survey_app.models import Wave
+from survey_app.security_headers import allow_inline_styles
 
 menu_entry("admin.exports", _l("Exports"), DATA_ROLES)
 
@@ -76,8 +78,7 @@ def wave_export(wave_id: int):
         chunks = writers.csv_chunks(plan.columns, plan.rows(), labels=options.labels,
                                     language=options.language, bom=True)
         return Response(stream_with_context(chunks), mimetype=MEDIA_TYPES["csv"],
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                                 "Cache-Control": "no-store"})
+                        headers=download_headers(filename))
     return _send_built_file(plan, filename, options.format)
 
 
@@ -94,9 +95,7 @@ def _send_built_file(plan, filename: str, fmt: str):
         # Unlinked at once: the open handle keeps the data readable until the download ends,
         # and nothing personal is left behind in the instance folder.
         path.unlink(missing_ok=True)
-    response = send_file(handle, mimetype=MEDIA_TYPES[fmt], as_attachment=True, download_name=filename)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return send_download(handle, MEDIA_TYPES[fmt], filename)
 
 
 @bp.get("/waves/<int:wave_id>/codebook")
@@ -106,4 +105,4 @@ def wave_codebook(wave_id: int):
     wave = wave_or_404(wave_id)
     plan = plan_export(wave, ExportOptions(include_personal=True, include_financial=True))
     title = f"{wave.name}: {plan.questionnaire.name} v{plan.questionnaire.version}"
-    return Response(render_codebook_html(plan.columns, title), mimetype="text/html")
+    return allow_inline_styles(Response(render_codebook_html(plan.columns, title), mimetype="text/html"))

@@ -16,6 +16,7 @@ from wtforms.validators import AnyOf, DataRequired, Length
 
 from survey_app.admin.blueprint import ADMIN_ONLY, bp, menu_entry, roles_required, wave_or_404
 from survey_app.admin.forms import ConfirmForm
+from survey_app.downloads import download_headers
 from survey_app.extensions import db
 from survey_app.messaging import link_export, service, templates
 from survey_app.messaging.service import MessagingError
@@ -158,9 +159,4 @@ def download_links(wave_id: int):
     link_export.audit_export(wave, "web")
     db.session.commit()
     return Response(stream_with_context(link_export.csv_chunks(wave)), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="links-{_safe(wave.name)}.csv"',
-                             "Cache-Control": "no-store"})
-
-
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)[:60] or "wave"
+                    headers=download_headers(f"links-{wave.name}.csv"))

@@ -12,7 +12,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from flask import abort, current_app, render_template, send_file
+from flask import abort, current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -21,6 +21,7 @@ from wtforms import BooleanField, SelectField
 
 from analysis import build_report
 from survey_app.admin.blueprint import DATA_ROLES, bp, menu_entry, roles_required, wave_or_404
+from survey_app.downloads import send_download
 from survey_app.exports.dataset import write_dataset
 from survey_app.extensions import db
 from survey_app.models import Wave
@@ -74,9 +75,7 @@ def wave_report(wave_id: int):
     finally:
         shutil.rmtree(work, ignore_errors=True)
     filename = f"report-{_safe(wave.name)}-{form.language.data}.zip"
-    response = send_file(handle, mimetype="application/zip", as_attachment=True, download_name=filename)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return send_download(handle, "application/zip", filename)
 
 
 def _safe(name: str) -> str:

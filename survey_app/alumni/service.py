@@ -104,3 +104,19 @@ def erase_answers(alumnus: Alumnus, reason: str) -> int:
            {"responses_erased": erased, "invitations": ids, "reason": reason[:500]})
     db.session.commit()
     return erased
+
+
+def withdraw_consent(alumnus: Alumnus, reason: str) -> list[int]:
+    """Withdraw consent without erasing answers: links stop working, no more reminders.
+
+    Returns the ids of the invitations withdrawn. Audited with the reason, like an erasure.
+    """
+    ids = [i.id for i in invitations_of(alumnus)]
+    if ids:
+        db.session.execute(update(Invitation).where(Invitation.id.in_(ids)).values(status="withdrawn"))
+        db.session.execute(update(OutboundMessage).where(
+            OutboundMessage.invitation_id.in_(ids), OutboundMessage.status == "queued")
+            .values(status="failed", error="consent withdrawn"))
+    record("personal_data.withdraw", f"alumnus:{alumnus.external_id}", {"invitations": ids, "reason": reason[:500]})
+    db.session.commit()
+    return ids

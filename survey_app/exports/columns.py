@@ -88,7 +88,7 @@ def safe_name(base: str, taken: set[str], limit: int = MAX_NAME) -> str:
         name += "_"
     lowered = {t.lower() for t in taken}
     if len(name) > limit or name.lower() in lowered:
-        digest = hashlib.sha1(base.encode("utf-8")).hexdigest()
+        digest = hashlib.sha1(base.encode("utf-8"), usedforsecurity=False).hexdigest()
         for width in range(4, len(digest) + 1):
             candidate = f"{name[:limit - 1 - width].rstrip('_')}_{digest[:width]}"
             if candidate.lower() not in lowered:

@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import Engine, and_, exists, select
 from sqlalchemy.exc import IntegrityError
 
-from survey_app.csv_safety import neutralise
+from survey_app.csv_safety import neutralise, neutralise_phone
 from survey_app.models import Alumnus, AuditEvent, Invitation, Wave
 from survey_app.models.types import as_utc
 from survey_app.roster import pg_bulk
@@ -146,7 +146,8 @@ def _issue(conn, engine: Engine, fh, wave_id: int, base_url: str, limit: int | N
             nonce = new_nonce()
             token = token_from_nonce(nonce, link_key)
             add_invitation(alumnus_id, hash_token(token), nonce)
-            links.append((neutralise(external_id), neutralise(name), phone, neutralise(email), link_prefix + token))
+            links.append((neutralise(external_id), neutralise(name), neutralise_phone(phone), neutralise(email),
+                          link_prefix + token))
         writer.writerows(links)
 
     issued = 0

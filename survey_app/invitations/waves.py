@@ -1,6 +1,7 @@
 """Waves: one fielding of a questionnaire, with an optional open/close window."""
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -64,15 +65,31 @@ def find_wave(name: str) -> Wave:
     return wave
 
 
-def create_wave(name: str, questionnaire: str, opens_at: datetime | None = None,
-                closes_at: datetime | None = None) -> Wave:
-    """Create and commit a wave of ``questionnaire`` (an id, or a name meaning its latest version)."""
-    name = name.strip()
+def check_wave_name(name: str) -> str:
+    """The wave name without surrounding spaces, or :class:`WaveError` saying what is wrong.
+
+    A wave name reaches file names, download headers, CSV cells and log lines, so invisible
+    and control characters (a line break would split a header) are refused; any letter,
+    accent, script or punctuation such as ``Gelombang 1 — Jawa`` is fine.
+    """
+    name = unicodedata.normalize("NFC", name.strip())
     max_length = Wave.__table__.c.name.type.length
     if not name:
         raise WaveError("the wave name is empty")
     if len(name) > max_length:
         raise WaveError(f"the wave name is longer than {max_length} characters")
+    for position, char in enumerate(name, start=1):
+        category = unicodedata.category(char)
+        if category[0] == "C" or category in ("Zl", "Zp"):
+            raise WaveError(f"the wave name contains an invisible or control character "
+                            f"(U+{ord(char):04X} at position {position}); use letters, digits and punctuation")
+    return name
+
+
+def create_wave(name: str, questionnaire: str, opens_at: datetime | None = None,
+                closes_at: datetime | None = None) -> Wave:
+    """Create and commit a wave of ``questionnaire`` (an id, or a name meaning its latest version)."""
+    name = check_wave_name(name)
     if opens_at and closes_at and closes_at <= opens_at:
         raise WaveError("the wave must close after it opens (--closes is not after --opens)")
     found = find_questionnaire(questionnaire)

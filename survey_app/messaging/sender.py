@@ -100,14 +100,21 @@ class SmtpSender:
         return smtp
 
     def send(self, message: EmailMessage, recipient: str) -> None:
-        """Deliver ``message`` to ``recipient``; raises one of this module's exceptions if not."""
+        """Deliver ``message`` to ``recipient``; raises one of this module's exceptions if not.
+
+        An address with non-ASCII characters (``ñandú@example.org``) travels with SMTPUTF8
+        when the server offers it; otherwise that one message is refused as undeliverable
+        (:class:`RecipientRefused`), and the batch goes on.
+        """
         sender = parseaddr(str(message["From"]))[1]
-        data = _wire_format(message)
+        utf8 = not (sender.isascii() and recipient.isascii())
+        if any(ch in recipient for ch in "\r\n<>") or not recipient.strip():
+            raise RecipientRefused(f"not a deliverable address: {recipient!r}")
         fresh = self._smtp is None
         if fresh:
             self._smtp = self._connect()
         try:
-            self._envelope(sender, recipient)
+            self._envelope(sender, recipient, utf8)
         except (smtplib.SMTPServerDisconnected, OSError):
             # An idle connection closed by the server: one new connection, then give up.
             self._drop()
@@ -115,15 +122,25 @@ class SmtpSender:
                 raise SmtpUnavailable(f"SMTP server {self.host}:{self.port} closed the connection") from None
             self._smtp = self._connect()
             try:
-                self._envelope(sender, recipient)
+                self._envelope(sender, recipient, utf8)
             except (smtplib.SMTPServerDisconnected, OSError) as exc:
                 self._drop()
                 raise SmtpUnavailable(f"SMTP server {self.host}:{self.port} closed the connection: {exc}") from None
-        self._data(data)
+        try:
+            self._data(_wire_format(message, utf8))
+        finally:
+            if self._smtp is not None:
+                self._smtp.command_encoding = "ascii"
 
-    def _envelope(self, sender: str, recipient: str) -> None:
+    def _envelope(self, sender: str, recipient: str, utf8: bool = False) -> None:
         smtp = self._smtp
-        code, text = smtp.mail(sender)
+        options: list[str] = []
+        if utf8:
+            if not smtp.has_extn("smtputf8"):
+                raise RecipientRefused(f"the address {recipient!r} has non-ASCII characters and the SMTP server "
+                                       f"{self.host}:{self.port} does not offer SMTPUTF8 to deliver it")
+            options = ["SMTPUTF8"]
+        code, text = smtp.mail(sender, options)
         if code != 250:
             self._give_up_on_transaction(code)
             raise SmtpUnavailable(f"SMTP server refused the sender {sender!r}: {_reply(code, text)}")
@@ -177,11 +194,11 @@ class SmtpSender:
             smtp.close()
 
 
-def _wire_format(message: EmailMessage) -> bytes:
+def _wire_format(message: EmailMessage, utf8: bool = False) -> bytes:
     """The message as SMTP DATA: CRLF line ends, leading dots doubled, ending with CRLF.CRLF."""
-    from email.policy import SMTP
+    from email.policy import SMTP, SMTPUTF8
 
-    data = message.as_bytes(policy=SMTP)
+    data = message.as_bytes(policy=SMTPUTF8 if utf8 else SMTP)
     if not data.endswith(b"\r\n"):
         data += b"\r\n"
     return _DOT_AT_LINE_START.sub(b"..", data) + b".\r\n"

@@ -47,7 +47,11 @@ def check_text(text: str) -> list[Problem]:
 
 def build(data: Any) -> Questionnaire:
     """Validate parsed definition ``data``; raises :class:`DefinitionError`."""
-    return _Builder(data).build()
+    try:
+        return _Builder(data).build()
+    except RecursionError:
+        # Security: limits in yaml_source and expressions keep real input far from this.
+        raise DefinitionError([Problem("the definition is nested too deeply")]) from None
 
 
 def _line(obj: Any, key: str | None = None) -> int | None:
@@ -218,7 +222,7 @@ class _Builder:
         for key in sorted(set(raw) - QUESTION_KEYS):
             self.problem(f"unknown key '{key}'", _line(raw, key), name)
         qtype = raw.get("type")
-        if qtype not in QUESTION_TYPES:
+        if not isinstance(qtype, str) or qtype not in QUESTION_TYPES:
             self.problem(f"unknown type '{qtype}' (expected one of: {', '.join(QUESTION_TYPES)})",
                          _line(raw, "type"), name)
             return None
@@ -243,11 +247,11 @@ class _Builder:
             if ("choices" in raw) == (choices_from is not None):
                 self.problem("a select question needs exactly one of 'choices' or 'choices_from'", line, name)
             elif "choices" in raw:
-                if raw["choices"] not in choice_lists:
+                if not isinstance(raw["choices"], str) or raw["choices"] not in choice_lists:
                     self.problem(f"unknown choice list '{raw['choices']}'", _line(raw, "choices"), name)
                 else:
                     choices = choice_lists[raw["choices"]]
-            elif choices_from not in DYNAMIC_CHOICE_SOURCES:
+            elif not isinstance(choices_from, str) or choices_from not in DYNAMIC_CHOICE_SOURCES:
                 self.problem(f"'choices_from' must be one of: {', '.join(DYNAMIC_CHOICE_SOURCES)}",
                              _line(raw, "choices_from"), name)
         else:
@@ -260,7 +264,7 @@ class _Builder:
             self.problem("'max_length' must be a whole number from 1 to 20000 on text questions",
                          _line(raw, "max_length"), name)
         appearance = raw.get("appearance")
-        if appearance is not None and appearance not in APPEARANCES:
+        if appearance is not None and (not isinstance(appearance, str) or appearance not in APPEARANCES):
             self.problem(f"unknown appearance '{appearance}' (expected: {', '.join(sorted(APPEARANCES))})",
                          _line(raw, "appearance"), name)
         each_of = raw.get("each_of")
@@ -270,7 +274,8 @@ class _Builder:
         if qtype == "note" and (required or "constraint" in raw):
             self.problem("a note takes no answer: 'required' and 'constraint' do not apply", line, name)
         coding = raw.get("coding")
-        if coding is not None and (coding not in CODINGS or qtype not in ("text", "long_text")):
+        if coding is not None and (not isinstance(coding, str) or coding not in CODINGS
+                                   or qtype not in ("text", "long_text")):
             self.problem(f"'coding' must be one of: {', '.join(sorted(CODINGS))}, on a text question",
                          _line(raw, "coding"), name)
             coding = None
@@ -297,7 +302,7 @@ class _Builder:
         if not isinstance(raw, dict) or "question" not in raw or "accept" not in raw:
             self.problem("'consent' needs 'question' and 'accept'", line)
             return None
-        question = questions.get(raw["question"])
+        question = questions.get(raw["question"]) if isinstance(raw["question"], str) else None
         if question is None or question.type != "select_one":
             self.problem(f"consent question '{raw['question']}' must be a select_one question", line)
             return None

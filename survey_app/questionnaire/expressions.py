@@ -238,7 +238,50 @@ def parse(source: str) -> Expression:
     """Parse ``source`` into an :class:`Expression`; raises :class:`ExpressionError`."""
     if not isinstance(source, str):
         raise ExpressionError("an expression must be text", 0)
-    return Expression(source, _Parser(source).parse())
+    _check_size(source)
+    tree = _Parser(source).parse()
+    _check_depth(tree)
+    return Expression(source, tree)
+
+
+# -- Limits (security): an expression comes from an uploaded file and is evaluated on every
+# page save, here and in the browser, by recursive code. Real skip logic is far below these.
+MAX_SOURCE_LENGTH = 2000
+MAX_TOKENS = 300
+MAX_PARENTHESES = 25        # nesting of ( … ), function calls included
+MAX_TREE_DEPTH = 100        # a chain a + b + c … adds one level per term
+MAX_NUMBER_DIGITS = 30
+
+
+def _check_size(source: str) -> None:
+    """Refuse, before any recursion, expressions too long, too deep or with absurd numbers."""
+    if len(source) > MAX_SOURCE_LENGTH:
+        raise ExpressionError(f"the expression is longer than {MAX_SOURCE_LENGTH} characters", MAX_SOURCE_LENGTH)
+    tokens = _tokenize(source)
+    if len(tokens) > MAX_TOKENS:
+        raise ExpressionError(f"the expression has more than {MAX_TOKENS} parts; split the logic into "
+                              "simpler expressions", tokens[MAX_TOKENS].position)
+    depth = 0
+    for token in tokens:
+        if token.kind == "number" and len(token.value) > MAX_NUMBER_DIGITS:
+            raise ExpressionError(f"the number has more than {MAX_NUMBER_DIGITS} digits", token.position)
+        if token.kind == "op" and token.value == "(":
+            depth += 1
+            if depth > MAX_PARENTHESES:
+                raise ExpressionError(f"parentheses are nested more than {MAX_PARENTHESES} deep", token.position)
+        elif token.kind == "op" and token.value == ")":
+            depth -= 1
+
+
+def _check_depth(tree: list) -> None:
+    """Refuse trees deeper than MAX_TREE_DEPTH (checked without recursion)."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_TREE_DEPTH:
+            raise ExpressionError(f"the expression is nested more than {MAX_TREE_DEPTH} levels deep "
+                                  "(a long chain of + or 'and' counts one level per term)", 0)
+        stack.extend((child, depth + 1) for child in node[1:] if isinstance(child, list))
 
 
 def _collect(tree: list, kind: str, found: set[str]) -> None:
@@ -324,8 +367,8 @@ def _compare(op: str, left: Any, right: Any) -> bool:
 
 def _arithmetic(op: str, left: Any, right: Any) -> float:
     a, b = to_number(left), to_number(right)
-    if math.isnan(a) or math.isnan(b):
-        return math.nan
+    if math.isnan(a) or math.isnan(b) or math.isinf(a) or math.isinf(b):
+        return math.nan  # also avoids fmod(inf, x), which raises
     if op == "+":
         return a + b
     if op == "-":

@@ -70,11 +70,15 @@ PARSERS = {"integer": parse_integer, "decimal": parse_decimal, "date": parse_dat
 
 
 def format_number(value: Any, language: str) -> str:
-    """Show a number with the language's thousands separator (1.500.000 / 1,500,000)."""
+    """Show a number with the language's thousands separator (1.500.000 / 1,500,000).
+
+    Four-digit numbers are not grouped (as SI/ISO 80000 allow), so a year reads 1990, not 1.990.
+    """
+    grouping = "," if abs(value) >= 10000 else ""
     if isinstance(value, float) and not value.is_integer():
-        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+        text = f"{value:{grouping}.2f}".rstrip("0").rstrip(".")
     else:
-        text = f"{int(value):,}"
+        text = f"{int(value):{grouping}}"
     if language == "id":
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return text

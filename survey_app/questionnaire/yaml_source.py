@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
 
 from survey_app.questionnaire.errors import DefinitionError, Problem
@@ -20,8 +21,35 @@ class LineDict(dict):
         return self.key_lines.get(key, self.line)
 
 
+# A questionnaire is a handful of levels deep (pages → questions → label → language).
+MAX_DEPTH = 32
+
+
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader whose mappings are :class:`LineDict` and which refuses duplicate keys."""
+    """SafeLoader whose mappings are :class:`LineDict`; refuses duplicate keys, anchors and
+    aliases, and nesting deeper than MAX_DEPTH.
+
+    Aliases are refused while the document is composed, before anything is expanded: a
+    kilobyte of nested aliases ("billion laughs") would otherwise expand to gigabytes.
+    """
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise ComposerError(None, None, "anchors and aliases (&name, *name, <<) are not allowed; "
+                                "write the values out", event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise ComposerError(None, None, f"the file is nested more than {MAX_DEPTH} levels deep",
+                                    event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode):
@@ -47,7 +75,8 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 def load_yaml(text: str) -> Any:
     """Parse YAML text; syntax errors become a :class:`DefinitionError` with the line."""
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        # _LineLoader is a SafeLoader subclass: no Python objects are ever constructed.
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506  # nosec B506
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

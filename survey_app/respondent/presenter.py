@@ -133,9 +133,16 @@ def display_value(question: Question, value: Any, questionnaire: Questionnaire, 
     return str(value)
 
 
+MASKED = "••••••"
+
+
 def summary(questionnaire: Questionnaire, answers: Mapping[str, Any], respondent: Respondent,
-            language: str) -> list[dict[str, Any]]:
-    """Pages with their applying questions and answers, for the review and thank-you pages."""
+            language: str, mask_sensitive: bool = False) -> list[dict[str, Any]]:
+    """Pages with their applying questions and answers, for the review and thank-you pages.
+
+    ``mask_sensitive`` hides answers to questions marked ``sensitive`` (revenue, profit): the
+    thank-you page stays readable by whoever holds the link, long after submission.
+    """
     result = []
     for page in questionnaire.pages:
         if not page_applies(page, answers):
@@ -145,6 +152,9 @@ def summary(questionnaire: Questionnaire, answers: Mapping[str, Any], respondent
             if not question.takes_answer or not question_applies(question, questionnaire, answers, respondent):
                 continue
             value = answers.get(question.name)
+            if mask_sensitive and question.sensitive and not is_empty(value):
+                rows.append({"label": question.label.get(language), "value": MASKED})
+                continue
             if question.each_of:
                 for item in each_of_items(question, questionnaire, answers, respondent):
                     label = question.label.get(language).replace("{item}", item.label.get(language))

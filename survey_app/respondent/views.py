@@ -259,7 +259,9 @@ def undo_decline(token: str):
 
 def _thanks(token, questionnaire, invitation, response):
     respondent = service.respondent_for(invitation)
-    summary = presenter.summary(questionnaire, response.answers or {}, respondent, g.language)
+    summary = presenter.summary(questionnaire, response.answers or {}, respondent, g.language,
+                                mask_sensitive=True)
     reply = make_response(render_template("respondent/thanks.html", token=token, questionnaire=questionnaire,
                                           summary=summary, response=response))
+    reply.headers["Cache-Control"] = "no-store"
     return reply

@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from survey_app.audit import cli_actor
+from survey_app.csv_safety import neutralise
 
 from survey_app.extensions import db
 from survey_app.roster.csv_files import FileRefused
@@ -105,7 +106,8 @@ class _ErrorsFile:
 
     def write(self, error: RowError) -> None:
         if self._writer:
-            self._writer.writerow([error.file, error.line, error.message])
+            # The message quotes the refused cell, which may be a formula (security: CSV injection).
+            self._writer.writerow([neutralise(error.file), error.line, neutralise(error.message)])
 
     def __exit__(self, *exc_info):
         if self._fh:

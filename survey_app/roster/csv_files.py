@@ -60,13 +60,15 @@ def open_csv(path: str | os.PathLike, required: Iterable[str], optional: Iterabl
     known = set(required) | set(optional)
     try:
         with path.open("rb") as fh:
-            first = fh.readline()
+            first = fh.readline(MAX_HEADER_BYTES + 1)
     except OSError as exc:
         raise FileRefused(name, f"cannot be read ({exc.strerror or exc})") from None
-    if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise FileRefused(name, "the file is UTF-16; save it as 'CSV UTF-8' and try again", line=1)
+    _check_header_bytes(first, name)
     header_line = _decode(first, name, 1)
-    header = next(csv.reader([header_line]), [])
+    try:
+        header = next(csv.reader([header_line], strict=True), [])
+    except csv.Error as exc:
+        raise FileRefused(name, f"the header row is not valid CSV ({exc})", line=1) from None
     columns = [c.strip().lower() for c in header]
     if not any(columns):
         raise FileRefused(name, "the file is empty: expected a header row with the column names", line=1)
@@ -83,6 +85,25 @@ def open_csv(path: str | os.PathLike, required: Iterable[str], optional: Iterabl
         )
     ignored = [c for c in columns if c and c not in known]
     return RecordSource(name, _records(path, name, columns), ignored)
+
+
+# A header names a handful of columns; a longer first line means this is not a roster CSV.
+MAX_HEADER_BYTES = 16 * 1024
+
+
+def _check_header_bytes(first: bytes, name: str) -> None:
+    """Refuse, with the reason, files whose first line shows the wrong encoding or format."""
+    if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise FileRefused(name, "the file is UTF-16; save it as 'CSV UTF-8' and try again", line=1)
+    if b"\x00" in first:
+        raise FileRefused(name, "the file contains NUL bytes: it is probably UTF-16 (Excel's 'Unicode Text') "
+                          "without a byte order mark; save it as 'CSV UTF-8' and try again", line=1)
+    if b"\r" in first.rstrip(b"\r\n"):
+        raise FileRefused(name, "the lines end with CR only (the old Macintosh format); save the file as "
+                          "'CSV UTF-8' and try again", line=1)
+    if len(first) > MAX_HEADER_BYTES:
+        raise FileRefused(name, f"the header row is longer than {MAX_HEADER_BYTES // 1024} KB; the first line "
+                          "must be the column names", line=1)
 
 
 def records_from_dicts(name: str, rows: Iterable[dict[str, str]]) -> RecordSource:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from email_validator import EmailNotValidError, validate_email
+
 from survey_app.models import Alumnus, Training
 from survey_app.roster.provinces import PROVINCES
 
@@ -23,7 +25,6 @@ _SEXES = {"m": "M", "f": "F", "l": "M", "p": "F", "male": "M", "female": "F",
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_EXCEPT_NEWLINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PHONE_SEPARATORS = re.compile(r"[\s\-.()/]")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _OLDEST_BIRTH_YEAR = 1930
 _YOUNGEST_AGE = 15
@@ -136,13 +137,20 @@ def normalise_phone(raw: str) -> str:
 
 
 def normalise_email(raw: str) -> str:
-    """Lightly check an e-mail address (one @, a dotted domain) and lower-case its domain."""
+    """Check an e-mail address's syntax (email-validator, no DNS) and return its normal form.
+
+    Addresses with non-ASCII characters (``ñandú@example.org``) are valid; the sender delivers
+    them when the SMTP server offers SMTPUTF8 and marks only that message undeliverable if not.
+    """
     if len(raw) > _MAX["email"]:
         raise ValueError(f"is longer than {_MAX['email']} characters")
-    if not _EMAIL.fullmatch(raw):
-        raise ValueError("is not an e-mail address")
-    local, _, domain = raw.rpartition("@")
-    return f"{local}@{domain.lower()}"
+    try:
+        checked = validate_email(raw, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(f"is not an e-mail address: {exc}") from None
+    if len(checked.normalized) > _MAX["email"]:
+        raise ValueError(f"is longer than {_MAX['email']} characters")
+    return checked.normalized
 
 
 def _province(raw: str) -> str:

@@ -1,7 +1,9 @@
 """Access control: every staff URL, every role (and no login)."""
 import pytest
+from sqlalchemy import select
 
 from survey_app.extensions import db
+from survey_app.models import AdminUser
 from tests import factories
 from tests.survey_app.questionnaire.conftest import SMALL_FORM
 
@@ -24,6 +26,7 @@ PAGES = {
     "/admin/coding/{code}": ("admin", "researcher"),
     "/admin/kbli/search": ("admin", "researcher"),
     "/admin/reports": ("admin", "researcher"),
+    "/admin/users": ("admin",),
     "/admin/waves/{wave}/report": ("admin", "researcher"),
 }
 # POST actions → roles allowed
@@ -34,11 +37,15 @@ ACTIONS = {
     "/admin/waves/{wave}/messages/send": ("admin",),
     "/admin/waves/{wave}/messages/links": ("admin",),
     "/admin/waves/{wave}/messages/template": ("admin",),
+    "/admin/users/{user}/deactivate": ("admin",),
+    "/admin/users/{user}/activate": ("admin",),
+    "/admin/users/{user}/unlock": ("admin",),
+    "/admin/users/{user}/reset-password": ("admin",),
 }
 
 
 @pytest.fixture
-def objects(app):
+def objects(app, staff):
     with app.app_context():
         q = factories.make_questionnaire(SMALL_FORM)
         wave = factories.make_wave(q.id)
@@ -46,13 +53,18 @@ def objects(app):
         invitation, _token = factories.make_invitation(wave, alumnus)
         code = factories.make_sector_code(invitation, "jual kopi keliling")
         db.session.commit()
-        return {"wave": wave.id, "alumnus": alumnus.external_id, "invitation": invitation.id, "code": code.id}
+        user = db.session.scalar(select(AdminUser).where(AdminUser.role == "viewer"))
+        return {"wave": wave.id, "alumnus": alumnus.id, "external_id": alumnus.external_id, "invitation": invitation.id, "code": code.id,
+                "user": user.id}
 
 
 def test_every_admin_route_is_covered_by_this_matrix(app):
     routes = {r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("admin.")}
-    covered = {u.replace("{wave}", "<int:wave_id>").replace("{alumnus}", "<external_id>")
+    covered = {u.replace("{wave}", "<int:wave_id>").replace("{alumnus}", "<int:alumnus_id>")
                .replace("{invitation}", "<int:invitation_id>").replace("{code}", "<int:code_id>")
+               .replace("{user}/deactivate", "<int:user_id>/<any(deactivate, activate):action>")
+               .replace("{user}/activate", "<int:user_id>/<any(deactivate, activate):action>")
+               .replace("{user}", "<int:user_id>")
                for u in {**PAGES, **ACTIONS}}
     assert routes - covered - {"/admin/login", "/admin/logout"} == set()
 
@@ -87,7 +99,7 @@ def test_actions_are_refused_to_lower_roles(as_role, objects, role, url):
 def test_researcher_sees_pseudonyms_not_names(as_role, objects, app):
     client = as_role("researcher")
     html = client.get(f"/admin/waves/{objects['wave']}/invitations").get_data(as_text=True)
-    assert objects["alumnus"] not in html
+    assert objects["external_id"] not in html
     assert "Alumni " not in html  # factory names are "Alumni <n>"
     assert ">P" in html  # pseudonyms start with P
 
@@ -99,7 +111,7 @@ FORM_PAGES = ["/admin/password", "/admin/waves/{wave}/export", "/admin/waves/{wa
 
 def test_form_pages_list_is_complete(app):
     def rule(url):
-        return (url.replace("{wave}", "<int:wave_id>").replace("{alumnus}", "<external_id>")
+        return (url.replace("{wave}", "<int:wave_id>").replace("{alumnus}", "<int:alumnus_id>")
                 .replace("{invitation}", "<int:invitation_id>").replace("{code}", "<int:code_id>"))
     posting = {r.rule for r in app.url_map.iter_rules() if "POST" in r.methods}
     assert {u for u in PAGES if rule(u) in posting} == set(FORM_PAGES)
