@@ -284,8 +284,9 @@ def walk(questionnaire: Questionnaire, answers: Mapping[str, Any], respondent: R
             instances.append(own)
             if shown:
                 visits.append(Visit(page, number, shown, scope))
-        while instances and not instances[-1]:
-            instances.pop()  # trailing empty instances carry nothing worth storing
+        asked = {q.name for q in page.questions if q.has_field}
+        while instances and not asked.intersection(instances[-1]):
+            instances.pop()  # trailing instances nobody answered (calculates alone) are not stored
         if instances:
             kept[page.name] = instances
     return Walk(questionnaire, kept, visits, respondent)
