@@ -12,6 +12,7 @@ from typing import Any, Mapping
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import Field, HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -284,6 +285,66 @@ def _static_choices(questionnaire: Questionnaire, page: Page, language: str) -> 
                  for q in page.questions if q.is_select and q.choices_from is None}
         per_questionnaire[key] = found
     return found
+
+
+_OPTIONS: "weakref.WeakKeyDictionary[Questionnaire, dict[tuple, tuple]]" = weakref.WeakKeyDictionary()
+
+
+def option_tags(questionnaire: Questionnaire, page: Page, language: str, question: Question,
+                selected: Any) -> Markup | None:
+    """The ``<option>`` tags of a fixed-choice select_one, rendered once per language.
+
+    Only which option carries ``selected`` depends on the person, so a long list (the 38
+    provinces) costs a join per request instead of a template loop. None for roster-based
+    questions, whose options differ per person.
+    """
+    if question.choices_from is not None:
+        return None
+    per_questionnaire = _OPTIONS.get(questionnaire)
+    if per_questionnaire is None:
+        with _CACHE_LOCK:
+            per_questionnaire = _OPTIONS.setdefault(questionnaire, {})
+    key = (page.name, question.name, language)
+    tags = per_questionnaire.get(key)
+    if tags is None:
+        tags = tuple((c.name, Markup('<option value="%s">%s</option>') % (c.name, c.label.get(language)),
+                      Markup('<option value="%s" selected>%s</option>') % (c.name, c.label.get(language)))
+                     for c in question.choices)
+        per_questionnaire[key] = tags
+    return Markup("").join(chosen if value == selected else plain for value, plain, chosen in tags)
+
+
+_INPUTS: "weakref.WeakKeyDictionary[Questionnaire, dict[tuple, tuple[Markup, Markup]]]" = weakref.WeakKeyDictionary()
+_HOLE = "\x00value\x00"
+
+
+def input_tag(questionnaire: Questionnaire, page: Page, language: str, field: Field,
+              attrs: Mapping[str, str]) -> Markup:
+    """The HTML of a text-like input (or textarea) with the person's value filled in.
+
+    The tag is rendered by WTForms once per (page, field, language, attributes) with a
+    placeholder value and split around it; a request only escapes its own value into the
+    gap, which gives byte-for-byte the tag WTForms would render.
+    """
+    per_questionnaire = _INPUTS.get(questionnaire)
+    if per_questionnaire is None:
+        with _CACHE_LOCK:
+            per_questionnaire = _INPUTS.setdefault(questionnaire, {})
+    key = (page.name, field.name, language, tuple(sorted(attrs.items())))
+    parts = per_questionnaire.get(key)
+    if parts is None:
+        saved = field.raw_data, field.data
+        field.raw_data, field.data = [_HOLE], _HOLE
+        try:
+            html = str(field(**attrs))
+        finally:
+            field.raw_data, field.data = saved
+        if html.count(_HOLE) != 1:
+            return field(**attrs)  # an unexpected widget: render it the ordinary way
+        before, after = html.split(_HOLE)
+        parts = (Markup(before), Markup(after))
+        per_questionnaire[key] = parts
+    return parts[0] + escape(field._value()) + parts[1]
 
 
 def _unfiltered(question: Question, respondent: Respondent):

@@ -7,6 +7,7 @@ from typing import Any, Mapping
 
 from survey_app.questionnaire.definition import Page, Question, Questionnaire
 from survey_app.questionnaire.expressions import is_empty, to_number
+from survey_app.questionnaire.forms import input_tag, option_tags
 from survey_app.questionnaire.logic import Respondent, choices_for, each_of_items, question_applies
 from survey_app.questionnaire.traversal import Visit, Walk
 from survey_app.questionnaire.values import format_number
@@ -80,10 +81,14 @@ def page_context(*, token: str, questionnaire: Questionnaire, walk: Walk, visit:
         elif question.takes_answer:
             fields.append(form[question.name])
         error = errors.get(question.name)
+        dropdown = bool(question.type == "select_one" and fields and len(fields[0].choices) > DROPDOWN_THRESHOLD)
+        attrs = _input_attributes(question, error)
+        text_like = question.has_field and not question.is_select and not question.each_of
         blocks.append({"question": question, "fields": fields, "hidden": not applies, "error": error,
-                       "attrs": _input_attributes(question, error),
-                       "dropdown": question.type == "select_one" and fields and
-                       len(fields[0].choices) > DROPDOWN_THRESHOLD})
+                       "attrs": attrs, "dropdown": dropdown,
+                       "input": input_tag(questionnaire, page, language, fields[0], attrs) if text_like else None,
+                       "options": (option_tags(questionnaire, page, language, question, fields[0].data)
+                                   if dropdown else None)})
     previous = walk.previous_visit(visit)
     return {
         "token": token, "questionnaire": questionnaire, "page": page, "visit": visit, "form": form,
