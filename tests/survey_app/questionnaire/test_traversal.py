@@ -58,7 +58,7 @@ def test_add_another_offers_one_new_instance_up_to_max(engine_form):
 
 
 def test_navigation_goes_through_instances_and_back(engine_form):
-    answers = {"runs_business": "yes", "business_count": 2}
+    answers = {"runs_business": "yes", "business_count": 2, "businesses": [{"business_description": "a"}]}
     result = walk(engine_form, answers, NOBODY)
     second = result.visit("businesses", 2)
     assert result.next_visit(second).key == "jobs.1"
