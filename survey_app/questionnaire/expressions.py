@@ -290,6 +290,9 @@ def truthy(value: Any) -> bool:
     return not is_empty(value)
 
 
+_NUMBER_START = frozenset("0123456789+-.")
+
+
 def to_number(value: Any) -> float:
     """XPath number(): NaN for anything that is not a number."""
     if isinstance(value, bool):
@@ -297,8 +300,13 @@ def to_number(value: Any) -> float:
     if isinstance(value, (int, float)):
         return float(value)
     if isinstance(value, str):
+        text = value.strip()
+        # Choice names ('yes', 'female') are compared far more often than numbers are typed
+        # as text: skip the exception float() would raise for them (a measurable cost).
+        if not text or text[0] not in _NUMBER_START:
+            return math.nan
         try:
-            return float(value.strip())
+            return float(text)
         except ValueError:
             return math.nan
     return math.nan
