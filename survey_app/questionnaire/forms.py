@@ -6,6 +6,7 @@ does not apply is neither required nor checked, and its answer is dropped.
 """
 from __future__ import annotations
 
+import math
 import threading
 import weakref
 from typing import Any, Mapping
@@ -259,7 +260,7 @@ def default_value(question: Question, answers: Mapping[str, Any]) -> Any:
         value = question.default.evaluate(answers)
     except (ValueError, TypeError, ArithmeticError):
         return None
-    if isinstance(value, float) and value != value:  # NaN: e.g. a reference not answered yet
+    if isinstance(value, float) and math.isnan(value):  # e.g. a reference not answered yet
         return None
     if isinstance(value, bool):
         return None

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from survey_app.questionnaire.definition import Choice, Page, Question, Questionnaire, Text
-from survey_app.questionnaire.expressions import is_empty
 
 
 @dataclass(frozen=True)

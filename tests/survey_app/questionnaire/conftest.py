@@ -136,6 +136,11 @@ ENGINE_FORM = textwrap.dedent("""\
           - name: revenue_per_worker
             type: calculate
             calculation: "${revenue} div ${workers}"
+          - name: big_earner
+            type: select_one
+            choices: yes_no
+            relevant: "${revenue_per_worker} > 1000"
+            label: {id: "Omzet besar per pekerja?", en: "High revenue per worker?"}
       - name: businesses
         title: {id: "Usaha {n}", en: "Business {n}"}
         relevant: "${runs_business} = 'yes'"
