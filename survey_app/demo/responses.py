@@ -89,8 +89,8 @@ class SyntheticRespondent:
                 return answers, False
             visit = pending[0]
             seen.add(visit.key)
-            own = {k: v for k, v in visit.scope.items() if k not in {q.name for q in visit.page.questions}}
-            scope = dict(own)
+            page_names = {q.name for q in visit.page.questions}
+            scope = {k: v for k, v in visit.scope.items() if k not in page_names}  # answers from elsewhere
             page_answers: dict[str, Any] = {}
             for question in visit.page.questions:
                 if not question.has_field or not question_applies(question, self.questionnaire, scope, self.respondent):

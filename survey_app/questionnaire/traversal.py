@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from survey_app.questionnaire.definition import REPEAT_HARD_MAX, Page, Question, Questionnaire
 from survey_app.questionnaire.expressions import is_empty, to_number
 from survey_app.questionnaire.logic import (
-    Respondent, choices_for, each_of_items, keep_offered, page_applies, question_applies,
+    Respondent, each_of_items, keep_offered, page_applies, question_applies,
 )
 
 
@@ -309,11 +309,6 @@ def _walk_questions(questionnaire: Questionnaire, page: Page, source: Mapping[st
             if not is_empty(value):
                 target[question.name] = value
     return tuple(shown)
-
-
-def page_choices(question: Question, visit: Visit, respondent: Respondent):
-    """The options of ``question`` as ``visit`` offers them (after choice filters)."""
-    return choices_for(question, visit.scope, respondent)
 
 
 def merge_page(stored: Mapping[str, Any], visit: Visit, page_answers: Mapping[str, Any],
