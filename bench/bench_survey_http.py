@@ -101,7 +101,7 @@ def seed(app, respondents: int, work_dir: Path) -> list[str]:
 
     from survey_app.demo.seed import seed_demo
     from survey_app.extensions import db
-    from survey_app.models import Invitation, Response
+    from survey_app.models import Enrollment, Invitation, Response, Training
     from survey_app.models.types import utcnow
 
     with app.app_context():
@@ -113,8 +113,17 @@ def seed(app, respondents: int, work_dir: Path) -> list[str]:
             tokens = [row["url"].rsplit("/", 1)[1] for row in csv.DictReader(fh)]
         now = utcnow()
         ids = db.session.execute(db.select(Invitation.id)).scalars().all()
+        # Like open_response(): a started response carries its roster snapshot, so page views
+        # need no roster query (engine v2; before it, the bench's rows had none).
+        rosters: dict[int, list] = {i: [] for i in ids}
+        for invitation_id, code, title, category in db.session.execute(
+                db.select(Invitation.id, Training.code, Training.title, Training.category)
+                .join(Enrollment, Enrollment.alumnus_id == Invitation.alumnus_id)
+                .join(Training, Training.id == Enrollment.training_id)
+                .order_by(Invitation.id, Enrollment.completed_at, Training.title)):
+            rosters[invitation_id].append([code, title, category])
         db.session.execute(insert(Response), [
-            {"invitation_id": i, "answers": {"consent": "yes"}, "language": "id",
+            {"invitation_id": i, "answers": {"consent": "yes"}, "language": "id", "roster": rosters[i],
              "current_page": "consent_page", "started_at": now, "updated_at": now, "revision": 1}
             for i in ids])
         db.session.execute(update(Invitation).values(status="partial", opened_at=now))

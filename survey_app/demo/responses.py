@@ -16,9 +16,9 @@ from typing import Any, Callable
 
 from survey_app.questionnaire.definition import Question, Questionnaire
 from survey_app.questionnaire.expressions import is_empty
-from survey_app.questionnaire.logic import (
-    Respondent, choices_for, each_of_items, question_applies, visible_pages,
-)
+from survey_app.questionnaire.forms import default_value
+from survey_app.questionnaire.logic import Respondent, choices_for, each_of_items, question_applies
+from survey_app.questionnaire.traversal import merge_page, walk
 
 # Relative weights of choices for questions of the default questionnaire (others: uniform).
 CHOICE_WEIGHTS: dict[str, dict[str, float]] = {
@@ -31,6 +31,7 @@ CHOICE_WEIGHTS: dict[str, dict[str, float]] = {
     "business_training_link": {"started_because": 0.3, "helped_existing": 0.35, "unrelated": 0.35},
     "satisfaction": {"5": 0.35, "4": 0.4, "3": 0.17, "2": 0.05, "1": 0.03},
     "recontact": {"yes": 0.8, "no": 0.2},
+    "other_business_count": {"0": 0.8, "1": 0.15, "2": 0.05},
 }
 FALLBACK_DESCRIPTIONS = (
     "jualan kopi dan gorengan di warung depan rumah",
@@ -71,29 +72,44 @@ class SyntheticRespondent:
         self.descriptions = descriptions
 
     def answer(self, stop_after_pages: int | None = None, today: str = "2026-11-27") -> tuple[dict[str, Any], bool]:
-        """Answers, page by page; returns (answers, complete)."""
+        """Answers, page by page (each repeat instance is a page); returns (answers, complete).
+
+        After every page the engine's walk cleans the answers and evaluates the calculates,
+        exactly as a page save does, so what comes out is what the app would store.
+        """
         answers: dict[str, Any] = {}
         seen: set[str] = set()
         while True:
-            pages = [p for p in visible_pages(self.questionnaire, answers, self.respondent) if p.name not in seen]
-            if not pages:
+            result = walk(self.questionnaire, answers, self.respondent)
+            answers = result.answers
+            pending = [v for v in result.visits if v.key not in seen]
+            if not pending:
                 return answers, True
             if stop_after_pages is not None and len(seen) >= stop_after_pages:
                 return answers, False
-            page = pages[0]
-            seen.add(page.name)
-            for question in page.questions:
-                if not question.takes_answer or not question_applies(
-                        question, self.questionnaire, answers, self.respondent):
+            visit = pending[0]
+            seen.add(visit.key)
+            page_names = {q.name for q in visit.page.questions}
+            scope = {k: v for k, v in visit.scope.items() if k not in page_names}  # answers from elsewhere
+            page_answers: dict[str, Any] = {}
+            for question in visit.page.questions:
+                if not question.has_field or not question_applies(question, self.questionnaire, scope, self.respondent):
                     continue
-                value = self._valid_value(question, answers, today)
+                value = self._valid_value(question, scope, today)
                 if not is_empty(value):
-                    answers[question.name] = value
+                    scope[question.name] = value
+                    page_answers[question.name] = value
+            answers = merge_page(answers, visit, page_answers, [])
             consent = self.questionnaire.consent
             if consent and answers.get(consent.question) not in (None, consent.accept):
                 return {consent.question: answers[consent.question]}, True
 
     def _valid_value(self, question: Question, answers: dict[str, Any], today: str) -> Any:
+        if question.default is not None and self.rng.random() < 0.8:
+            value = default_value(question, answers)  # most people leave a pre-filled answer as it is
+            if not is_empty(value) and (question.constraint is None
+                                        or question.constraint.is_true(answers, current=value)):
+                return value
         for _attempt in range(30):
             value = self._value(question, answers, today)
             if is_empty(value) or question.constraint is None:
@@ -190,6 +206,14 @@ def _workers_unpaid(self: SyntheticRespondent, answers) -> int:
     return self.rng.choices([0, 1, 2], weights=[0.55, 0.35, 0.10])[0]
 
 
+def _other_business_count(self: SyntheticRespondent, answers) -> int:
+    return self.rng.choices([0, 1, 2], weights=[0.8, 0.15, 0.05])[0]
+
+
+def _other_revenue(self: SyntheticRespondent, answers) -> int:
+    return _lognormal(self.rng, 2_000_000, 0.9)
+
+
 def _trainings_finished(self: SyntheticRespondent, answers) -> list[str]:
     codes = [t.code for t in self.respondent.trainings]
     kept = [c for c in codes if self.rng.random() < 0.92]
@@ -207,4 +231,6 @@ SPECIAL: dict[str, Callable[[SyntheticRespondent, dict], Any]] = {
     "business_revenue": _revenue, "business_profit": _profit, "wage": _wage,
     "workers_paid": _workers_paid, "workers_unpaid": _workers_unpaid,
     "trainings_finished": _trainings_finished, "job_change": _job_change,
+    "other_business_count": _other_business_count, "other_business_revenue": _other_revenue,
+    "other_business_workers_paid": _workers_unpaid,
 }

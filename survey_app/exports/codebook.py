@@ -12,7 +12,7 @@ from survey_app.exports.columns import BINARY, Column
 from survey_app.exports.writers import BINARY_LABELS, neutralise
 
 FIELDS = ("variable", "question", "item", "type", "question_type", "choices_from", "label_id", "label_en",
-          "values", "relevant", "sensitive", "personal")
+          "values", "relevant", "sensitive", "personal", "repeat", "instance")
 
 
 def values_of(column: Column) -> list[dict]:
@@ -31,6 +31,7 @@ def codebook_rows(columns: Sequence[Column]) -> list[dict]:
         "question_type": c.question_type, "choices_from": c.choices_from or "",
         "label_id": c.label.get("id"), "label_en": c.label.get("en"), "values": values_of(c),
         "relevant": c.relevant, "sensitive": c.sensitive, "personal": c.personal,
+        "repeat": c.repeat or "", "instance": c.instance or "",
     } for c in columns]
 
 

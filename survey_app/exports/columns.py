@@ -1,7 +1,10 @@
 """The columns of an export, derived from the compiled questionnaire.
 
 One column per question; a ``select_multiple`` with fixed choices becomes one 0/1 column per
-choice (``q__choice``); an ``each_of`` question one column per item; notes are skipped.
+choice (``q__choice``); an ``each_of`` question one column per item; notes are skipped;
+a calculate is a (text) column like an answer. A question on a repeat page gets numbered
+columns, one per possible instance: ``q_1`` … ``q_<max>`` (``q__choice_1`` … for the 0/1
+columns of a select_multiple).
 Every name is a valid Stata *and* SPSS variable name (see :func:`safe_name`).
 
 Value codes for Stata/SPSS (which need numbers under value labels): a choice list whose
@@ -61,6 +64,8 @@ class Column:
     personal: bool = False        # names and contacts
     ordinal: bool = False         # a scale (questions with appearance: likert)
     choices_from: str | None = None  # roster_trainings: values are training codes
+    repeat: str | None = None     # the repeat page the question is on
+    instance: int | None = None   # 1-based instance of that repeat page
     get: Callable[[Any], Any] = field(default=lambda row: None, compare=False, repr=False)
 
     def code_of(self) -> dict[str, int]:
@@ -173,7 +178,8 @@ def answer_columns(questionnaire: Questionnaire, *, include_financial: bool = Fa
     # the name a later question needs.
     reserved_plain: set[str] = set()
     for question in questionnaire.answer_questions:
-        if question.each_of or (question.type == "select_multiple" and question.choices_from is None):
+        if question.each_of or question.repeat or (question.type == "select_multiple"
+                                                   and question.choices_from is None):
             continue
         name = question.name
         if (_VALID_NAME.match(name) and len(name) <= _limit(_single_kind(question)[0]) and name.lower() not in RESERVED
@@ -186,8 +192,64 @@ def answer_columns(questionnaire: Questionnaire, *, include_financial: bool = Fa
             if not question.takes_answer or (question.sensitive and not include_financial):
                 continue
             relevant = _relevance_text(page.relevant, question.relevant)
+            if page.repeat is not None:
+                columns.extend(_repeat_columns(question, page, relevant, taken))
+                continue
             columns.extend(_columns_for(question, questionnaire, relevant, roster_items, taken, reserved_plain))
     return columns
+
+
+def _repeat_columns(question: Question, page, relevant: str, taken: set[str]) -> list[Column]:
+    """Numbered columns ``q_1`` … ``q_<max>`` for a question on a repeat page."""
+    columns = []
+    common = {"source": "answer", "question": question.name, "question_type": question.type,
+              "sensitive": question.sensitive, "choices_from": question.choices_from, "repeat": page.name,
+              "ordinal": question.appearance == "likert" and question.type == "select_one"}
+    for instance in range(1, page.repeat.max + 1):
+        label_of = {lang: f"{text} [{page.title.get(lang).replace('{n}', str(instance))}]"
+                    for lang, text in question.label.translations.items()}
+        instance_relevant = f"count(${{{page.name}}}) >= {instance}" + (f" and ({relevant})" if relevant else "")
+        if question.type == "select_multiple" and question.choices_from is None:
+            for choice in question.choices:
+                label = Text({lang: f"{text} [{choice.label.get(lang)}]" for lang, text in label_of.items()})
+                columns.append(Column(
+                    safe_name(f"{question.name}__{choice.name}_{instance}", taken, LABELLED_MAX_NAME), label,
+                    BINARY, item=choice.name, instance=instance, relevant=instance_relevant,
+                    get=_repeat_selected_getter(page.name, instance, question.name, choice.name), **common))
+            continue
+        kind, values = _single_kind(question)
+        columns.append(Column(safe_name(f"{question.name}_{instance}", taken, _limit(kind)), Text(label_of), kind,
+                              values=values, instance=instance, relevant=instance_relevant,
+                              get=_repeat_getter(page.name, instance, question.name), **common))
+    return columns
+
+
+def instance_answers(answers: dict, page: str, instance: int) -> dict | None:
+    """The answers of one repeat instance (1-based), or None when there is none."""
+    instances = answers.get(page)
+    if not isinstance(instances, list) or len(instances) < instance or not isinstance(instances[instance - 1], dict):
+        return None
+    return instances[instance - 1]
+
+
+def _repeat_getter(page: str, instance: int, name: str):
+    def get(row):
+        found = instance_answers(row.answers, page, instance)
+        value = None if found is None else found.get(name)
+        if isinstance(value, list):
+            return " ".join(map(str, value)) or None
+        return value
+    return get
+
+
+def _repeat_selected_getter(page: str, instance: int, name: str, choice: str):
+    def get(row):
+        found = instance_answers(row.answers, page, instance)
+        value = None if found is None else found.get(name)
+        if not isinstance(value, list):
+            return None
+        return 1 if choice in value else 0
+    return get
 
 
 def _relevance_text(*expressions) -> str:
@@ -297,13 +359,17 @@ def row_extractor(columns: Sequence[Column]) -> Callable[[Any], list]:
     while index < len(columns):
         column = columns[index]
         end = index + 1
-        if column.source == "answer" and column.item is not None:
-            while end < len(columns) and columns[end].question == column.question and columns[end].item is not None:
+        if column.repeat is not None:  # repeat instances: each column reads its own instance
+            steps.append(lambda row, out, get=column.get: out.append(get(row)))
+        elif column.source == "answer" and column.item is not None:
+            while (end < len(columns) and columns[end].question == column.question and columns[end].item is not None
+                   and columns[end].repeat is None):
                 end += 1
             items = [c.item for c in columns[index:end]]
             steps.append((_selected_step if column.kind == BINARY else _each_of_step)(column.question, items))
         elif column.source == "answer":
-            while end < len(columns) and columns[end].source == "answer" and columns[end].item is None:
+            while (end < len(columns) and columns[end].source == "answer" and columns[end].item is None
+                   and columns[end].repeat is None):
                 end += 1
             steps.append(_plain_step([c.question for c in columns[index:end]]))
         else:

@@ -1,7 +1,8 @@
 """The research dataset (`flask export dataset`): the tables the analysis package reads.
 
 A directory with alumni.csv, trainings.csv, enrollments.csv, responses.csv, codebook.csv and
-manifest.json, documented in docs/DATASET.md. People appear only by pseudonym; names and
+manifest.json, documented in docs/DATASET.md; plus, for every repeat page of the
+questionnaire, a long table ``repeat_<page>.csv`` (one row per alumnus × instance). People appear only by pseudonym; names and
 contacts are never written; financial answers only when asked for. The directory is built
 beside the destination and moved into place at the end, so a failed run leaves nothing.
 """
@@ -66,16 +67,23 @@ def write_dataset(wave: Wave, out: Path, *, include_financial: bool = False, for
         counts["codes.csv"] = _write_rows(temp / "codes.csv", CODE_COLUMNS, _codes(wave))
         write_codebook_csv(temp / "codebook.csv", plan.columns)
         counts["codebook.csv"] = len(plan.columns)
+        repeat_files = []
+        for page in plan.questionnaire.repeat_pages:
+            name = f"repeat_{page.name}.csv"
+            header, rows = _repeat_table(plan, page, include_financial)
+            counts[name] = _write_rows(temp / name, header, rows)
+            repeat_files.append(name)
         manifest = {
             "format": FORMAT, "format_version": FORMAT_VERSION, "wave": wave.name,
             "questionnaire": {"name": plan.questionnaire.name, "version": plan.questionnaire.version},
             "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "files": {name: {"rows": counts[name]} for name in FILES},
+            "files": {name: {"rows": counts[name]} for name in (*FILES, *repeat_files)},
+            "repeats": {name[len("repeat_"):-len(".csv")]: name for name in repeat_files},
             "includes_financial": include_financial,
         }
         (temp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         audit(plan, "export.dataset", rows=counts["responses.csv"], alumni=counts["alumni.csv"])
-        _publish(temp, out)
+        _publish(temp, out, repeat_files)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -84,13 +92,35 @@ def write_dataset(wave: Wave, out: Path, *, include_financial: bool = False, for
     return manifest
 
 
-def _publish(temp: Path, out: Path) -> None:
+def _publish(temp: Path, out: Path, extra: Iterable[str] = ()) -> None:
     if not out.exists():
         os.rename(temp, out)
         return
-    for name in (*FILES, "manifest.json"):  # --force: replace our files, leave anything else
+    for name in (*FILES, *extra, "manifest.json"):  # --force: replace our files, leave anything else
         os.replace(temp / name, out / name)
     shutil.rmtree(temp, ignore_errors=True)
+
+
+def _repeat_table(plan, page, include_financial: bool) -> tuple[tuple[str, ...], Iterable[tuple]]:
+    """The long table of one repeat page: pid, instance, then its questions (answers as stored).
+
+    A select_multiple is written as its choice names separated by spaces (as in XLSForm).
+    """
+    questions = [q for q in page.questions if q.takes_answer and (include_financial or not q.sensitive)]
+    header = ("pid", "instance", *(q.name for q in questions))
+
+    def rows():
+        for row in plan.rows():
+            instances = row.answers.get(page.name)
+            if not isinstance(instances, list):
+                continue
+            for number, found in enumerate(instances, start=1):
+                if not isinstance(found, dict) or not found:
+                    continue
+                values = [found.get(q.name) for q in questions]
+                yield (row.meta["pid"], number,
+                       *(" ".join(map(str, v)) if isinstance(v, list) else v for v in values))
+    return header, rows()
 
 
 def _write_rows(path: Path, header: tuple[str, ...], rows: Iterable[tuple]) -> int:

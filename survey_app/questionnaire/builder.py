@@ -8,8 +8,8 @@ import re
 from typing import Any
 
 from survey_app.questionnaire.definition import (
-    DEFAULT_MAX_LENGTH, DYNAMIC_CHOICE_SOURCES, QUESTION_TYPES, SELECT_TYPES,
-    Choice, Consent, Page, Question, Questionnaire, Text,
+    DEFAULT_MAX_LENGTH, DYNAMIC_CHOICE_SOURCES, QUESTION_TYPES, REPEAT_HARD_MAX, SELECT_TYPES,
+    Choice, Consent, Page, Question, Questionnaire, Repeat, Text,
 )
 from survey_app.questionnaire.errors import DefinitionError, Problem
 from survey_app.questionnaire.expressions import Expression, ExpressionError, parse
@@ -18,12 +18,16 @@ from survey_app.questionnaire.yaml_source import LineDict, load_yaml
 FORMAT = "jejak-questionnaire/1"
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 TOP_KEYS = {"format", "name", "title", "languages", "consent", "choice_lists", "pages"}
-PAGE_KEYS = {"name", "title", "relevant", "questions"}
+PAGE_KEYS = {"name", "title", "relevant", "questions", "repeat"}
+REPEAT_KEYS = {"count", "max", "add_label"}
 QUESTION_KEYS = {
     "name", "type", "label", "hint", "required", "required_message", "relevant", "constraint",
     "constraint_message", "choices", "choices_from", "choice_filter", "each_of", "max_length",
-    "appearance", "sensitive", "coding",
+    "appearance", "sensitive", "coding", "calculation", "default",
 }
+# Keys that do not apply to a calculate (it is never shown or asked).
+NOT_FOR_CALCULATE = ("required", "required_message", "constraint", "constraint_message", "hint", "choices",
+                     "choices_from", "choice_filter", "each_of", "max_length", "appearance", "default")
 # Free-text answers the analysis codes into a classification (see survey_app/sectors/).
 CODINGS = {"kbli"}
 APPEARANCES = {"horizontal", "likert"}
@@ -65,6 +69,7 @@ class _Builder:
         self.data = data
         self.problems: list[Problem] = []
         self.languages: tuple[str, ...] = ()
+        self.repeats: dict[str, Page] = {}
 
     def problem(self, message: str, line: int | None = None, question: str | None = None) -> None:
         self.problems.append(Problem(message, line, question))
@@ -91,8 +96,11 @@ class _Builder:
         self._check_references(pages, questions)
         if self.problems:
             raise DefinitionError(self.problems)
+        count_sources = {page.repeat.count.tree[1]: page.repeat.max for page in pages
+                         if page.repeat is not None and page.repeat.count is not None
+                         and page.repeat.count.tree[0] == "ref"}
         return Questionnaire(name=name, title=title, languages=self.languages, pages=tuple(pages),
-                             consent=consent, questions=questions)
+                             consent=consent, questions=questions, count_sources=count_sources)
 
     def _languages(self, data: dict) -> tuple[str, ...]:
         languages = data.get("languages", ["id"])
@@ -198,15 +206,46 @@ class _Builder:
             if not isinstance(raw_questions, list) or not raw_questions:
                 self.problem(f"page '{name}' needs a non-empty 'questions' list", line)
                 raw_questions = []
+            repeat = self._repeat(raw_page, name) if "repeat" in raw_page else None
             questions = []
             for raw_question in raw_questions:
-                question = self._question(raw_question, name, choice_lists, question_names)
+                question = self._question(raw_question, name, choice_lists, question_names,
+                                          repeat=name if repeat is not None else None)
                 if question is not None:
                     questions.append(question)
-            pages.append(Page(name, title or Text({}), tuple(questions), relevant, line or 0))
+            if repeat is not None and name in question_names:
+                self.problem(f"repeat page name '{name}' is also a question name; the answers need it as a key",
+                             line)
+            pages.append(Page(name, title or Text({}), tuple(questions), relevant, line or 0, repeat))
+        if any(p.repeat is not None for p in pages):
+            taken = {q.name for p in pages for q in p.questions}
+            for page in pages:
+                if page.repeat is not None and page.name in taken:
+                    self.problem(f"repeat page name '{page.name}' is also a question name; the answers need "
+                                 "it as a key", page.line)
         return pages
 
-    def _question(self, raw: Any, page: str, choice_lists: dict, seen: dict) -> Question | None:
+    def _repeat(self, raw_page: dict, page: str) -> Repeat | None:
+        raw = raw_page["repeat"]
+        line = _line(raw_page, "repeat")
+        if not isinstance(raw, dict):
+            self.problem(f"'repeat' of page {page} must be a mapping with 'max' (and optionally 'count')", line)
+            return None
+        for key in sorted(set(raw) - REPEAT_KEYS):
+            self.problem(f"unknown repeat key '{key}' (allowed: {', '.join(sorted(REPEAT_KEYS))})",
+                         _line(raw, key) or line)
+        maximum = raw.get("max")
+        if isinstance(maximum, bool) or not isinstance(maximum, int) or not 1 <= maximum <= REPEAT_HARD_MAX:
+            self.problem(f"'repeat' of page {page} needs 'max', a whole number from 1 to {REPEAT_HARD_MAX}",
+                         _line(raw, "max") or line)
+            maximum = 1
+        count = self.expression(raw.get("count"), _line(raw, "count") or line, None, f"repeat count of page {page}")
+        add_label = self.text(raw.get("add_label"), _line(raw, "add_label") or line, None,
+                              f"add_label of page {page}")
+        return Repeat(maximum, count, add_label)
+
+    def _question(self, raw: Any, page: str, choice_lists: dict, seen: dict,
+                  repeat: str | None = None) -> Question | None:
         line = _line(raw)
         if not isinstance(raw, dict):
             self.problem("each question must be a mapping with 'name', 'type' and 'label'", line)
@@ -220,6 +259,10 @@ class _Builder:
             return None
         seen[name] = line
         for key in sorted(set(raw) - QUESTION_KEYS):
+            if key in ("repeat", "questions"):
+                self.problem("nested repeats are not supported: 'repeat' belongs on a page, and questions "
+                             "cannot hold questions of their own", _line(raw, key), name)
+                continue
             self.problem(f"unknown key '{key}'", _line(raw, key), name)
         qtype = raw.get("type")
         if not isinstance(qtype, str) or qtype not in QUESTION_TYPES:
@@ -233,6 +276,10 @@ class _Builder:
         def expr_of(key: str) -> Expression | None:
             return self.expression(raw.get(key), _line(raw, key) or line, name, key)
 
+        if qtype == "calculate":
+            return self._calculate(raw, name, page, line, repeat)
+        if repeat is not None and raw.get("each_of") is not None:
+            self.problem("'each_of' is not supported inside a repeat page", _line(raw, "each_of"), name)
         required = raw.get("required", False)
         if not isinstance(required, bool):
             self.problem("'required' must be true or false", _line(raw, "required"), name)
@@ -292,7 +339,58 @@ class _Builder:
             choices_from=choices_from, choice_filter=expr_of("choice_filter"), each_of=each_of,
             max_length=max_length if isinstance(max_length, int) else None,
             appearance=appearance, sensitive=sensitive, coding=coding,
+            default=self._default(raw, name, qtype, choices, line), repeat=repeat,
         )
+
+    def _calculate(self, raw: dict, name: str, page: str, line: int | None, repeat: str | None) -> Question | None:
+        for key in NOT_FOR_CALCULATE:
+            if key in raw:
+                self.problem(f"'{key}' does not apply to a calculate (it is never shown)", _line(raw, key), name)
+        if "calculation" not in raw:
+            self.problem("a calculate needs a 'calculation' expression", line, name)
+        calculation = self.expression(raw.get("calculation"), _line(raw, "calculation") or line, name,
+                                      "calculation")
+        if calculation is not None and calculation.divides_by_zero():
+            self.problem("'calculation' divides by zero", _line(raw, "calculation") or line, name)
+        if calculation is not None and calculation.uses_current():
+            self.problem("'calculation' cannot use '.': a calculate has no typed answer",
+                         _line(raw, "calculation") or line, name)
+        label = self.text(raw.get("label"), _line(raw, "label") or line, name, "label") if "label" in raw else None
+        sensitive = raw.get("sensitive", False) is True
+        return Question(name=name, type="calculate", page=page, line=line or 0,
+                        label=label or Text({lang: name for lang in self.languages}),
+                        relevant=self.expression(raw.get("relevant"), _line(raw, "relevant") or line, name,
+                                                 "relevant"),
+                        calculation=calculation, sensitive=sensitive, repeat=repeat)
+
+    def _default(self, raw: dict, name: str, qtype: str, choices: tuple[Choice, ...],
+                 line: int | None) -> Expression | None:
+        """A default: an expression when it reads answers or calls a function, else a literal."""
+        if "default" not in raw:
+            return None
+        value = raw["default"]
+        where = _line(raw, "default") or line
+        if qtype == "note":
+            self.problem("a note takes no answer: 'default' does not apply", where, name)
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.problem("'default' must be a value or an expression written as text", where, name)
+            return None
+        text = str(value)
+        if "${" in text or "(" in text:
+            return self.expression(text, where, name, "default")
+        if not _literal_fits(text, qtype, choices):
+            self.problem(f"default '{text}' is not a valid {qtype} answer"
+                         + (f" (choices: {', '.join(c.name for c in choices)})" if choices else ""), where, name)
+            return None
+        literal: Any = text
+        if qtype == "integer":
+            literal = int(text)
+        elif qtype == "decimal":
+            literal = float(text)
+        elif qtype == "select_multiple":
+            literal = text.split()
+        return Expression(text, ["lit", literal])
 
     # -- cross references ----------------------------------------------------------------
     def _consent(self, raw: Any, pages: list[Page], questions: dict[str, Question]) -> Consent | None:
@@ -314,29 +412,54 @@ class _Builder:
         return Consent(question.name, accept)
 
     def _check_references(self, pages: list[Page], questions: dict[str, Question]) -> None:
-        order = {name: index for index, name in enumerate(questions)}
+        order: dict[str, float] = {name: index for index, name in enumerate(questions)}
+        # A repeat page's name (its list of instances) counts as placed after its last question.
+        repeats = {p.name: p for p in pages if p.repeat is not None}
+        for page in repeats.values():
+            order[page.name] = max((order[q.name] for q in page.questions), default=-1) + 0.5
+        self.repeats = repeats
         graph: dict[str, set[str]] = {name: set() for name in questions}
         for page in pages:
-            if page.relevant is not None:
-                for ref in sorted(page.relevant.references()):
-                    if ref not in questions:
-                        self.problem(f"page '{page.name}' relevance refers to undefined question '{ref}'", page.line)
+            first = min((order[q.name] for q in page.questions), default=0)
+            for what, expr in ((f"page '{page.name}' relevance", page.relevant),
+                               (f"repeat count of page '{page.name}'",
+                                page.repeat.count if page.repeat is not None else None)):
+                if expr is None:
+                    continue
+                for ref in sorted(expr.references()):
+                    if ref not in questions and ref not in repeats:
+                        self.problem(f"{what} refers to undefined question '{ref}'", page.line)
+                    elif ref in repeats or questions[ref].repeat is not None:
+                        self.problem(f"{what} refers to '{ref}', which is inside a repeat", page.line)
                     elif questions[ref].page == page.name:
-                        self.problem(f"page '{page.name}' relevance cannot depend on its own question '{ref}'",
-                                     page.line)
+                        self.problem(f"{what} cannot depend on its own question '{ref}'", page.line)
+                    elif order[ref] > first:
+                        self.problem(f"{what} refers to '{ref}', which comes later", page.line)
             for question in page.questions:
                 self._check_question_refs(question, questions, order, graph)
         self._report_cycles(graph, questions)
 
     def _check_question_refs(self, question: Question, questions: dict[str, Question],
-                             order: dict[str, int], graph: dict[str, set[str]]) -> None:
-        for key in ("relevant", "constraint", "choice_filter"):
+                             order: dict[str, float], graph: dict[str, set[str]]) -> None:
+        for key in ("relevant", "constraint", "choice_filter", "calculation", "default"):
             expr: Expression | None = getattr(question, key)
             if expr is None:
                 continue
             for ref in sorted(expr.references()):
+                if ref in self.repeats:
+                    if question.repeat == ref:
+                        self.problem(f"'{key}' refers to its own repeat '{ref}'", question.line, question.name)
+                    elif order[ref] > order[question.name]:
+                        self.problem(f"'{key}' refers to repeat '{ref}', which comes later", question.line,
+                                     question.name)
+                    continue
                 if ref not in questions:
                     self.problem(f"'{key}' refers to undefined question '{ref}'", question.line, question.name)
+                    continue
+                inner = questions[ref].repeat
+                if inner is not None and inner != question.repeat:
+                    self.problem(f"'{key}' refers to '{ref}', which is inside repeat '{inner}'; from outside, "
+                                 f"only count(${{{inner}}}) can be used", question.line, question.name)
                     continue
                 if ref == question.name and key != "constraint":
                     self.problem(f"'{key}' refers to the question itself", question.line, question.name)
@@ -391,3 +514,22 @@ class _Builder:
         for name in graph:
             if state.get(name) is None:
                 visit(name, [])
+
+
+_LITERAL_PATTERNS = {
+    "integer": re.compile(r"^-?\d{1,15}$"),
+    "decimal": re.compile(r"^-?\d{1,15}(\.\d+)?$"),
+    "date": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
+    "month_year": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"),
+}
+
+
+def _literal_fits(text: str, qtype: str, choices: tuple[Choice, ...]) -> bool:
+    """Whether a literal default is a valid answer of the question's type (and choices)."""
+    if qtype in _LITERAL_PATTERNS:
+        return bool(_LITERAL_PATTERNS[qtype].match(text))
+    if qtype == "select_one":
+        return not choices or text in {c.name for c in choices}
+    if qtype == "select_multiple":
+        return bool(text.split()) and (not choices or set(text.split()) <= {c.name for c in choices})
+    return True

@@ -8,11 +8,12 @@ from survey_app.questionnaire.expressions import Expression
 
 QUESTION_TYPES = (
     "text", "long_text", "integer", "decimal", "select_one", "select_multiple",
-    "date", "month_year", "note",
+    "date", "month_year", "note", "calculate",
 )
 SELECT_TYPES = ("select_one", "select_multiple")
 DYNAMIC_CHOICE_SOURCES = ("roster_trainings",)
 DEFAULT_MAX_LENGTH = {"text": 500, "long_text": 5000}
+REPEAT_HARD_MAX = 50  # no repeat page may ask more instances than this, whatever its 'max' says
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,9 @@ class Question:
     appearance: str | None = None
     sensitive: bool = False
     coding: str | None = None  # e.g. "kbli": the analysis codes this answer into sectors
+    calculation: Expression | None = None  # type calculate: the value, derived from answers
+    default: Expression | None = None      # pre-fill when shown without a stored answer
+    repeat: str | None = None              # the repeat page this question belongs to
 
     @property
     def is_select(self) -> bool:
@@ -71,7 +75,27 @@ class Question:
 
     @property
     def takes_answer(self) -> bool:
+        """Has a value in the answers (asked questions and calculates; not notes)."""
         return self.type != "note"
+
+    @property
+    def has_field(self) -> bool:
+        """Shown to the respondent with an input (not a note, not a calculate)."""
+        return self.type not in ("note", "calculate")
+
+    @property
+    def is_shown(self) -> bool:
+        """Appears on the page at all (calculates never do)."""
+        return self.type != "calculate"
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """How often a repeat page is asked: ``count`` instances, or "add another" up to ``max``."""
+
+    max: int
+    count: Expression | None = None
+    add_label: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +107,12 @@ class Page:
     questions: tuple[Question, ...]
     relevant: Expression | None = None
     line: int = 0
+    repeat: Repeat | None = None
+
+    def title_for(self, language: str, instance: int | None = None) -> str:
+        """The title, with ``{n}`` replaced by the instance number on a repeat page."""
+        text = self.title.get(language)
+        return text.replace("{n}", str(instance)) if instance is not None else text
 
 
 @dataclass(frozen=True)
@@ -104,6 +134,8 @@ class Questionnaire:
     consent: Consent | None = None
     version: int | None = None
     questions: dict[str, Question] = field(default_factory=dict, compare=False)
+    # question → max of the repeat whose count is that question's answer (checked on save)
+    count_sources: dict[str, int] = field(default_factory=dict, compare=False)
 
     def page(self, name: str) -> Page | None:
         """The page called ``name``, or None."""
@@ -118,5 +150,10 @@ class Questionnaire:
 
     @property
     def answer_questions(self) -> list[Question]:
-        """All questions that take an answer, in order."""
+        """All questions that take an answer (calculates included), in order."""
         return [q for q in self.questions.values() if q.takes_answer]
+
+    @property
+    def repeat_pages(self) -> list[Page]:
+        """The repeat pages, in order."""
+        return [p for p in self.pages if p.repeat is not None]

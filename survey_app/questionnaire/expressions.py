@@ -60,6 +60,12 @@ FUNCTIONS: dict[str, tuple[int, int]] = {
     "number": (1, 1),
     "true": (0, 0),
     "false": (0, 0),
+    # engine v2 (calculate / repeat): see docs/QUESTIONNAIRE_FORMAT.md
+    "count": (1, 1),
+    "int": (1, 1),
+    "round": (1, 2),
+    "decimal-date": (1, 1),
+    "coalesce": (2, 2),
 }
 _KEYWORD_OPS = {"and", "or", "div", "mod"}
 
@@ -219,6 +225,10 @@ class Expression:
         _collect(self.tree, "attr", found)
         return found
 
+    def divides_by_zero(self) -> bool:
+        """Whether the tree divides by a literal 0 (``x div 0``, ``x mod 0``)."""
+        return _literal_division_by_zero(self.tree)
+
     def uses_current(self) -> bool:
         """Whether the expression reads ``.`` (the answer being checked)."""
         return _contains(self.tree, "cur")
@@ -292,6 +302,12 @@ def _collect(tree: list, kind: str, found: set[str]) -> None:
             _collect(child, kind, found)
 
 
+def _literal_division_by_zero(tree: list) -> bool:
+    if tree[0] == "op" and tree[1] in ("div", "mod") and tree[3][0] == "lit" and to_number(tree[3][1]) == 0:
+        return True
+    return any(isinstance(c, list) and _literal_division_by_zero(c) for c in tree[1:])
+
+
 def _contains(tree: list, kind: str) -> bool:
     return tree[0] == kind or any(isinstance(c, list) and _contains(c, kind) for c in tree[1:])
 
@@ -317,6 +333,9 @@ def truthy(value: Any) -> bool:
     return not is_empty(value)
 
 
+_NUMBER_START = frozenset("0123456789+-.")
+
+
 def to_number(value: Any) -> float:
     """XPath number(): NaN for anything that is not a number."""
     if isinstance(value, bool):
@@ -324,8 +343,13 @@ def to_number(value: Any) -> float:
     if isinstance(value, (int, float)):
         return float(value)
     if isinstance(value, str):
+        text = value.strip()
+        # Choice names ('yes', 'female') are compared far more often than numbers are typed
+        # as text: skip the exception float() would raise for them (a measurable cost).
+        if not text or text[0] not in _NUMBER_START:
+            return math.nan
         try:
-            return float(value.strip())
+            return float(text)
         except ValueError:
             return math.nan
     return math.nan
@@ -405,8 +429,33 @@ def _call(name: str, args: list, scope: _Scope) -> Any:
         return to_number(values[0])
     if name in ("true", "false"):
         return name == "true"
+    if name == "count":  # a repeat's instances, or the options of a selection
+        return len(values[0]) if isinstance(values[0], (list, tuple)) else len(_selection(values[0]))
+    if name == "int":
+        number = to_number(values[0])
+        return math.nan if not math.isfinite(number) else int(number)
+    if name == "round":
+        number = to_number(values[0])
+        digits = int(to_number(values[1])) if len(values) > 1 and math.isfinite(to_number(values[1])) else 0
+        return math.nan if not math.isfinite(number) else round(number, max(0, min(digits, 10)))
+    if name == "decimal-date":
+        return _decimal_date(values[0])
+    if name == "coalesce":
+        return values[1] if is_empty(values[0]) else values[0]
     raise ExpressionError(f"unknown function {name}()", 0)  # unreachable: parser checks
 
+
+
+def _decimal_date(value: Any) -> float:
+    """A date (``YYYY-MM-DD``, or ``YYYY-MM`` as its first day) as a year with a fraction."""
+    text = to_text(value).strip()
+    try:
+        day = datetime.strptime(text, "%Y-%m-%d" if len(text) == 10 else "%Y-%m").date()
+    except ValueError:
+        return math.nan
+    start = day.replace(month=1, day=1)
+    length = (start.replace(year=start.year + 1) - start).days
+    return day.year + (day - start).days / length
 
 
 def _evaluate(tree: list, scope: _Scope) -> Any:

@@ -6,18 +6,21 @@ does not apply is neither required nor checked, and its answer is dropped.
 """
 from __future__ import annotations
 
+import math
 import threading
 import weakref
 from typing import Any, Mapping
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import Field, HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey_app.questionnaire.definition import Page, Question, Questionnaire
 from survey_app.questionnaire.expressions import is_empty
 from survey_app.questionnaire.logic import Respondent, choices_for, each_of_items, question_applies
+from survey_app.questionnaire.traversal import calculate, count_problem
 from survey_app.questionnaire.values import PARSERS, InvalidValue
 
 INPUT_ATTRIBUTES = {
@@ -59,7 +62,8 @@ class PageForm(FlaskForm):
         ``stored`` are the respondent's saved answers from other pages. Returns True when
         the page is valid. ``cleared`` lists this page's questions that do not apply.
         """
-        context = {k: v for k, v in stored.items() if k not in {q.name for q in page.questions}}
+        own = {q.name for q in page.questions}
+        context = {k: v for k, v in stored.items() if k not in own}
         self.answers: dict[str, Any] = {}
         self.answer_errors: dict[str, str] = {}
         self.cleared: list[str] = []
@@ -67,6 +71,11 @@ class PageForm(FlaskForm):
         shown = self.shown_names()
         applying: list[Question] = []
         for question in page.questions:  # pass 1: in order, so later questions see earlier ones
+            if question.type == "calculate":
+                value = calculate(question, context)
+                if not is_empty(value):
+                    context[question.name] = value  # later questions of the page may read it
+                continue
             if not question.takes_answer:
                 continue
             if not question_applies(question, questionnaire, context, respondent):
@@ -94,6 +103,10 @@ class PageForm(FlaskForm):
                 continue
             if question.constraint is not None and not _constraint_holds(question, value, context):
                 self.answer_errors[question.name] = question.constraint_message.get(language)
+            elif question.name in questionnaire.count_sources:
+                message = count_problem(value, questionnaire.count_sources[question.name])
+                if message:
+                    self.answer_errors[question.name] = message
         return not self.answer_errors and not self.revealed
 
     def _read(self, question: Question, questionnaire: Questionnaire, context: Mapping[str, Any],
@@ -185,7 +198,7 @@ def page_form_class(questionnaire: Questionnaire, page: Page, language: str,
         return cached
     attributes: dict[str, Field] = {}
     for question in page.questions:
-        if not question.takes_answer:
+        if not question.has_field:
             continue
         if question.each_of:
             for item_name, item_label in items.get(question.name, ()):
@@ -213,9 +226,14 @@ def build_page_form(questionnaire: Questionnaire, page: Page, language: str, ans
         for q in page.questions if q.each_of
     }
     form_class = page_form_class(questionnaire, page, language, items)
+    static = _static_choices(questionnaire, page, language)
     data: dict[str, Any] = {}
     for question in page.questions:
+        if not question.has_field:
+            continue
         value = answers.get(question.name)
+        if value is None and question.default is not None and formdata is None:
+            value = default_value(question, answers)
         if question.each_of and isinstance(value, dict):
             for item, item_value in value.items():
                 data[_item_field_name(question.name, item)] = _as_field_text(question, item_value)
@@ -226,14 +244,108 @@ def build_page_form(questionnaire: Questionnaire, page: Page, language: str, ans
         if not question.is_select:
             continue
         # Offer every choice the page could show; JavaScript and the server filter them.
-        choices = [(c.name, c.label.get(language)) for c in choices_for(question, answers, respondent)]
-        if question.choice_filter is not None:
+        choices = static.get(question.name)
+        if choices is None:
             choices = [(c.name, c.label.get(language)) for c in _unfiltered(question, respondent)]
         targets = ([form[_item_field_name(question.name, n)] for n, _label in items.get(question.name, ())]
                    if question.each_of else [form[question.name]])
         for field in targets:
             field.choices = choices
     return form
+
+
+def default_value(question: Question, answers: Mapping[str, Any]) -> Any:
+    """The pre-fill of ``question`` (literal or expression), or None when it gives nothing usable."""
+    try:
+        value = question.default.evaluate(answers)
+    except (ValueError, TypeError, ArithmeticError):
+        return None
+    if isinstance(value, float) and math.isnan(value):  # e.g. a reference not answered yet
+        return None
+    if isinstance(value, bool):
+        return None
+    return None if is_empty(value) else value
+
+
+_STATIC: "weakref.WeakKeyDictionary[Questionnaire, dict[tuple, dict]]" = weakref.WeakKeyDictionary()
+
+
+def _static_choices(questionnaire: Questionnaire, page: Page, language: str) -> dict[str, list[tuple[str, str]]]:
+    """(value, label) lists of the page's fixed choice lists, built once per page and language.
+
+    Roster-based questions are absent (their options depend on the person).
+    """
+    per_questionnaire = _STATIC.get(questionnaire)
+    if per_questionnaire is None:
+        with _CACHE_LOCK:
+            per_questionnaire = _STATIC.setdefault(questionnaire, {})
+    key = (page.name, language)
+    found = per_questionnaire.get(key)
+    if found is None:
+        found = {q.name: [(c.name, c.label.get(language)) for c in q.choices]
+                 for q in page.questions if q.is_select and q.choices_from is None}
+        per_questionnaire[key] = found
+    return found
+
+
+_OPTIONS: "weakref.WeakKeyDictionary[Questionnaire, dict[tuple, tuple]]" = weakref.WeakKeyDictionary()
+
+
+def option_tags(questionnaire: Questionnaire, page: Page, language: str, question: Question,
+                selected: Any) -> Markup | None:
+    """The ``<option>`` tags of a fixed-choice select_one, rendered once per language.
+
+    Only which option carries ``selected`` depends on the person, so a long list (the 38
+    provinces) costs a join per request instead of a template loop. None for roster-based
+    questions, whose options differ per person.
+    """
+    if question.choices_from is not None:
+        return None
+    per_questionnaire = _OPTIONS.get(questionnaire)
+    if per_questionnaire is None:
+        with _CACHE_LOCK:
+            per_questionnaire = _OPTIONS.setdefault(questionnaire, {})
+    key = (page.name, question.name, language)
+    tags = per_questionnaire.get(key)
+    if tags is None:
+        tags = tuple((c.name, Markup('<option value="%s">%s</option>') % (c.name, c.label.get(language)),
+                      Markup('<option value="%s" selected>%s</option>') % (c.name, c.label.get(language)))
+                     for c in question.choices)
+        per_questionnaire[key] = tags
+    return Markup("").join(chosen if value == selected else plain for value, plain, chosen in tags)
+
+
+_INPUTS: "weakref.WeakKeyDictionary[Questionnaire, dict[tuple, tuple[Markup, Markup]]]" = weakref.WeakKeyDictionary()
+_HOLE = "\x00value\x00"
+
+
+def input_tag(questionnaire: Questionnaire, page: Page, language: str, field: Field,
+              attrs: Mapping[str, str]) -> Markup:
+    """The HTML of a text-like input (or textarea) with the person's value filled in.
+
+    The tag is rendered by WTForms once per (page, field, language, attributes) with a
+    placeholder value and split around it; a request only escapes its own value into the
+    gap, which gives byte-for-byte the tag WTForms would render.
+    """
+    per_questionnaire = _INPUTS.get(questionnaire)
+    if per_questionnaire is None:
+        with _CACHE_LOCK:
+            per_questionnaire = _INPUTS.setdefault(questionnaire, {})
+    key = (page.name, field.name, language, tuple(sorted(attrs.items())))
+    parts = per_questionnaire.get(key)
+    if parts is None:
+        saved = field.raw_data, field.data
+        field.raw_data, field.data = [_HOLE], _HOLE
+        try:
+            html = str(field(**attrs))
+        finally:
+            field.raw_data, field.data = saved
+        if html.count(_HOLE) != 1:
+            return field(**attrs)  # an unexpected widget: render it the ordinary way
+        before, after = html.split(_HOLE)
+        parts = (Markup(before), Markup(after))
+        per_questionnaire[key] = parts
+    return parts[0] + escape(field._value()) + parts[1]
 
 
 def _unfiltered(question: Question, respondent: Respondent):

@@ -1,4 +1,7 @@
-"""Skip logic at run time: which questions and pages apply to one respondent right now.
+"""Skip logic at run time: whether one question or page applies, and what it offers.
+
+The walk over the whole questionnaire lives in :mod:`.traversal`; the functions at the end
+of this module are its small, stable entry points.
 
 Everything is decided from the stored answers plus the respondent's roster, on the server,
 so the survey works with JavaScript off; the browser only mirrors it for instant feedback.
@@ -9,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from survey_app.questionnaire.definition import Choice, Page, Question, Questionnaire, Text
-from survey_app.questionnaire.expressions import is_empty
 
 
 @dataclass(frozen=True)
@@ -72,29 +74,7 @@ def page_applies(page: Page, answers: Mapping[str, Any]) -> bool:
     return page.relevant is None or page.relevant.is_true(answers)
 
 
-def clean_answers(questionnaire: Questionnaire, answers: Mapping[str, Any],
-                  respondent: Respondent) -> dict[str, Any]:
-    """Drop answers to questions that no longer apply, and choices no longer offered.
-
-    Questions are walked in order and each is judged on the answers already kept, so a
-    chain of dependent questions disappears together when its first link changes.
-    """
-    kept: dict[str, Any] = {}
-    for page in questionnaire.pages:
-        if not page_applies(page, kept):
-            continue
-        for question in page.questions:
-            if not question.takes_answer or question.name not in answers:
-                continue
-            if not question_applies(question, questionnaire, kept, respondent):
-                continue
-            value = _keep_offered(question, questionnaire, answers[question.name], kept, respondent)
-            if not is_empty(value):
-                kept[question.name] = value
-    return kept
-
-
-def _keep_offered(question: Question, questionnaire: Questionnaire, value: Any,
+def keep_offered(question: Question, questionnaire: Questionnaire, value: Any,
                   kept: Mapping[str, Any], respondent: Respondent) -> Any:
     if question.each_of:
         items = {c.name for c in each_of_items(question, questionnaire, kept, respondent)}
@@ -111,39 +91,29 @@ def _keep_offered(question: Question, questionnaire: Questionnaire, value: Any,
     return value
 
 
+def clean_answers(questionnaire: Questionnaire, answers: Mapping[str, Any],
+                  respondent: Respondent) -> dict[str, Any]:
+    """Drop answers to questions that no longer apply, and choices no longer offered.
+
+    Calculates are evaluated afresh. One pass: see :func:`.traversal.walk`.
+    """
+    from survey_app.questionnaire.traversal import walk
+
+    return walk(questionnaire, answers, respondent).answers
+
+
 def visible_pages(questionnaire: Questionnaire, answers: Mapping[str, Any],
                   respondent: Respondent) -> list[Page]:
     """Pages this respondent will see, given the (cleaned) answers so far."""
-    pages = []
-    for page in questionnaire.pages:
-        if not page_applies(page, answers):
-            continue
-        if any(question_applies(q, questionnaire, answers, respondent) for q in page.questions):
-            pages.append(page)
-    return pages
+    from survey_app.questionnaire.traversal import walk
 
-
-def missing_required(questionnaire: Questionnaire, page: Page, answers: Mapping[str, Any],
-                     respondent: Respondent) -> list[Question]:
-    """Required questions on ``page`` that apply but have no answer (or an incomplete one)."""
-    missing = []
-    for question in page.questions:
-        if not question.required or not question_applies(question, questionnaire, answers, respondent):
-            continue
-        value = answers.get(question.name)
-        if question.each_of:
-            items = each_of_items(question, questionnaire, answers, respondent)
-            if not isinstance(value, dict) or any(is_empty(value.get(i.name)) for i in items):
-                missing.append(question)
-        elif is_empty(value):
-            missing.append(question)
-    return missing
+    return walk(questionnaire, answers, respondent).pages
 
 
 def first_incomplete_page(questionnaire: Questionnaire, answers: Mapping[str, Any],
                           respondent: Respondent) -> Page | None:
     """The first visible page with a required answer missing, or None when complete."""
-    for page in visible_pages(questionnaire, answers, respondent):
-        if missing_required(questionnaire, page, answers, respondent):
-            return page
-    return None
+    from survey_app.questionnaire.traversal import walk
+
+    visit = walk(questionnaire, answers, respondent).first_incomplete()
+    return visit.page if visit is not None else None

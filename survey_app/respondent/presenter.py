@@ -1,14 +1,15 @@
 """What the respondent templates show: progress, question blocks, the review summary."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 from survey_app.questionnaire.definition import Page, Question, Questionnaire
-from survey_app.questionnaire.expressions import is_empty
-from survey_app.questionnaire.logic import (
-    Respondent, choices_for, each_of_items, page_applies, question_applies,
-)
+from survey_app.questionnaire.expressions import is_empty, to_number
+from survey_app.questionnaire.forms import input_tag, option_tags
+from survey_app.questionnaire.logic import Respondent, choices_for, each_of_items, question_applies
+from survey_app.questionnaire.traversal import Visit, Walk
 from survey_app.questionnaire.values import format_number
 
 
@@ -28,57 +29,93 @@ class Progress:
         return round(100 * self.step / self.total) if self.total else 100
 
 
-def progress(pages: list[Page], current: Page | None, questionnaire: Questionnaire | None = None,
-             answers: Mapping[str, Any] | None = None) -> Progress:
+def progress(walk: Walk, current: Visit | None) -> Progress:
     """Step number of ``current`` among the pages to be seen (None = the review step).
 
     Pages whose relevance depends on questions not answered yet are counted as coming, so
     the total does not jump up after the first answers (e.g. consent).
     """
-    upcoming = list(pages)
-    if questionnaire is not None and answers is not None:
-        upcoming = [p for p in questionnaire.pages if p in pages or _undecided(p, answers)]
-    total = len(upcoming) + 1  # the review step counts too
-    step = upcoming.index(current) + 1 if current in upcoming else total
-    return Progress(step, total)
+    visits = walk.visits
+    on_walk = {v.page.name for v in visits}
+    undecided = sum(1 for p in walk.questionnaire.pages if p.name not in on_walk and _undecided(p, walk.answers))
+    total = len(visits) + undecided + 1  # the review step counts too
+    if current is None:
+        return Progress(total, total)
+    keys = [v.key for v in visits]
+    if current.key not in keys:
+        return Progress(min(len(visits) + 1, total), total)
+    index = keys.index(current.key)
+    # undecided pages placed before the current one count as steps already behind
+    order = walk.questionnaire.page_index(current.page.name)
+    before = sum(1 for p in walk.questionnaire.pages[:order] if p.name not in on_walk and _undecided(p, walk.answers))
+    return Progress(index + 1 + before, total)
 
 
 def _undecided(page: Page, answers: Mapping[str, Any]) -> bool:
     return page.relevant is not None and any(ref not in answers for ref in page.relevant.references())
 
 
-def page_context(*, token: str, questionnaire: Questionnaire, page: Page, pages: list[Page], form,
-                 answers: Mapping[str, Any], respondent: Respondent, language: str,
-                 errors: Mapping[str, str], revealed: list[str] = ()) -> dict[str, Any]:
-    """Template variables for one page of questions."""
-    context_answers = dict(answers)
+def page_context(*, token: str, questionnaire: Questionnaire, walk: Walk, visit: Visit, form,
+                 respondent: Respondent, language: str, errors: Mapping[str, str],
+                 revealed: list[str] = ()) -> dict[str, Any]:
+    """Template variables for one page of questions (one instance of a repeat page)."""
+    page = visit.page
+    context_answers: Mapping[str, Any] = visit.scope
     if getattr(form, "answers", None) is not None:  # re-shown after errors: judge on what was typed
-        context_answers = {k: v for k, v in answers.items() if k not in {q.name for q in page.questions}}
+        own = {q.name for q in page.questions}
+        context_answers = {k: v for k, v in visit.scope.items() if k not in own}
         context_answers.update(form.answers)
+    applying = {q.name for q in visit.questions} if context_answers is visit.scope else None
     blocks = []
     for question in page.questions:
-        applies = question_applies(question, questionnaire, context_answers, respondent)
+        if not question.is_shown:
+            continue
+        if applying is not None:
+            applies = question.name in applying
+        else:
+            applies = question_applies(question, questionnaire, context_answers, respondent)
         fields = []
         if question.each_of:
-            for item in each_of_items(question, questionnaire, answers, respondent):
+            for item in each_of_items(question, questionnaire, visit.scope, respondent):
                 fields.append(form[f"{question.name}__{item.name}"])
         elif question.takes_answer:
             fields.append(form[question.name])
         error = errors.get(question.name)
+        dropdown = bool(question.type == "select_one" and fields and len(fields[0].choices) > DROPDOWN_THRESHOLD)
+        attrs = _input_attributes(question, error)
+        text_like = question.has_field and not question.is_select and not question.each_of
         blocks.append({"question": question, "fields": fields, "hidden": not applies, "error": error,
-                       "attrs": _input_attributes(question, error),
-                       "dropdown": question.type == "select_one" and fields and
-                       len(fields[0].choices) > DROPDOWN_THRESHOLD})
-    index = pages.index(page) if page in pages else 0
+                       "attrs": attrs, "dropdown": dropdown,
+                       "input": input_tag(questionnaire, page, language, fields[0], attrs) if text_like else None,
+                       "options": (option_tags(questionnaire, page, language, question, fields[0].data)
+                                   if dropdown else None)})
+    previous = walk.previous_visit(visit)
     return {
-        "token": token, "questionnaire": questionnaire, "page": page, "form": form, "blocks": blocks,
-        "language": language, "progress": progress(pages, page, questionnaire, answers),
-        "previous": pages[index - 1] if index > 0 else None,
-        "logic": client_logic(questionnaire, page, answers, respondent),
+        "token": token, "questionnaire": questionnaire, "page": page, "visit": visit, "form": form,
+        "blocks": blocks, "language": language, "progress": progress(walk, visit),
+        "title": visit.title(language),
+        "previous": previous,
+        "can_add": walk.can_add(visit),
+        "add_label": (page.repeat.add_label.get(language) if page.repeat is not None and page.repeat.add_label
+                      else None),
+        "count_capped": _count_capped(page, walk),
+        "logic": client_logic(questionnaire, page, visit.scope, respondent),
         "error_count": len(errors),
         "revealed": bool(revealed),
         "shown": ",".join(b["question"].name for b in blocks if not b["hidden"]),
     }
+
+
+def _count_capped(page: Page, walk: Walk) -> int | None:
+    """The repeat's maximum when its count expression asks for more instances than that."""
+    repeat = page.repeat
+    if repeat is None or repeat.count is None:
+        return None
+    try:
+        wanted = to_number(repeat.count.evaluate(walk.answers))
+    except (ValueError, TypeError, ArithmeticError):
+        return None
+    return repeat.max if math.isfinite(wanted) and wanted > repeat.max else None
 
 
 def _input_attributes(question: Question, error: str | None) -> dict[str, str]:
@@ -96,10 +133,17 @@ def _input_attributes(question: Question, error: str | None) -> dict[str, str]:
 
 def client_logic(questionnaire: Questionnaire, page: Page, answers: Mapping[str, Any],
                  respondent: Respondent) -> dict[str, Any]:
-    """JSON for ``skiplogic.js``: expression trees of this page and the answers they read."""
+    """JSON for ``skiplogic.js``: expression trees of this page and the answers they read.
+
+    Calculates of the page are included (with their ``calculation`` tree) so relevance that
+    depends on them updates live; their values are computed in the browser in page order.
+    """
     questions, needed = [], set()
     for question in page.questions:
         entry: dict[str, Any] = {"name": question.name, "type": question.type}
+        if question.calculation is not None:
+            entry["calculation"] = question.calculation.tree
+            needed |= question.calculation.references()
         if question.relevant is not None:
             entry["relevant"] = question.relevant.tree
             needed |= question.relevant.references()
@@ -136,34 +180,34 @@ def display_value(question: Question, value: Any, questionnaire: Questionnaire, 
 MASKED = "••••••"
 
 
-def summary(questionnaire: Questionnaire, answers: Mapping[str, Any], respondent: Respondent,
-            language: str, mask_sensitive: bool = False) -> list[dict[str, Any]]:
-    """Pages with their applying questions and answers, for the review and thank-you pages.
+def summary(walk: Walk, language: str, mask_sensitive: bool = False) -> list[dict[str, Any]]:
+    """Pages (repeat instances) with their applying questions and answers, for review and thanks.
 
     ``mask_sensitive`` hides answers to questions marked ``sensitive`` (revenue, profit): the
     thank-you page stays readable by whoever holds the link, long after submission.
     """
+    questionnaire, respondent = walk.questionnaire, walk.respondent
     result = []
-    for page in questionnaire.pages:
-        if not page_applies(page, answers):
-            continue
+    for visit in walk.visits:
         rows = []
-        for question in page.questions:
-            if not question.takes_answer or not question_applies(question, questionnaire, answers, respondent):
+        scope = visit.scope
+        for question in visit.questions:
+            if not question.has_field:
                 continue
-            value = answers.get(question.name)
+            value = scope.get(question.name)
             if mask_sensitive and question.sensitive and not is_empty(value):
                 rows.append({"label": question.label.get(language), "value": MASKED})
                 continue
             if question.each_of:
-                for item in each_of_items(question, questionnaire, answers, respondent):
+                for item in each_of_items(question, questionnaire, scope, respondent):
                     label = question.label.get(language).replace("{item}", item.label.get(language))
                     item_value = value.get(item.name) if isinstance(value, dict) else None
                     rows.append({"label": label, "value": display_value(
-                        question, item_value, questionnaire, answers, respondent, language)})
+                        question, item_value, questionnaire, scope, respondent, language)})
             else:
                 rows.append({"label": question.label.get(language), "value": display_value(
-                    question, value, questionnaire, answers, respondent, language)})
+                    question, value, questionnaire, scope, respondent, language)})
         if rows:
-            result.append({"page": page, "title": page.title.get(language), "rows": rows})
+            result.append({"page": visit.page, "instance": visit.instance, "title": visit.title(language),
+                           "rows": rows})
     return result

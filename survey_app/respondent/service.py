@@ -22,7 +22,8 @@ from survey_app.extensions import db
 from survey_app.models import Enrollment, Invitation, Response, RetiredToken, Training, Wave
 from survey_app.models.types import utcnow
 from survey_app.questionnaire.definition import Questionnaire
-from survey_app.questionnaire.logic import Respondent, RosterTraining, clean_answers
+from survey_app.questionnaire.logic import Respondent, RosterTraining
+from survey_app.questionnaire.traversal import Visit, Walk, merge_page, walk
 from survey_app.tokens import hash_token
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -116,30 +117,43 @@ def _check_revision(response: Response, revision: str | int | None) -> None:
         raise Conflict()
 
 
-def save_page(response: Response, questionnaire: Questionnaire, respondent: Respondent, page_name: str,
-              page_answers: dict[str, Any], cleared: list[str], revision: str | int | None) -> Response:
+def save_page(response: Response, questionnaire: Questionnaire, respondent: Respondent, visit: Visit,
+              page_answers: dict[str, Any], cleared: list[str], revision: str | int | None,
+              add_another: bool = False) -> Visit | None:
     """Store one page's answers (and drop those that no longer apply); commits.
 
-    Raises :class:`Conflict` when ``revision`` is not the response's current one.
+    Returns where the person goes next: the next applicable page (or the next instance of a
+    repeat page when ``add_another``), or None for the review step. Raises :class:`Conflict`
+    when ``revision`` is not the response's current one.
     """
     _check_revision(response, revision)
-    page = questionnaire.page(page_name)
-    merged = {k: v for k, v in (response.answers or {}).items()
-              if k not in {q.name for q in page.questions} and k not in cleared}
-    merged.update(page_answers)
-    answers = clean_answers(questionnaire, merged, respondent)
-    response.answers = answers
-    response.current_page = page_name
+    merged = merge_page(response.answers or {}, visit, page_answers, cleared)
+    result = walk(questionnaire, merged, respondent)
+    response.answers = result.answers
+    response.current_page = visit.key
     response.updated_at = utcnow()
+    if response.roster is None:  # rows made before the roster snapshot existed: take it now
+        response.roster = [list(row) for row in _roster_rows(response.invitation.alumnus_id)]
     invitation = response.invitation
     if invitation.status in ("issued", "opened"):
         invitation.status = "partial"
     _relax_durability_of_page_save()
     _commit()
-    # The commit expired the row; the caller reads the answers just written to pick the next
-    # page, so keep them instead of paying a BEGIN + SELECT + ROLLBACK to read them back.
-    set_committed_value(response, "answers", answers)
-    return response
+    # The commit expired the row; the caller reads the answers just written, so keep them
+    # instead of paying a BEGIN + SELECT + ROLLBACK to read them back.
+    set_committed_value(response, "answers", result.answers)
+    return destination_after(result, visit, add_another)
+
+
+def destination_after(result: Walk, saved: Visit, add_another: bool) -> Visit | None:
+    """Where to go after saving ``saved``: the next instance when adding another, else onwards."""
+    if add_another and saved.instance is not None:
+        current = result.visit(saved.page.name, saved.instance)
+        if current is not None and result.can_add(current):
+            following = result.visit(saved.page.name, saved.instance + 1)
+            if following is not None:
+                return following
+    return result.next_visit(saved)
 
 
 def decline(response: Response, questionnaire: Questionnaire, value: str, revision) -> Response:
@@ -163,10 +177,12 @@ def withdraw_decline(response: Response, revision) -> Response:
     return response
 
 
-def submit(response: Response, revision) -> bool:
+def submit(response: Response, revision, answers: dict[str, Any] | None = None) -> bool:
     """Mark the response submitted, exactly once. Returns False if it already was.
 
-    The conditional UPDATE makes a double click or two racing tabs submit only once.
+    ``answers`` (when given) replaces the stored answers in the same UPDATE: the walk done
+    at submit re-evaluates calculates (e.g. ones reading today()). The conditional UPDATE
+    makes a double click or two racing tabs submit only once.
     """
     if response.submitted_at is not None:
         return False
@@ -176,7 +192,8 @@ def submit(response: Response, revision) -> bool:
         update(Response)
         .where(Response.id == response.id, Response.submitted_at.is_(None),
                Response.revision == response.revision)
-        .values(submitted_at=now, updated_at=now, revision=Response.revision + 1)
+        .values(submitted_at=now, updated_at=now, revision=Response.revision + 1,
+                **({"answers": answers} if answers is not None else {}))
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:

@@ -1,7 +1,9 @@
 """The personal survey link: welcome, one page at a time, review, submit once, thank you.
 
-URLs carry the token; every view looks the invitation up by the token's hash. Skip logic
-is decided here on the server, so the survey works with JavaScript off.
+URLs carry the token (and, on a repeat page, the 1-based instance); every view looks the
+invitation up by the token's hash. Skip logic and navigation are the engine's
+(:mod:`survey_app.questionnaire.traversal`): a view walks the answers once and asks the
+walk where the person is, may go, and what is wrong. The survey works with JavaScript off.
 """
 from __future__ import annotations
 
@@ -14,8 +16,8 @@ from survey_app.extensions import db, limiter
 from survey_app.i18n import LANGUAGE_COOKIE
 from survey_app.models.types import as_utc
 from survey_app.questionnaire.forms import build_page_form
-from survey_app.questionnaire.logic import first_incomplete_page, visible_pages
 from survey_app.questionnaire.service import compiled_questionnaire
+from survey_app.questionnaire.traversal import Visit, walk
 from survey_app.respondent import presenter, service
 from survey_app.respondent.service import Conflict
 
@@ -119,27 +121,24 @@ def start(token: str):
     return reply
 
 
+def _visit_url(token: str, visit: Visit | None) -> str:
+    """The URL of a page visit, or of the review step for None."""
+    if visit is None:
+        return url_for(".review", token=token)
+    return url_for(".page", token=token, page_name=visit.page.name, instance=visit.instance)
+
+
 def _resume_page(questionnaire, invitation, response) -> str:
     respondent = service.respondent_for(invitation)
-    answers = response.answers or {}
-    pages = visible_pages(questionnaire, answers, respondent)
-    incomplete = first_incomplete_page(questionnaire, answers, respondent)
-    token = request.view_args["token"]
-    if incomplete is not None:
-        if response.current_page and response.current_page in [p.name for p in pages]:
-            # Continue after the last page saved, unless an earlier required answer is missing.
-            index = [p.name for p in pages].index(response.current_page)
-            if pages.index(incomplete) <= index:
-                return url_for(".page", token=token, page_name=incomplete.name)
-            return url_for(".page", token=token, page_name=pages[min(index + 1, len(pages) - 1)].name)
-        return url_for(".page", token=token, page_name=incomplete.name)
-    return url_for(".review", token=token)
+    result = walk(questionnaire, response.answers or {}, respondent)
+    return _visit_url(request.view_args["token"], result.resume_visit(response.current_page))
 
 
-@bp.route("/<token>/p/<page_name>", methods=["GET", "POST"])
+@bp.route("/<token>/p/<page_name>", methods=["GET", "POST"], defaults={"instance": None})
+@bp.route("/<token>/p/<page_name>/<int:instance>", methods=["GET", "POST"])
 @limit_failures
-def page(token: str, page_name: str):
-    """One page of questions: show it, or validate and save it and move on."""
+def page(token: str, page_name: str, instance: int | None):
+    """One page of questions (one instance of a repeat page): show it, or save it and move on."""
     invitation, questionnaire, response = _load(token)
     if response is not None and (response.submitted_at is not None or response.declined_at is not None):
         return redirect(url_for(".entry", token=token), 303)  # read-only once submitted
@@ -149,50 +148,56 @@ def page(token: str, page_name: str):
     page_def = questionnaire.page(page_name)
     if page_def is None:
         abort(404)
+    if instance is not None and (page_def.repeat is None or not 1 <= instance <= page_def.repeat.max):
+        abort(404)  # no such instance can ever exist
+    if page_def.repeat is not None and instance is None:
+        return redirect(url_for(".page", token=token, page_name=page_name, instance=1), 303)
     respondent = service.respondent_for(invitation)
-    answers = response.answers or {}
-    pages = visible_pages(questionnaire, answers, respondent)
-    if page_def not in pages:
-        return redirect(_resume_page(questionnaire, invitation, response), 303)
+    result = walk(questionnaire, response.answers or {}, respondent)
+    visit = result.visit(page_name, instance)
+    if visit is None:
+        if request.method == "POST" and instance is not None:
+            abort(404)  # answers posted for an instance that does not exist
+        return redirect(_visit_url(token, result.resume_visit(response.current_page)), 303)
     language = g.language
-    form = build_page_form(questionnaire, page_def, language, answers, respondent,
+    form = build_page_form(questionnaire, page_def, language, visit.scope, respondent,
                            formdata=request.form if request.method == "POST" else None)
     status = 200
+    errors: dict[str, str] = {}
     if request.method == "POST":
         if not form.validate():  # CSRF and field processing
             if form.errors.get("csrf_token"):
                 abort(400)
-        if form.collect(questionnaire, page_def, answers, respondent, language):
+        if form.collect(questionnaire, page_def, visit.scope, respondent, language):
             try:
-                return _save_and_continue(token, questionnaire, invitation, response, respondent, page_def, form)
+                return _save_and_continue(token, questionnaire, response, respondent, visit, form)
             except Conflict:
                 return _conflict(token)
         # Only newly revealed questions missing (JavaScript off): ask them, it is no error.
-        status = 422 if form.answer_errors else 200
+        errors = form.answer_errors
+        status = 422 if errors else 200
     else:
         form.revision.data = str(response.revision)
+        if request.args.get("check"):  # sent back by the submit re-check: show what is wrong
+            errors = result.problems(visit, language)
     return render_template(
         "respondent/page.html", **presenter.page_context(
-            token=token, questionnaire=questionnaire, page=page_def, pages=pages, form=form,
-            answers=answers, respondent=respondent, language=language,
-            errors=getattr(form, "answer_errors", {}), revealed=getattr(form, "revealed", []),
+            token=token, questionnaire=questionnaire, walk=result, visit=visit, form=form,
+            respondent=respondent, language=language, errors=errors,
+            revealed=getattr(form, "revealed", []),
         )
     ), status
 
 
-def _save_and_continue(token, questionnaire, invitation, response, respondent, page_def, form):
+def _save_and_continue(token, questionnaire, response, respondent, visit, form):
     consent = questionnaire.consent
     if consent is not None and consent.question in form.answers and \
             form.answers[consent.question] != consent.accept:
         service.decline(response, questionnaire, form.answers[consent.question], form.revision.data)
         return redirect(url_for(".entry", token=token), 303)
-    service.save_page(response, questionnaire, respondent, page_def.name, form.answers, form.cleared,
-                      form.revision.data)
-    pages = visible_pages(questionnaire, response.answers, respondent)
-    names = [p.name for p in pages]
-    if page_def.name in names and names.index(page_def.name) + 1 < len(names):
-        return redirect(url_for(".page", token=token, page_name=names[names.index(page_def.name) + 1]), 303)
-    return redirect(url_for(".review", token=token), 303)
+    destination = service.save_page(response, questionnaire, respondent, visit, form.answers, form.cleared,
+                                    form.revision.data, add_another=bool(request.form.get("add_another")))
+    return redirect(_visit_url(token, destination), 303)
 
 
 def _conflict(token: str):
@@ -208,14 +213,16 @@ def review(token: str):
         return redirect(url_for(".entry", token=token), 303)
     _require_open(invitation)
     respondent = service.respondent_for(invitation)
-    answers = response.answers or {}
-    incomplete = first_incomplete_page(questionnaire, answers, respondent)
+    result = walk(questionnaire, response.answers or {}, respondent)
+    problem = result.first_problem(g.language)
     form = FlaskForm()
     return render_template(
         "respondent/review.html", token=token, questionnaire=questionnaire, form=form,
-        revision=response.revision, incomplete=incomplete,
-        summary=presenter.summary(questionnaire, answers, respondent, g.language),
-        progress=presenter.progress(visible_pages(questionnaire, answers, respondent), None, questionnaire, answers),
+        revision=response.revision,
+        incomplete_url=(url_for(".page", token=token, page_name=problem[0].page.name,
+                                instance=problem[0].instance, check=1) if problem else None),
+        summary=presenter.summary(result, g.language),
+        progress=presenter.progress(result, None),
     )
 
 
@@ -232,11 +239,14 @@ def submit(token: str):
     if not FlaskForm().validate_on_submit():
         abort(400)
     respondent = service.respondent_for(invitation)
-    incomplete = first_incomplete_page(questionnaire, response.answers or {}, respondent)
-    if incomplete is not None:
-        return redirect(url_for(".page", token=token, page_name=incomplete.name), 303)
+    result = walk(questionnaire, response.answers or {}, respondent)
+    problem = result.first_problem(g.language)
+    if problem is not None:  # every required and constraint rule, across pages, once more
+        visit, _errors = problem
+        return redirect(url_for(".page", token=token, page_name=visit.page.name, instance=visit.instance,
+                                check=1), 303)
     try:
-        service.submit(response, request.form.get("revision"))
+        service.submit(response, request.form.get("revision"), answers=result.answers)
     except Conflict:
         return _conflict(token)
     return redirect(url_for(".entry", token=token), 303)
@@ -259,7 +269,7 @@ def undo_decline(token: str):
 
 def _thanks(token, questionnaire, invitation, response):
     respondent = service.respondent_for(invitation)
-    summary = presenter.summary(questionnaire, response.answers or {}, respondent, g.language,
+    summary = presenter.summary(walk(questionnaire, response.answers or {}, respondent), g.language,
                                 mask_sensitive=True)
     reply = make_response(render_template("respondent/thanks.html", token=token, questionnaire=questionnaire,
                                           summary=summary, response=response))

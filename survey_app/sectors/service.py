@@ -37,14 +37,33 @@ class CodingReport:
 
 
 def coded_questions(wave: Wave) -> list[str]:
-    """Names of the wave questionnaire's questions marked ``coding: kbli``."""
+    """What gets coded: questions marked ``coding: kbli``; inside a repeat, one per instance.
+
+    A repeated question is named ``<question>.<instance>`` (1-based), which is also what the
+    codes record as their ``question``.
+    """
+    return [key for key, _path in _coded_targets(wave)]
+
+
+def _coded_targets(wave: Wave) -> list[tuple[str, tuple]]:
+    """(name, JSON path into the answers) of every answer to code."""
     questionnaire = compiled_questionnaire(wave.questionnaire_id)
-    return [q.name for q in questionnaire.questions.values() if q.coding == "kbli"]
+    targets: list[tuple[str, tuple]] = []
+    for q in questionnaire.questions.values():
+        if q.coding != "kbli":
+            continue
+        if q.repeat is None:
+            targets.append((q.name, (q.name,)))
+            continue
+        for instance in range(1, questionnaire.page(q.repeat).repeat.max + 1):
+            targets.append((f"{q.name}.{instance}", (q.repeat, instance - 1, q.name)))
+    return targets
 
 
-def _uncoded(wave: Wave, question: str) -> Iterator[list[tuple[int, str]]]:
+def _uncoded(wave: Wave, question: str, path: tuple | None = None) -> Iterator[list[tuple[int, str]]]:
     """Batches of (response id, text) of submitted answers without a current code."""
-    answer = Response.answers[question].as_string()
+    path = path or (question,)
+    answer = (Response.answers[path[0]] if len(path) == 1 else Response.answers[path]).as_string()
     current = and_(SectorCode.response_id == Response.id, SectorCode.question == question,
                    SectorCode.superseded_at.is_(None))
     query = (select(Response.id, answer)
@@ -65,8 +84,8 @@ def code_wave(wave: Wave, model=None, threshold: float | None = None) -> CodingR
     Confident predictions are stored as ``auto``; the rest as ``review`` suggestions for the
     review queue. Commits per batch, so an interrupted run continues where it stopped.
     """
-    questions = coded_questions(wave)
-    if not questions:
+    targets = _coded_targets(wave)
+    if not targets:
         raise CodingError(f"the questionnaire of wave {wave.name!r} has no question with 'coding: kbli'")
     if model is None:
         try:
@@ -75,8 +94,8 @@ def code_wave(wave: Wave, model=None, threshold: float | None = None) -> CodingR
             raise CodingError(str(error)) from None
     version = _model_version(model)
     report = CodingReport(model_version=version)
-    for question in questions:
-        for batch in _uncoded(wave, question):
+    for question, path in targets:
+        for batch in _uncoded(wave, question, path):
             texts = [text for _id, text in batch]
             predictions = classify_texts(texts, model=model, threshold=threshold)
             now = utcnow()

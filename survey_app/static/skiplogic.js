@@ -50,6 +50,19 @@
     var d = new Date(Date.now() + 7 * 3600 * 1000);
     return d.toISOString().slice(0, 10);
   }
+  function decimalDate(v) {
+    var m = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/.exec(toText(v).trim());
+    if (!m) { return NaN; }
+    var year = Number(m[1]);
+    var start = Date.UTC(year, 0, 1), day = Date.UTC(year, Number(m[2]) - 1, m[3] ? Number(m[3]) : 1);
+    return year + (day - start) / (Date.UTC(year + 1, 0, 1) - start);
+  }
+  // A calculate's value as the server stores it: empty when it cannot be computed.
+  function calculated(q, answers) {
+    if (q.relevant && !truthy(evaluate(q.relevant, { answers: answers }))) { return ""; }
+    var value = evaluate(q.calculation, { answers: answers });
+    return (typeof value === "number" && !isFinite(value)) ? "" : value;
+  }
   function evaluate(t, scope) {
     switch (t[0]) {
       case "lit": return t[1];
@@ -84,6 +97,13 @@
       case "number": return toNumber(v[0]);
       case "true": return true;
       case "false": return false;
+      case "count": return Array.isArray(v[0]) ? v[0].length : selection(v[0]).length;
+      case "int": var n = toNumber(v[0]); return isFinite(n) ? Math.trunc(n) : NaN;
+      case "round":
+        var x = toNumber(v[0]), d = v.length > 1 ? Math.max(0, Math.min(10, Math.trunc(toNumber(v[1])) || 0)) : 0;
+        return isFinite(x) ? Math.round(x * Math.pow(10, d)) / Math.pow(10, d) : NaN;
+      case "decimal-date": return decimalDate(v[0]);
+      case "coalesce": return isEmpty(v[0]) ? v[1] : v[0];
     }
     return NaN;
   }
@@ -113,6 +133,7 @@
     var answers = Object.assign({}, logic.answers);
     var shownNames = [];
     logic.questions.forEach(function (q) {
+      if (q.calculation) { answers[q.name] = calculated(q, answers); return; }
       var block = document.getElementById("q-" + q.name);
       if (!block) { return; }
       var shown = !q.relevant || truthy(evaluate(q.relevant, { answers: answers }));

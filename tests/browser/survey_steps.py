@@ -52,9 +52,11 @@ EXPECTED_ANSWERS = {
     "business_profit": 1_000_000,
     "workers_paid": 0,
     "workers_unpaid": 1,
+    "workers_total": 1,           # engine v2: calculate (workers_paid + workers_unpaid)
     "capital_sources": ["incentive", "savings"],
     "business_training_link": "started_because",
     "business_training": ["TRN-BRW-A"],
+    "other_business_count": 0,    # engine v2: default "0" kept, so no repeat page
     "skills_use": "weekly",
     "most_useful_training": "TRN-BRW-A",
     "satisfaction": "4",

@@ -97,3 +97,39 @@ def test_default_questionnaire_columns_are_valid_and_unique(app, demo_wave):
     # The survey's own province/sex/birth_year answers and the roster's facts both survive.
     assert {"province", "roster_province", "sex", "roster_sex", "birth_year", "roster_birth_year"} <= set(names)
     assert {"wage", "business_revenue", "business_profit"} <= set(names)
+
+
+def test_repeat_questions_become_numbered_columns_read_from_their_instance():
+    from survey_app.exports.columns import answer_columns, row_extractor
+    from survey_app.exports.rows import Row
+    from survey_app.questionnaire.builder import build_from_text
+    from tests.survey_app.questionnaire.conftest import ENGINE_FORM
+
+    columns = answer_columns(build_from_text(ENGINE_FORM))
+    names = [c.name for c in columns]
+    assert names[names.index("business_description_1"):names.index("job_title_1")] == [
+        "business_description_1", "business_description_2", "business_description_3",
+        "business_workers_1", "business_workers_2", "business_workers_3",
+        "business_big_1", "business_big_2", "business_big_3",
+        "business_export_1", "business_export_2", "business_export_3"]
+    assert "revenue_per_worker" in names and "business_total" in names  # calculates are exported
+    by_name = {c.name: c for c in columns}
+    assert by_name["business_export_2"].kind == "code" and by_name["business_export_2"].instance == 2
+    assert by_name["business_description_2"].label.get("en") == "What business? [Business 2]"
+    assert by_name["business_description_3"].relevant.startswith("count(${businesses}) >= 3")
+    row = Row({"runs_business": "yes", "businesses": [{"business_description": "warung"},
+                                                       {"business_description": "jahit", "business_export": "no"}]},
+              {})
+    values = dict(zip(names, row_extractor(columns)(row)))
+    assert values["business_description_1"] == "warung" and values["business_description_2"] == "jahit"
+    assert values["business_export_2"] == "no" and values["business_description_3"] is None
+    assert values["runs_business"] == "yes"
+
+
+def test_default_questionnaire_exports_the_other_businesses_as_numbered_columns(app, demo_wave):
+    with app.app_context():
+        plan = plan_export(db.session.get(Wave, demo_wave["wave"]), ExportOptions())
+    names = [c.name for c in plan.columns]
+    assert {"business_description", "other_business_description_1", "other_business_description_2",
+            "workers_total", "other_business_count"} <= set(names)
+    assert "other_business_revenue_1" not in names  # financial, left out by default

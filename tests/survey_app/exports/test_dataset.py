@@ -80,3 +80,33 @@ def test_dataset_carries_the_current_kbli_codes(app, runner, demo_wave, tmp_path
     assert len(codes) == 1 and codes[0]["status"] == "manual" and codes[0]["section"] == "I"
     assert codes[0]["pid"] in {r["pid"] for r in _read(out / "responses.csv")}
     assert "description" in _read(out / "trainings.csv")[0]
+
+
+def test_repeat_pages_get_a_long_table_one_row_per_alumnus_and_instance(app, runner, demo_wave, tmp_path):
+    from sqlalchemy import select as sql_select
+
+    from survey_app.models import Invitation, Response, Wave
+
+    out = tmp_path / "dataset"
+    with app.app_context():  # make sure some responses have other businesses, whatever the demo drew
+        rows = db.session.scalars(sql_select(Response).join(Invitation).join(Wave)
+                                  .where(Wave.name == "demo", Response.submitted_at.is_not(None))).all()[:2]
+        for number, response in enumerate(rows, start=1):
+            response.answers = {**response.answers, "other_business_count": number,
+                                "other_businesses": [{"other_business_description": f"usaha lain nomor {i}",
+                                                      "other_business_revenue": 1000}
+                                                     for i in range(1, number + 1)]}
+        db.session.commit()
+    result = runner.invoke(args=["export", "dataset", "--wave", "demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["repeats"] == {"other_businesses": "repeat_other_businesses.csv"}
+    table = _read(out / "repeat_other_businesses.csv")
+    assert manifest["files"]["repeat_other_businesses.csv"]["rows"] == len(table) >= 3
+    assert list(table[0])[:3] == ["pid", "instance", "other_business_description"]
+    assert "other_business_revenue" not in table[0]  # financial: only with --include-financial
+    assert {"usaha lain nomor 1", "usaha lain nomor 2"} <= {r["other_business_description"] for r in table}
+    responses = {r["pid"]: r for r in _read(out / "responses.csv")}
+    for line in table:
+        wide = responses[line["pid"]][f"other_business_description_{line['instance']}"]
+        assert wide == line["other_business_description"]  # the wide and long layouts agree

@@ -121,3 +121,62 @@ def test_consent_must_accept_an_existing_choice():
 def test_not_a_mapping_is_refused_clearly():
     with pytest.raises(Exception, match="YAML mapping"):
         build_from_text("- just\n- a list\n")
+
+
+# -- calculate, default, repeat ------------------------------------------------------------
+from tests.survey_app.questionnaire.conftest import ENGINE_FORM  # noqa: E402
+
+
+def _problems_of(text):
+    from survey_app.questionnaire.builder import check_text
+
+    return [str(p) for p in check_text(text)]
+
+
+def test_the_engine_form_is_valid(engine_form):
+    assert engine_form.page("businesses").repeat.max == 3
+    assert engine_form.questions["business_description"].repeat == "businesses"
+    assert engine_form.count_sources == {"business_count": 3}
+
+
+def test_calculate_dividing_by_a_literal_zero_is_refused_with_line_and_question():
+    text = ENGINE_FORM.replace('calculation: "${revenue} div ${workers}"', 'calculation: "${revenue} div 0"')
+    problems = _problems_of(text)
+    assert any("question 'revenue_per_worker'" in p and "divides by zero" in p and p.startswith("line ")
+               for p in problems), problems
+
+
+def test_calculate_referencing_a_later_question_is_refused():
+    text = ENGINE_FORM.replace('calculation: "${revenue} div ${workers}"', 'calculation: "${satisfied} = \'yes\'"')
+    problems = _problems_of(text)
+    assert any("question 'revenue_per_worker'" in p and "'satisfied', which comes later" in p for p in problems)
+
+
+def test_referencing_into_a_repeat_from_outside_is_refused():
+    text = ENGINE_FORM.replace('relevant: "${business_total} > 0"', 'relevant: "${business_workers} > 0"')
+    problems = _problems_of(text)
+    assert any("inside repeat 'businesses'" in p and "count(${businesses})" in p for p in problems), problems
+
+
+def test_nested_repeats_are_refused_clearly():
+    text = ENGINE_FORM.replace("      - name: job_title\n", "      - name: job_title\n        repeat: {max: 2}\n")
+    assert text != ENGINE_FORM
+    assert any("nested repeats are not supported" in p for p in _problems_of(text))
+
+
+def test_repeat_needs_a_bounded_max():
+    for bad in ("max: 0", "max: 51", "max: lots"):
+        text = ENGINE_FORM.replace("max: 2\n", bad + "\n")
+        assert text != ENGINE_FORM
+        assert any("'max', a whole number from 1 to 50" in p for p in _problems_of(text)), bad
+
+
+def test_literal_default_must_fit_the_type_and_choices():
+    text = ENGINE_FORM.replace('default: "1"', 'default: "one"')
+    assert any("default 'one' is not a valid integer answer" in p for p in _problems_of(text))
+
+
+def test_repeat_count_from_a_later_question_is_refused():
+    text = ENGINE_FORM.replace('count: "${business_count}"', 'count: "${satisfied}"')
+    assert any("repeat count of page 'businesses' refers to 'satisfied', which comes later" in p
+               for p in _problems_of(text))

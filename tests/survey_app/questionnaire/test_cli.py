@@ -46,3 +46,20 @@ def test_load_stores_versions_and_nothing_when_invalid(app, runner, tmp_path):
         assert db.session.scalar(select(func.count()).select_from(Questionnaire)) == 2
     listing = runner.invoke(args=["questionnaire", "list"]).output
     assert "small\tv1" in listing and "small\tv2" in listing
+
+
+def test_check_refuses_calculates_dividing_by_zero_or_reading_later_answers(runner, tmp_path):
+    from tests.survey_app.questionnaire.conftest import ENGINE_FORM
+
+    bad = tmp_path / "calc.yaml"
+    text = (ENGINE_FORM.replace('calculation: "${revenue} div ${workers}"', 'calculation: "${revenue} div (2 - 2) + 1 div 0"')
+            .replace('calculation: "count(${businesses})"', 'calculation: "count(${businesses}) + ${satisfied}"'))
+    bad.write_text(text, encoding="utf-8")
+    result = runner.invoke(args=["questionnaire", "check", str(bad)])
+    assert result.exit_code == 1
+    line_of = {name: number for number, line in enumerate(text.splitlines(), start=1)
+               for name in ("revenue_per_worker", "business_total") if f"name: {name}" in line}
+    assert f"line {line_of['revenue_per_worker'] + 2}, question 'revenue_per_worker': 'calculation' divides by zero" \
+        in result.output
+    assert f"line {line_of['business_total']}, question 'business_total': 'calculation' refers to 'satisfied', " \
+           "which comes later" in result.output
