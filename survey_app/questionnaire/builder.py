@@ -474,7 +474,7 @@ class _Builder:
                                  "skip logic can only depend on earlier answers", question.line, question.name)
         if question.choice_filter is not None:
             allowed = ({"name"} | {k for c in question.choices for k in c.extra}
-                       if question.choices_from is None else DYNAMIC_CHOICE_KEYS[question.choices_from])
+                       if question.choices_from is None else DYNAMIC_CHOICE_KEYS.get(question.choices_from, set()))
             for attribute in sorted(question.choice_filter.attributes() - allowed):
                 self.problem(f"choice_filter uses '{attribute}', which the choices do not have "
                              f"(available: {', '.join(sorted(allowed))})", question.line, question.name)

@@ -51,6 +51,7 @@ EVERY_TYPE = textwrap.dedent("""\
           - {name: q_date, type: date, label: {id: "Tanggal", en: "Date"}}
           - {name: q_month_year, type: month_year, label: {id: "Bulan", en: "Month"}}
           - {name: q_note, type: note, label: {id: "Catatan", en: "Note"}}
+          - {name: q_calc, type: calculate, calculation: "${q_integer} * 2"}
 """)
 FIELDS = ["q_text", "q_long_text", "q_integer", "q_decimal", "q_select_one", "q_select_multiple", "q_roster",
           "q_date", "q_month_year", "q_note"]
