@@ -25,6 +25,8 @@ def test_a_calculate_drives_relevance_live_and_repeat_pages_follow_the_count(app
     url, invitation_id = engine_survey
     phone.goto(url)
     phone.get_by_role("button", name="Mulai").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Awal")
+    phone.wait_for_load_state("load")  # its CSS and script are fetched before we start counting
     requests = []
     phone.on("request", lambda request: requests.append(request.url))
     block(phone, "runs_business").get_by_label("Ya", exact=True).check()
