@@ -1,8 +1,9 @@
 """Fixtures for the analysis tests.
 
-The default model is trained once per test session into a temporary cache
-directory (``JEJAK_MODEL_CACHE``), so later tests, and CLI subprocesses
-started with the same environment, load it instead of retraining.
+The default model is trained once into a persistent, key-checked cache
+(``JEJAK_MODEL_CACHE`` → ``.pytest_cache/d/jejak-model/``, see tests/conftest.py),
+so later tests, later sessions, other xdist workers and CLI subprocesses started
+with the same environment load it instead of retraining.
 """
 from __future__ import annotations
 
