@@ -16,10 +16,10 @@ Deterministic rules (documented in docs/SECTORS.md):
 * **split**: ``"test"`` when the first 8 hex digits of SHA-256 of
   ``"jejak-split-v1:" + key``, read as an integer, are < 20 modulo 100
   (about 20 %), else ``"train"``.  ``key`` is the id for the ``alumni``
-  register; for the other registers it is the id of the *normalised* text
-  (case, slang and spelling variants folded), so an answer and its
-  upper-case or slang twin always fall in the same split.  Adding examples
-  never moves old ones.
+  register; for the other registers it is the id of the text with case,
+  punctuation and vowels after each word's first letter removed, so an
+  answer and its upper-case or vowel-less SMS twin ("JUAL PULSA", "jl pls")
+  always fall in the same split.  Adding examples never moves old ones.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ import pandas as pd
 
 from .errors import SeedDataError
 from .kbli import KbliHierarchy, load_kbli
-from .normalize import normalize_text
+from .normalize import consonant_skeleton
 from .resources import labelled_csv_path, seeds_dir
 
 COLUMNS = ["id", "text", "kbli5", "division", "section", "split", "register"]
@@ -81,17 +81,30 @@ def split_for_id(example: str) -> str:
     return "test" if int(digest[:8], 16) % 100 < TEST_PERCENT else "train"
 
 
+def split_key(text: str, register: str) -> str:
+    """The key a row's split is drawn from (see the module docstring).
+
+    Examples
+    --------
+    >>> split_key("JUAL PULSA!", "sms") == split_key("jl pls", "sms")
+    True
+    """
+    if register == "alumni":
+        return example_id(text)
+    # Case, punctuation and dropped vowels folded, without the lexicon (so
+    # editing the lexicon never moves a row between splits).
+    return example_id(" ".join(consonant_skeleton(word) for word in dedup_key(text).split()))
+
+
 def split_for_row(text: str, register: str) -> str:
     """Split of a labelled answer under the rule in the module docstring.
 
     Examples
     --------
-    >>> split_for_row("JUAL PULSA", "enumerator") == split_for_row("jual pulsa!", "sms")
+    >>> split_for_row("JUAL PULSA", "enumerator") == split_for_row("jl pls!", "sms")
     True
     """
-    if register == "alumni":
-        return split_for_id(example_id(text))
-    return split_for_id(example_id(normalize_text(text)))
+    return split_for_id(split_key(text, register))
 
 
 def read_batches(batch_dir: str | Path) -> pd.DataFrame:

@@ -122,7 +122,58 @@ ENGLISH_TO_INDONESIAN = {
     "skincare": "skincare kosmetik", "makeup": "makeup rias", "cafe": "kafe",
 }
 
+REGIONAL_WORDS = {
+    # Everyday Javanese, Sundanese, Minangkabau and Betawi words for common
+    # businesses, mapped to the Indonesian words KBLI titles use.  Words
+    # that are also ordinary Indonesian with another meaning ("pare" bitter
+    # gourd, "lauk" side dish, "samba") stay out.
+    # Javanese
+    "dodolan": "jual", "adol": "jual", "bakul": "pedagang", "sego": "nasi", "iwak": "ikan",
+    "pitik": "ayam", "wedus": "kambing", "macul": "cangkul", "pari": "padi",
+    "lombok": "cabai", "tela": "singkong", "telo": "singkong", "pohong": "singkong",
+    "ngingu": "ternak", "ngingon": "ternak", "angon": "gembala ternak", "gawe": "buat",
+    "ndandani": "servis", "omah": "rumah", "omahe": "rumah", "dhewe": "sendiri", "dewe": "sendiri",
+    "blumbang": "kolam", "segoro": "laut", "miyang": "melaut", "golek": "cari",
+    "klambi": "baju", "njahit": "jahit", "mbatik": "batik", "nukang": "tukang",
+    "mbengkel": "bengkel", "nyopir": "sopir", "rewang": "asisten rumah tangga",
+    "mijet": "pijat", "wedang": "minuman", "tegalan": "ladang", "kagungan": "milik",
+    "ngarep": "depan", "neng": "di", "ning": "di", "nang": "di", "lan": "dan", "karo": "dan",
+    "cilik": "kecil", "resik": "bersih", "endog": "telur", "ider": "keliling", "bukak": "buka",
+    "saka": "dari", "nyunggi": "gendong",
+    # Sundanese
+    "ngical": "jual", "icalan": "jual", "sangu": "nasi", "hayam": "ayam", "melak": "tanam",
+    "balong": "kolam", "cengek": "cabai", "kebon": "kebun", "ngebon": "kebun", "nyieun": "buat",
+    "kiripik": "keripik", "miara": "ternak", "jeung": "dan", "cau": "pisang", "imah": "rumah",
+    "leutik": "kecil", "kueh": "kue",
+    # Minangkabau
+    "manggaleh": "dagang", "galeh": "dagang", "lapau": "warung", "ketek": "kecil",
+    "kampuang": "kampung", "batanam": "tanam", "malauik": "melaut", "mancari": "cari",
+    "karambia": "kelapa", "parak": "kebun", "bakabun": "kebun", "jawi": "sapi",
+    "mamaliaro": "ternak", "bapaliaro": "ternak", "itiak": "itik", "lado": "cabai",
+    "karupuak": "kerupuk", "manjaik": "jahit", "pasanan": "pesanan", "surang": "sendiri",
+    "pasa": "pasar", "rambuik": "rambut", "kadai": "kedai",
+    # Betawi
+    "aye": "saya", "nyang": "yang",
+}
+
+SMS_ABBREVIATIONS = {
+    # Vowel-less spellings frequent enough to list; rarer ones are expanded
+    # by the model's VowelRestorer from its own vocabulary.
+    "pls": "pulsa", "pulsaa": "pulsa", "kpi": "kopi", "bks": "bakso", "bkso": "bakso",
+    "wrg": "warung", "wrng": "warung", "wrkp": "warung kopi", "sbk": "sembako", "sbko": "sembako",
+    "nsi": "nasi", "mkn": "makan", "krpk": "keripik", "krupk": "kerupuk", "jht": "jahit",
+    "jhtn": "jahit", "bju": "baju", "bngkl": "bengkel", "srvs": "servis", "trnk": "ternak",
+    "ikn": "ikan", "aym": "ayam", "kmbng": "kambing", "syr": "sayur", "psr": "pasar",
+    "onln": "online", "olsp": "toko online", "drpsp": "dropship", "ojk": "ojek", "ojl": "ojek online",
+    "drvr": "sopir driver", "krir": "kurir", "pkt": "paket", "ktrng": "katering",
+    "dsain": "desain", "dsn": "desain", "prdksi": "produksi", "prdks": "produksi", "tkng": "tukang",
+    "kntrkn": "kontrakan", "ftkpi": "fotokopi", "laundr": "laundry", "lndry": "laundry",
+    "mbel": "mebel", "hndphn": "handphone",
+}
+
 REPLACEMENTS: dict[str, str] = {
+    **REGIONAL_WORDS,
+    **SMS_ABBREVIATIONS,
     **ENGLISH_TO_INDONESIAN,
     **INFORMAL_BUSINESS_WORDS,
     **CHAT_ABBREVIATIONS,

@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import numbers
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -217,11 +218,17 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         Folds for the out-of-fold scores used for calibration and threshold.
     target_precision : float, default 0.95
         Section precision the review threshold must reach on auto-coded items.
-    review_score : {"confidence", "margin"}, default "margin"
+    review_score : {"confidence", "margin"}, default "confidence"
         What the auto-coding rule thresholds: the calibrated section
         probability, or the margin between the two most probable sections
-        (as INSEE's coder does).  Chosen by cross-fitting on the train split
+        (as INSEE's coder does).  ``confidence`` auto-codes more answers at
+        the target precision in cross-fitting on the train split
         (docs/SECTORS.md); the fitted ``auto_rule_`` reports both.
+    kbli5_features : {"word", "all"}, default "word"
+        Features of the 5-digit code centroids: the word TF-IDF block, or
+        word + character blocks ("all": better suggestions in train-split
+        cross-validation, but model files must then store centroids as wide
+        as the whole feature space).
     restore_vowels : bool, default True
         At prediction, expand unknown vowel-less words ("jl kpi") to the most
         frequent known word with the same consonants ("jual kopi").
@@ -274,7 +281,8 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
                  max_word_features=30000, max_char_features=60000, char_weight=1.0,
                  reference="kbli", reference_weight=0.3, description_chars=400, section_model=True,
                  calibration_folds=5, target_precision=0.95, kbli5_prior_weight=0.05,
-                 review_score="margin", restore_vowels=True, n_jobs=None, random_state=0):
+                 review_score="confidence", restore_vowels=True, kbli5_features="word",
+                 n_jobs=None, random_state=0):
         self.C = C
         self.tol = tol
         self.word_ngram_range = word_ngram_range
@@ -291,6 +299,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         self.kbli5_prior_weight = kbli5_prior_weight
         self.review_score = review_score
         self.restore_vowels = restore_vowels
+        self.kbli5_features = kbli5_features
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -398,6 +407,8 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("target_precision must be in (0, 1]")
         if not (isinstance(self.calibration_folds, numbers.Integral) and self.calibration_folds >= 2):
             raise ValueError("calibration_folds must be an integer >= 2")
+        if self.kbli5_features not in ("word", "all"):
+            raise ValueError(f"kbli5_features must be 'word' or 'all', got {self.kbli5_features!r}")
         if self.review_score not in AUTO_RULE_SCORES:
             raise ValueError(f"review_score must be one of {AUTO_RULE_SCORES}, got {self.review_score!r}")
 
@@ -549,7 +560,10 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             codes += [user_codes[i] for i in keep]
             user_codes = [user_codes[i] for i in keep]
         unique_codes, code_index = np.unique(codes, return_inverse=True)
-        word = l2_normalize(self.featurizer_.word_block(texts))
+        if self.kbli5_features == "all":
+            word = l2_normalize(self.featurizer_.transform(texts))
+        else:
+            word = l2_normalize(self.featurizer_.word_block(texts))
         membership = sp.csr_matrix(
             (np.ones(len(codes)), (code_index, np.arange(len(codes)))),
             shape=(len(unique_codes), len(codes)))
@@ -713,7 +727,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             divisions = np.asarray(divisions, dtype=str)
             proba = (self.classes_.astype(str)[None, :] == divisions[:, None]).astype(float)
             class_index = proba.argmax(axis=1)
-        top = self._rank_kbli5(words, proba, class_index, k)
+        top = self._rank_kbli5(features if self.kbli5_features == "all" else words, proba, class_index, k)
         return top[:, 0] if k == 1 else top
 
     def _rank_kbli5(self, words, proba, class_index, k):
@@ -806,7 +820,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         n = len(raw)
         proba, level_proba, level_classes, level_index, class_index = self._decide(features)
         confidence, margin, _ = _top_two(level_proba)
-        kbli5_top = self._rank_kbli5(words, proba, class_index, k)
+        kbli5_top = self._rank_kbli5(features if self.kbli5_features == "all" else words, proba, class_index, k)
         top_div = _top_k(proba, k)
         top_sec = _top_k(level_proba, k)
         rows = np.arange(n)[:, None]
@@ -852,7 +866,8 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             elif not norm:
                 if not text.strip():
                     reason[i] = "empty"
-                elif any(ch.isalpha() for ch in text):
+                elif any(ch.isalpha() and not ch.isascii() and "LATIN" not in unicodedata.name(ch, "")
+                         for ch in text):
                     reason[i] = "foreign_script"
                 else:
                     reason[i] = "no_words"
