@@ -218,12 +218,13 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         Folds for the out-of-fold scores used for calibration and threshold.
     target_precision : float, default 0.95
         Section precision the review threshold must reach on auto-coded items.
-    review_score : {"confidence", "margin"}, default "confidence"
+    review_score : {"confidence", "margin"}, default "margin"
         What the auto-coding rule thresholds: the calibrated section
         probability, or the margin between the two most probable sections
-        (as INSEE's coder does).  ``confidence`` auto-codes more answers at
-        the target precision in cross-fitting on the train split
-        (docs/SECTORS.md); the fitted ``auto_rule_`` reports both.
+        (as INSEE's coder does).  ``margin`` auto-codes more answers at the
+        target precision in cross-fitting on the train split of the current
+        seeds (docs/SECTORS.md); the fitted ``auto_rule_`` reports both and
+        names the better one in ``auto_rule_["best"]``.
     kbli5_features : {"word", "all"}, default "word"
         Features of the 5-digit code centroids: the word TF-IDF block, or
         word + character blocks ("all": better suggestions in train-split
@@ -281,7 +282,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
                  max_word_features=30000, max_char_features=60000, char_weight=1.0,
                  reference="kbli", reference_weight=0.3, description_chars=400, section_model=True,
                  calibration_folds=5, target_precision=0.95, kbli5_prior_weight=0.05,
-                 review_score="confidence", restore_vowels=True, kbli5_features="word",
+                 review_score="margin", restore_vowels=True, kbli5_features="word",
                  n_jobs=None, random_state=0):
         self.C = C
         self.tol = tol
