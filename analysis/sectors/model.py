@@ -48,13 +48,12 @@ from .kbli import load_kbli, reference_documents
 from .normalize import VowelRestorer, normalize_texts
 
 DEFAULT_REVIEW_THRESHOLD = 0.80
-"""Review threshold on the calibrated section probability: answers below it
-go to manual review.  Chosen by 5-fold cross-validation inside the train
-split of the labelled seeds (never the held-out test split) as the lowest
-threshold at which auto-coded answers reach 95 % section precision; the
-default model re-estimates it at every fit (``review_threshold_``, 0.802
-for the current seeds) and a test keeps this constant within 0.05 of it.
-Models fitted on too little data to estimate their own use this value."""
+"""Fallback auto-coding threshold for models fitted on too little data to
+choose their own rule (fewer than ``2 * calibration_folds`` examples).  It
+mirrors the default model's cross-fitted threshold on the calibrated
+section *confidence* (0.82 for the current seeds; a test keeps the two
+within 0.05); applied to the top-2 *margin*, which is never larger than the
+confidence, it is stricter still.  Fitted models use ``review_threshold_``."""
 
 _MIN_AUTO_CODED = 20  # fewer auto-coded OOF items than this: precision estimate too noisy
 
@@ -218,13 +217,14 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         Folds for the out-of-fold scores used for calibration and threshold.
     target_precision : float, default 0.95
         Section precision the review threshold must reach on auto-coded items.
-    review_score : {"confidence", "margin"}, default "margin"
+    review_score : {"confidence", "margin"}, default "confidence"
         What the auto-coding rule thresholds: the calibrated section
         probability, or the margin between the two most probable sections
-        (as INSEE's coder does).  ``margin`` auto-codes more answers at the
-        target precision in cross-fitting on the train split of the current
-        seeds (docs/SECTORS.md); the fitted ``auto_rule_`` reports both and
-        names the better one in ``auto_rule_["best"]``.
+        (as INSEE's coder does).  ``confidence`` auto-coded more answers at
+        the target precision in cross-fitting on the train split of the
+        current seeds (docs/SECTORS.md; the two are within a few points and
+        swapped places as seeds were added); the fitted ``auto_rule_``
+        reports both and names the better one in ``auto_rule_["best"]``.
     kbli5_features : {"word", "all"}, default "word"
         Features of the 5-digit code centroids: the word TF-IDF block, or
         word + character blocks ("all": better suggestions in train-split
@@ -282,7 +282,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
                  max_word_features=30000, max_char_features=60000, char_weight=1.0,
                  reference="kbli", reference_weight=0.3, description_chars=400, section_model=True,
                  calibration_folds=5, target_precision=0.95, kbli5_prior_weight=0.05,
-                 review_score="margin", restore_vowels=True, kbli5_features="word",
+                 review_score="confidence", restore_vowels=True, kbli5_features="word",
                  n_jobs=None, random_state=0):
         self.C = C
         self.tol = tol

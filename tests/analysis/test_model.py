@@ -219,8 +219,16 @@ def test_review_threshold_reaches_95_percent_section_precision_out_of_fold(defau
     assert auto.mean() >= 0.5
 
 
-def test_module_default_threshold_matches_the_default_model(default_model):
-    assert abs(default_model.review_threshold_ - DEFAULT_REVIEW_THRESHOLD) < 0.05
+def test_module_default_threshold_matches_the_default_models_confidence_rule(default_model):
+    # DEFAULT_REVIEW_THRESHOLD is the fallback (on confidence, stricter still on the
+    # margin) for models fitted on too few examples to choose their own rule.
+    assert abs(default_model.auto_rule_["confidence"]["threshold"] - DEFAULT_REVIEW_THRESHOLD) < 0.05
+
+
+def test_models_too_small_to_calibrate_fall_back_to_the_default_threshold():
+    clf = small().fit(["jual baju", "servis motor"], ["47", "45"])
+    assert clf.review_threshold_ == DEFAULT_REVIEW_THRESHOLD
+    assert clf.auto_rule_ == {}
 
 
 def test_held_out_quality_does_not_regress(default_model):
