@@ -142,7 +142,7 @@ def choose_auto_rule(scores: dict, correct, folds, target_precision=0.95, min_co
             "crossfit_share": float(auto.mean()) if len(auto) else 0.0,
             "crossfit_precision": precision,
             "crossfit_ci": proportion_ci(int(correct[auto].sum()), int(auto.sum())),
-            "n": int(len(score)),
+            "n": len(score),
         }
     if report:
         report["best"] = max(scores, key=lambda name: report[name]["crossfit_share"])

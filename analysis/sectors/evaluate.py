@@ -95,7 +95,7 @@ def _level_scores(table: pd.DataFrame, truth: np.ndarray, level: str) -> dict:
     """Top-1 / top-3 accuracy and macro-F1 at one level from a coding table."""
     column, top_column = {"section": ("section", "top3_sections"), "division": ("division", "top3"),
                           "kbli5": ("kbli5", "top3_kbli5")}[level]
-    predicted = np.array(["" if v is None or v != v else str(v) for v in table[column]], dtype=object)
+    predicted = np.array(["" if v is None or pd.isna(v) else str(v) for v in table[column]], dtype=object)
     if level == "division":
         tops = [[d for d, _ in row] for row in table[top_column]]
     else:
@@ -138,7 +138,7 @@ def score_table(table: pd.DataFrame, labels, precision: float = 0.95) -> dict:
     labels = pd.Series(list(labels), dtype=str).str.strip()
     source_level = label_level(labels)
     levels = [lv for lv in ("section", "division", "kbli5") if _RANK[lv] <= _RANK[source_level]]
-    result = {"n": int(len(labels)), "label_level": source_level,
+    result = {"n": len(labels), "label_level": source_level,
               "levels": {lv: _level_scores(table, _level_values(labels, lv), lv) for lv in levels}}
     result.update(_auto_scores(table, _level_values(labels, "section"), precision))
     return result
@@ -299,7 +299,7 @@ def agreement_summary(first, second) -> dict:
     for level in ("section", "division"):
         a = _level_values(list(first), level).astype(str)
         b = _level_values(list(second), level).astype(str)
-        out[level] = {"n": int(len(a)), "agreement": float(np.mean(a == b)) if len(a) else float("nan"),
+        out[level] = {"n": len(a), "agreement": float(np.mean(a == b)) if len(a) else float("nan"),
                       "kappa": cohen_kappa(first, second, level) if len(a) else float("nan")}
     return out
 
@@ -346,11 +346,11 @@ def format_metrics(metrics: dict) -> str:
         lines.append(f"{lv:<8} top-1 {s['top1']:.3f}  top-3 {s['top3']:.3f}  macro-F1 {s['macro_f1']:.3f}")
     low, high = metrics.get("auto_precision_ci", [float("nan")] * 2)
     lines += [
-        f"auto-codable at {metrics['target_precision']:.0%} precision (best threshold on this data): "
-        f"{metrics['auto_share_at_precision']:.3f}",
-        f"auto-coded with the model's rule ({metrics.get('review_score', 'confidence')} >= "
-        f"{metrics['review_threshold']:.3f}): {metrics['auto_share']:.3f} at section precision "
-        f"{metrics['auto_precision']:.3f} (95% CI {low:.3f}-{high:.3f})",
+        (f"auto-codable at {metrics['target_precision']:.0%} precision (best threshold on this data): "
+         f"{metrics['auto_share_at_precision']:.3f}"),
+        (f"auto-coded with the model's rule ({metrics.get('review_score', 'confidence')} >= "
+         f"{metrics['review_threshold']:.3f}): {metrics['auto_share']:.3f} at section precision "
+         f"{metrics['auto_precision']:.3f} (95% CI {low:.3f}-{high:.3f})"),
     ]
     if "kbli5_accuracy" in metrics:
         lines.append(f"5-digit accuracy        : {metrics['kbli5_accuracy']:.3f}")

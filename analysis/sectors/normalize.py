@@ -167,7 +167,7 @@ class VowelRestorer:
         self._cache: dict[str, str] = {}
 
     @classmethod
-    def from_vocabulary(cls, vocabulary: dict, idf) -> "VowelRestorer":
+    def from_vocabulary(cls, vocabulary: dict, idf) -> VowelRestorer:
         """Build from a word vocabulary (term -> column) and its IDF vector."""
         idf = np.asarray(idf, dtype=float)
         unigrams = [(float(idf[column]), term) for term, column in vocabulary.items()

@@ -107,5 +107,5 @@ def test_people_codes_must_be_kbli_2020_and_split_stably():
                            "kbli5": ["47112"] * len(words) + ["56303"]})
     train, held = split_people_codes(people)
     assert len(train) + len(held) == len(people) and 0 < len(held) < len(people) / 2
-    again_train, again_held = split_people_codes(people.iloc[::-1])
+    _, again_held = split_people_codes(people.iloc[::-1])
     assert set(held["text"]) == set(again_held["text"])
