@@ -323,7 +323,7 @@ def test_fit_accepts_weighted_extra_codes_and_missing_5_digit_codes():
     kbli5 = ["47711", "", "47711", "45407", None, "45407", "03221", "03221", ""] * 3
     heavy = np.where(np.arange(len(TINY_TEXTS)) % 9 == 0, 3.0, 1.0)
     clf = small().fit(TINY_TEXTS, TINY_DIVISIONS, sample_weight=heavy, kbli5=kbli5)
-    assert "45407" in clf.suggest_kbli5(["bengkel motor"], k=3)[0]
+    assert "45407" in clf.suggest_kbli5(["servis motor dan tambal ban"], k=3)[0]
     assert clf.kbli5_prior_[clf.kbli5_codes_ == "45407"][0] == 1.0  # the only labelled code of 45
 
 
