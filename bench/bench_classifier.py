@@ -99,6 +99,7 @@ def main(argv=None) -> int:
 
     def cold():
         featurizer.__dict__.pop("_char_cache", None)
+        model.__dict__.pop("_vowel_restorer", None)  # its per-word cache too (coding helper)
 
     rates = {
         "lowercase": _rate(lambda: [t.lower() for t in texts], len(texts), args.repeat),

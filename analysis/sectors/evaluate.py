@@ -6,24 +6,22 @@ automatically at >= 95 % precision (the rest go to manual review).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+import warnings
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
-from sklearn.metrics import accuracy_score, f1_score
+from sklearn.metrics import cohen_kappa_score, f1_score
 
 from ..errors import InputDataError
-from .classify import classify_texts
+from .autocode import proportion_ci
 from .kbli import load_kbli
-from .model import SectorClassifier
+from .model import SectorClassifier, model_version
 
 LEVELS = ("section", "division")
 _RANK = {"section": 0, "division": 1, "kbli5": 2}
 
 
-def label_level(labels: Iterable[Any]) -> str:
+def label_level(labels) -> str:
     """The KBLI level of a column of codes: 'section', 'division' or 'kbli5'.
 
     Raises
@@ -46,17 +44,17 @@ def label_level(labels: Iterable[Any]) -> str:
     found = set(levels)
     if len(found) > 1:
         raise InputDataError(f"labels mix KBLI levels ({', '.join(sorted(found))}); use one level per column")
-    return str(found.pop())
+    return found.pop()
 
 
-def _to_level(labels: Iterable[Any], level: str) -> np.ndarray:
+def _to_level(labels, level: str) -> np.ndarray:
     kbli = load_kbli()
     if level == "section":
         return np.array([kbli.section_of(str(v).strip()) for v in labels], dtype=object)
     return np.array([kbli.division_of(str(v).strip()) for v in labels], dtype=object)
 
 
-def share_auto_coded_at(confidence: ArrayLike, correct: ArrayLike, precision: float = 0.95) -> float:
+def share_auto_coded_at(confidence, correct, precision: float = 0.95) -> float:
     """Largest share of items that can be auto-coded (highest confidence first)
     while keeping the auto-coded items at ``precision`` or better.
 
@@ -77,9 +75,81 @@ def share_auto_coded_at(confidence: ArrayLike, correct: ArrayLike, precision: fl
     return 0.0 if len(ok) == 0 else float((ok[-1] + 1) / len(confidence))
 
 
-def evaluate_model(texts: Iterable[Any], labels: Iterable[Any], model: SectorClassifier | None = None,
-                   level: str | None = None, precision: float = 0.95) -> dict[str, Any]:
+def _level_values(codes, level: str) -> np.ndarray:
+    """Codes (any level at or below ``level``) mapped to ``level``; None stays None."""
+    kbli = load_kbli()
+    out = []
+    for code in codes:
+        if code is None or (isinstance(code, float) and np.isnan(code)) or code == "":
+            out.append(None)
+        elif level == "section":
+            out.append(kbli.section_of(str(code)))
+        elif level == "division":
+            out.append(kbli.division_of(str(code)))
+        else:
+            out.append(str(code))
+    return np.array(out, dtype=object)
+
+
+def _level_scores(table: pd.DataFrame, truth: np.ndarray, level: str) -> dict:
+    """Top-1 / top-3 accuracy and macro-F1 at one level from a coding table."""
+    column, top_column = {"section": ("section", "top3_sections"), "division": ("division", "top3"),
+                          "kbli5": ("kbli5", "top3_kbli5")}[level]
+    predicted = np.array(["" if v is None or pd.isna(v) else str(v) for v in table[column]], dtype=object)
+    if level == "division":
+        tops = [[d for d, _ in row] for row in table[top_column]]
+    else:
+        tops = list(table[top_column])
+    truth = truth.astype(str)
+    with warnings.catch_warnings():
+        # Many distinct 5-digit codes on few rows make scikit-learn suspect a
+        # regression target; these are class labels.
+        warnings.simplefilter("ignore", UserWarning)
+        macro_f1 = f1_score(truth, predicted.astype(str), average="macro", labels=np.unique(truth), zero_division=0)
+    return {
+        "top1": float(np.mean(predicted == truth)),
+        "top3": float(np.mean([t in row for t, row in zip(truth, tops)])),
+        "macro_f1": float(macro_f1),
+    }
+
+
+def _auto_scores(table: pd.DataFrame, section_truth: np.ndarray, precision: float) -> dict:
+    correct = table["section"].to_numpy(dtype=object).astype(str) == section_truth.astype(str)
+    auto = ~table["needs_review"].to_numpy(dtype=bool)
+    hits = int(correct[auto].sum())
+    return {
+        "auto_share": float(auto.mean()) if len(auto) else float("nan"),
+        "auto_n": int(auto.sum()),
+        "auto_precision": float(correct[auto].mean()) if auto.any() else float("nan"),
+        "auto_precision_ci": list(proportion_ci(hits, int(auto.sum()))),
+        "auto_share_at_precision": share_auto_coded_at(table["confidence"], correct, precision),
+        "section_accuracy": float(correct.mean()) if len(correct) else float("nan"),
+    }
+
+
+def score_table(table: pd.DataFrame, labels, precision: float = 0.95) -> dict:
+    """All metrics of a coding table (from :meth:`SectorClassifier.code`) against true codes.
+
+    Top-1/top-3 accuracy and macro-F1 at every level the labels allow
+    (section, division, 5-digit), and the auto-coding share with the
+    precision of the auto-coded answers at section level and its 95 %
+    Wilson interval.
+    """
+    labels = pd.Series(list(labels), dtype=str).str.strip()
+    source_level = label_level(labels)
+    levels = [lv for lv in ("section", "division", "kbli5") if _RANK[lv] <= _RANK[source_level]]
+    result = {"n": len(labels), "label_level": source_level,
+              "levels": {lv: _level_scores(table, _level_values(labels, lv), lv) for lv in levels}}
+    result.update(_auto_scores(table, _level_values(labels, "section"), precision))
+    return result
+
+
+def evaluate_model(texts, labels, model: SectorClassifier | None = None, level: str | None = None,
+                   precision: float = 0.95, groups=None) -> dict:
     """Evaluate a classifier against coded answers.
+
+    The answers are coded once (:meth:`SectorClassifier.code`); every
+    metric is read from that one table.
 
     Parameters
     ----------
@@ -89,18 +159,25 @@ def evaluate_model(texts: Iterable[Any], labels: Iterable[Any], model: SectorCla
     model : SectorClassifier, optional
         Defaults to the cached default model.
     level : {"section", "division"}, optional
-        Level to score; defaults to ``section`` for section labels, else
-        ``division``.  Must not be finer than the labels.
+        Level of the headline ``accuracy``/``macro_f1``/``top3_accuracy``;
+        defaults to ``section`` for section labels, else ``division``.  Must
+        not be finer than the labels.
     precision : float, default 0.95
+    groups : sequence of str, optional
+        A group per answer (e.g. writing register); metrics are then also
+        reported per group under ``by_group``.
 
     Returns
     -------
     dict
-        ``n``, ``level``, ``accuracy``, ``macro_f1``, ``top3_accuracy``,
-        ``auto_share_at_precision`` (best achievable share auto-coded at
-        ``precision`` on this data), ``auto_share`` and ``auto_precision``
-        (using the model's own review threshold), ``section_accuracy``, and
-        ``kbli5_accuracy`` when the labels are 5-digit codes.
+        ``n``, ``level``, ``label_level``, ``accuracy``, ``macro_f1``,
+        ``top3_accuracy`` (headline level), ``levels`` (top1/top3/macro_f1
+        at section, division and, for 5-digit labels, kbli5),
+        ``auto_share``, ``auto_precision`` and ``auto_precision_ci`` (the
+        model's own rule), ``auto_share_at_precision`` (best share on this
+        data, for comparison), ``section_accuracy``, ``review_threshold``,
+        ``review_score``, ``kbli5_accuracy``/``kbli5_top3`` for 5-digit
+        labels, ``model_version`` and ``by_group`` when groups are given.
 
     Examples
     --------
@@ -122,49 +199,112 @@ def evaluate_model(texts: Iterable[Any], labels: Iterable[Any], model: SectorCla
         raise InputDataError(f"level must be one of {LEVELS}, not {level!r}")
     if _RANK[level] > _RANK[source_level]:
         raise InputDataError(f"cannot score at {level} level: the labels are {source_level} codes")
+    if groups is not None and len(groups) != len(texts):
+        raise InputDataError("groups and texts differ in length")
 
     from .default import load_default_model
 
     model = model if model is not None else load_default_model()
-    result = classify_texts(texts, model=model)
-    _, features = model._features(texts)
-    proba = model.predict_proba_from_features(features)
-    truth = _to_level(labels, level)
-    if level == "section":
-        level_proba, level_classes = model.section_proba_from_features(features, proba)
-        predicted = result["section"].to_numpy(dtype=object)
-    else:
-        level_proba, level_classes = proba, model.classes_
-        predicted = result["division"].to_numpy(dtype=object)
-    predicted = np.where(pd.isna(predicted), "", predicted).astype(str)
-    top3 = level_classes[np.argsort(-level_proba, axis=1)[:, :3]]
-    truth_str = truth.astype(str)
-
-    section_truth = _to_level(labels, "section").astype(str)
-    section_pred = np.where(pd.isna(result["section"]), "", result["section"]).astype(str)
-    section_correct = section_pred == section_truth
-    auto = ~result["needs_review"].to_numpy()
-    metrics = {
-        "n": int(len(texts)),
-        "level": level,
-        "label_level": source_level,
-        "accuracy": float(accuracy_score(truth_str, predicted)),
-        "macro_f1": float(f1_score(truth_str, predicted, average="macro", labels=np.unique(truth_str),
-                                   zero_division=0)),
-        "top3_accuracy": float(np.mean([t in row for t, row in zip(truth_str, top3)])),
-        "auto_share_at_precision": share_auto_coded_at(result["confidence"], section_correct, precision),
-        "target_precision": precision,
-        "auto_share": float(auto.mean()),
-        "auto_precision": float(section_correct[auto].mean()) if auto.any() else float("nan"),
-        "review_threshold": float(model.review_threshold_),
-        "section_accuracy": float(section_correct.mean()),
-    }
+    table = model.code(texts)
+    metrics = score_table(table, labels, precision)
+    headline = metrics["levels"][level]
+    metrics.update({
+        "level": level, "accuracy": headline["top1"], "macro_f1": headline["macro_f1"],
+        "top3_accuracy": headline["top3"], "target_precision": precision,
+        "review_threshold": float(model.review_threshold_), "review_score": model.review_score,
+        "model_version": model_version(model),
+    })
     if source_level == "kbli5":
-        metrics["kbli5_accuracy"] = float(np.mean(result["kbli5"].astype(str).to_numpy() == labels.to_numpy()))
+        metrics["kbli5_accuracy"] = metrics["levels"]["kbli5"]["top1"]
+        metrics["kbli5_top3"] = metrics["levels"]["kbli5"]["top3"]
+    if groups is not None:
+        groups = np.asarray(list(groups), dtype=object).astype(str)
+        metrics["by_group"] = {
+            str(g): score_table(table.loc[groups == g].reset_index(drop=True),
+                                labels[groups == g].reset_index(drop=True), precision)
+            for g in sorted(set(groups))}
     return metrics
 
 
-def confusion_summary(true_sections: Iterable[Any], predicted_sections: Iterable[Any], worst: int = 5) -> pd.DataFrame:
+def compare_models(current: SectorClassifier, candidate: SectorClassifier, texts, labels,
+                   precision: float = 0.95) -> pd.DataFrame:
+    """Side-by-side metrics of two models on the same coded answers.
+
+    Meant for promoting a retrained model: evaluate both on held-out
+    people's codes and promote the candidate only when it is not worse.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per metric (section/division/5-digit top-1 and top-3,
+        section macro-F1, auto-coded share and its section precision), with
+        columns ``current``, ``candidate``, ``difference`` and
+        ``candidate_not_worse`` (for the auto-coded precision: the candidate
+        must still reach ``precision``).
+    """
+    rows = {}
+    for name, model in (("current", current), ("candidate", candidate)):
+        m = evaluate_model(texts, labels, model=model, precision=precision)
+        flat = {f"{lv}_top1": s["top1"] for lv, s in m["levels"].items()}
+        flat.update({f"{lv}_top3": s["top3"] for lv, s in m["levels"].items()})
+        flat["section_macro_f1"] = m["levels"]["section"]["macro_f1"]
+        flat["auto_share"] = m["auto_share"]
+        flat["auto_precision"] = m["auto_precision"]
+        rows[name] = flat
+    table = pd.DataFrame(rows)
+    table["difference"] = table["candidate"] - table["current"]
+    not_worse = table["difference"] >= -1e-12
+    if "auto_precision" in table.index:
+        cand = table.loc["auto_precision", "candidate"]
+        not_worse["auto_precision"] = bool(cand >= precision) or bool(not_worse["auto_precision"])
+    table["candidate_not_worse"] = not_worse
+    return table
+
+
+def cohen_kappa(first, second, level: str = "division") -> float:
+    """Cohen's kappa between two coders' codes, compared at ``level``.
+
+    Codes may be of any level at or below ``level`` (5-digit codes are
+    compared by their division or section).  Uses
+    :func:`sklearn.metrics.cohen_kappa_score`.
+
+    Examples
+    --------
+    >>> round(cohen_kappa(["56303", "47111", "01122", "96200"], ["56101", "47111", "01122", "95210"]), 3)
+    0.692
+    """
+    if level not in ("section", "division", "kbli5"):
+        raise InputDataError(f"level must be section, division or kbli5, not {level!r}")
+    if len(first) != len(second):
+        raise InputDataError("both coders must code the same items")
+    if len(first) == 0:
+        raise InputDataError("no items coded by both coders")
+    a = _level_values(list(first), level).astype(str)
+    b = _level_values(list(second), level).astype(str)
+    if len(set(a) | set(b)) < 2:
+        return 1.0  # one category only: agreement is trivially perfect
+    return float(cohen_kappa_score(a, b))
+
+
+def agreement_summary(first, second) -> dict:
+    """Share of identical codes and Cohen's kappa at section and division level.
+
+    Examples
+    --------
+    >>> s = agreement_summary(["56303", "47111"], ["56101", "47111"])
+    >>> s["division"]["agreement"], s["division"]["n"]
+    (1.0, 2)
+    """
+    out = {}
+    for level in ("section", "division"):
+        a = _level_values(list(first), level).astype(str)
+        b = _level_values(list(second), level).astype(str)
+        out[level] = {"n": len(a), "agreement": float(np.mean(a == b)) if len(a) else float("nan"),
+                      "kappa": cohen_kappa(first, second, level) if len(a) else float("nan")}
+    return out
+
+
+def confusion_summary(true_sections, predicted_sections, worst: int = 5) -> pd.DataFrame:
     """Per-section support, precision, recall and F1 with the main confusion,
     worst F1 first.
 
@@ -192,7 +332,7 @@ def confusion_summary(true_sections: Iterable[Any], predicted_sections: Iterable
     return table.sort_values(["f1", "support"], ascending=[True, False]).head(worst) if worst else table
 
 
-def format_metrics(metrics: dict[str, Any]) -> str:
+def format_metrics(metrics: dict) -> str:
     """Human-readable multi-line rendering of :func:`evaluate_model` output."""
     lines = [
         f"rows evaluated          : {metrics['n']} (labels at {metrics['label_level']} level)",
@@ -201,11 +341,51 @@ def format_metrics(metrics: dict[str, Any]) -> str:
         f"macro-F1                : {metrics['macro_f1']:.3f}",
         f"top-3 accuracy          : {metrics['top3_accuracy']:.3f}",
         f"section accuracy        : {metrics['section_accuracy']:.3f}",
-        f"auto-codable at {metrics['target_precision']:.0%} precision (best threshold on this data): "
-        f"{metrics['auto_share_at_precision']:.3f}",
-        f"auto-coded with model threshold {metrics['review_threshold']:.3f}: "
-        f"{metrics['auto_share']:.3f} at section precision {metrics['auto_precision']:.3f}",
+    ]
+    for lv, s in metrics.get("levels", {}).items():
+        lines.append(f"{lv:<8} top-1 {s['top1']:.3f}  top-3 {s['top3']:.3f}  macro-F1 {s['macro_f1']:.3f}")
+    low, high = metrics.get("auto_precision_ci", [float("nan")] * 2)
+    lines += [
+        (f"auto-codable at {metrics['target_precision']:.0%} precision (best threshold on this data): "
+         f"{metrics['auto_share_at_precision']:.3f}"),
+        (f"auto-coded with the model's rule ({metrics.get('review_score', 'confidence')} >= "
+         f"{metrics['review_threshold']:.3f}): {metrics['auto_share']:.3f} at section precision "
+         f"{metrics['auto_precision']:.3f} (95% CI {low:.3f}-{high:.3f})"),
     ]
     if "kbli5_accuracy" in metrics:
         lines.append(f"5-digit accuracy        : {metrics['kbli5_accuracy']:.3f}")
+    for group, m in metrics.get("by_group", {}).items():
+        lv = m["levels"]
+        glow, ghigh = m["auto_precision_ci"]
+        parts = [f"{name[:3]} {lv[name]['top1']:.3f}/{lv[name]['top3']:.3f}" for name in lv]
+        lines.append(f"  [{group:<10}] n={m['n']:<4} " + "  ".join(parts)
+                     + f"  sec-F1 {lv['section']['macro_f1']:.3f}  auto {m['auto_share']:.3f}"
+                     f" @ {m['auto_precision']:.3f} ({glow:.3f}-{ghigh:.3f})")
     return "\n".join(lines)
+
+
+def held_out_report(model: SectorClassifier | None = None) -> dict:
+    """:func:`evaluate_model` of ``model`` (default: the default model) on the
+    labelled set's held-out split, per writing register."""
+    from .labelled import load_labelled
+
+    test = load_labelled(split="test")
+    return evaluate_model(test["text"], test["kbli5"], model=model, groups=test["register"])
+
+
+def main(argv=None) -> int:
+    """``python -m analysis.sectors.evaluate [--json]``: the held-out report per register."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(prog="python -m analysis.sectors.evaluate",
+                                     description="held-out quality of the default sector model, per register")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    metrics = held_out_report()
+    print(json.dumps(metrics, indent=2, sort_keys=True, default=str) if args.json else format_metrics(metrics))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -2,7 +2,9 @@
 
 Source batches (``seeds/sectors/batches/*.txt``, one ``kbli5|text`` per line)
 are compiled into ``seeds/sectors/labelled_descriptions.csv`` with columns
-``id, text, kbli5, division, section, split``.
+``id, text, kbli5, division, section, split, register``.  A batch declares
+its writing register in a ``# register: NAME`` line (one of
+:data:`REGISTERS`); batches without one are ``alumni`` (the original set).
 
 Deterministic rules (documented in docs/SECTORS.md):
 
@@ -12,8 +14,12 @@ Deterministic rules (documented in docs/SECTORS.md):
 * **id**: ``"d"`` + the first 10 hex digits of SHA-1 of the key, so an example
   keeps its id when other rows are added or removed.
 * **split**: ``"test"`` when the first 8 hex digits of SHA-256 of
-  ``"jejak-split-v1:" + id``, read as an integer, are < 20 modulo 100
-  (about 20 %), else ``"train"``.  Adding examples never moves old ones.
+  ``"jejak-split-v1:" + key``, read as an integer, are < 20 modulo 100
+  (about 20 %), else ``"train"``.  ``key`` is the id for the ``alumni``
+  register; for the other registers it is the id of the text with case,
+  punctuation and vowels after each word's first letter removed, so an
+  answer and its upper-case or vowel-less SMS twin ("JUAL PULSA", "jl pls")
+  always fall in the same split.  Adding examples never moves old ones.
 """
 from __future__ import annotations
 
@@ -26,8 +32,17 @@ import pandas as pd
 from ..errors import SeedDataError
 from ..resources import labelled_csv_path, seeds_dir
 from .kbli import KbliHierarchy, load_kbli
+from .normalize import consonant_skeleton
 
-COLUMNS = ["id", "text", "kbli5", "division", "section", "split"]
+COLUMNS = ["id", "text", "kbli5", "division", "section", "split", "register"]
+REGISTERS = ("alumni", "enumerator", "sms", "regional", "english", "short", "long")
+"""Writing registers of the labelled set (evaluation is reported per register):
+``alumni`` the original informal answers; ``enumerator`` field-survey entries
+(upper case, typos, "job; product; field" joined by "; "); ``sms`` heavy
+abbreviation and dropped vowels; ``regional`` Javanese/Sundanese/Minang/Betawi
+everyday words; ``english``; ``short`` one or two words; ``long``
+multi-activity answers of several sentences."""
+_REGISTER_LINE = re.compile(r"#\s*register:\s*(\w+)\s*$")
 TEST_PERCENT = 20
 _SPLIT_SALT = "jejak-split-v1:"
 
@@ -66,22 +81,57 @@ def split_for_id(example: str) -> str:
     return "test" if int(digest[:8], 16) % 100 < TEST_PERCENT else "train"
 
 
+def split_key(text: str, register: str) -> str:
+    """The key a row's split is drawn from (see the module docstring).
+
+    Examples
+    --------
+    >>> split_key("JUAL PULSA!", "sms") == split_key("jl pls", "sms")
+    True
+    """
+    if register == "alumni":
+        return example_id(text)
+    # Case, punctuation and dropped vowels folded, without the lexicon (so
+    # editing the lexicon never moves a row between splits).
+    return example_id(" ".join(consonant_skeleton(word) for word in dedup_key(text).split()))
+
+
+def split_for_row(text: str, register: str) -> str:
+    """Split of a labelled answer under the rule in the module docstring.
+
+    Examples
+    --------
+    >>> split_for_row("JUAL PULSA", "enumerator") == split_for_row("jl pls!", "sms")
+    True
+    """
+    return split_for_id(split_key(text, register))
+
+
 def read_batches(batch_dir: str | Path) -> pd.DataFrame:
     """Read ``kbli5|text`` lines from every ``*.txt`` file in ``batch_dir``.
 
-    Lines starting with ``#`` and blank lines are ignored.
+    Blank lines and lines starting with ``#`` are ignored, except a
+    ``# register: NAME`` line, which sets the register of the file's rows.
     """
     rows = []
     for path in sorted(Path(batch_dir).glob("*.txt")):
+        register = "alumni"
         for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             line = line.strip()
+            declared = _REGISTER_LINE.fullmatch(line)
+            if declared:
+                register = declared.group(1)
+                if register not in REGISTERS:
+                    raise SeedDataError(f"{path.name}:{lineno}: unknown register {register!r}; use one of {REGISTERS}")
+                continue
             if not line or line.startswith("#"):
                 continue
             code, sep, text = line.partition("|")
             if not sep or not re.fullmatch(r"\d{5}", code.strip()) or not text.strip():
                 raise SeedDataError(f"{path.name}:{lineno}: expected 'kbli5|text', got {line!r}")
-            rows.append({"kbli5": code.strip(), "text": text.strip(), "source": f"{path.name}:{lineno}"})
-    return pd.DataFrame(rows, columns=["kbli5", "text", "source"])
+            rows.append({"kbli5": code.strip(), "text": text.strip(), "source": f"{path.name}:{lineno}",
+                         "register": register})
+    return pd.DataFrame(rows, columns=["kbli5", "text", "source", "register"])
 
 
 def build_labelled_set(batch_dir: str | Path, kbli: KbliHierarchy | None = None) -> pd.DataFrame:
@@ -108,7 +158,7 @@ def build_labelled_set(batch_dir: str | Path, kbli: KbliHierarchy | None = None)
     table = raw.drop_duplicates("id").copy()
     table["division"] = table["kbli5"].str[:2]
     table["section"] = table["kbli5"].map(kbli.section_of)
-    table["split"] = table["id"].map(split_for_id)
+    table["split"] = [split_for_row(t, r) for t, r in zip(table["text"], table["register"])]
     return table[COLUMNS].reset_index(drop=True)
 
 

@@ -122,7 +122,93 @@ ENGLISH_TO_INDONESIAN = {
     "skincare": "skincare kosmetik", "makeup": "makeup rias", "cafe": "kafe",
 }
 
+REGIONAL_WORDS = {
+    # Everyday Javanese, Sundanese, Minangkabau and Betawi words for common
+    # businesses, mapped to the Indonesian words KBLI titles use.  Words
+    # that are also ordinary Indonesian with another meaning ("pare" bitter
+    # gourd, "lauk" side dish, "samba") stay out.
+    # Javanese
+    "dodolan": "jual", "adol": "jual", "bakul": "pedagang", "sego": "nasi", "iwak": "ikan",
+    "pitik": "ayam", "wedus": "kambing", "macul": "cangkul", "pari": "padi",
+    "lombok": "cabai", "tela": "singkong", "telo": "singkong", "pohong": "singkong",
+    "ngingu": "ternak", "ngingon": "ternak", "angon": "gembala ternak", "gawe": "buat",
+    "ndandani": "servis", "omah": "rumah", "omahe": "rumah", "dhewe": "sendiri", "dewe": "sendiri",
+    "blumbang": "kolam", "segoro": "laut", "miyang": "melaut", "golek": "cari",
+    "klambi": "baju", "njahit": "jahit", "mbatik": "batik", "nukang": "tukang",
+    "mbengkel": "bengkel", "nyopir": "sopir", "rewang": "asisten rumah tangga",
+    "mijet": "pijat", "wedang": "minuman", "tegalan": "ladang", "kagungan": "milik",
+    "ngarep": "depan", "neng": "di", "ning": "di", "nang": "di", "lan": "dan", "karo": "dan",
+    "cilik": "kecil", "resik": "bersih", "endog": "telur", "ider": "keliling", "bukak": "buka",
+    "saka": "dari", "nyunggi": "gendong",
+    # Sundanese
+    "ngical": "jual", "icalan": "jual", "sangu": "nasi", "hayam": "ayam", "melak": "tanam",
+    "balong": "kolam", "cengek": "cabai", "kebon": "kebun", "ngebon": "kebun", "nyieun": "buat",
+    "kiripik": "keripik", "miara": "ternak", "jeung": "dan", "cau": "pisang", "imah": "rumah",
+    "leutik": "kecil", "kueh": "kue",
+    # Minangkabau
+    "manggaleh": "dagang", "galeh": "dagang", "lapau": "warung", "ketek": "kecil",
+    "kampuang": "kampung", "batanam": "tanam", "malauik": "melaut", "mancari": "cari",
+    "karambia": "kelapa", "parak": "kebun", "bakabun": "kebun", "jawi": "sapi",
+    "mamaliaro": "ternak", "bapaliaro": "ternak", "itiak": "itik", "lado": "cabai",
+    "karupuak": "kerupuk", "manjaik": "jahit", "pasanan": "pesanan", "surang": "sendiri",
+    "pasa": "pasar", "rambuik": "rambut", "kadai": "kedai",
+    # Betawi
+    "aye": "saya", "nyang": "yang",
+}
+
+SMS_ABBREVIATIONS = {
+    # Vowel-less spellings frequent enough to list; rarer ones are expanded
+    # by the model's VowelRestorer from its own vocabulary.
+    "pls": "pulsa", "pulsaa": "pulsa", "kpi": "kopi", "bks": "bakso", "bkso": "bakso",
+    "wrg": "warung", "wrng": "warung", "wrkp": "warung kopi", "sbk": "sembako", "sbko": "sembako",
+    "nsi": "nasi", "mkn": "makan", "krpk": "keripik", "krupk": "kerupuk", "jht": "jahit",
+    "jhtn": "jahit", "bju": "baju", "bngkl": "bengkel", "srvs": "servis", "trnk": "ternak",
+    "ikn": "ikan", "aym": "ayam", "kmbng": "kambing", "syr": "sayur", "psr": "pasar",
+    "onln": "online", "olsp": "toko online", "drpsp": "dropship", "ojk": "ojek", "ojl": "ojek online",
+    "drvr": "sopir driver", "krir": "kurir", "pkt": "paket", "ktrng": "katering",
+    "dsain": "desain", "dsn": "desain", "prdksi": "produksi", "prdks": "produksi", "tkng": "tukang",
+    "kntrkn": "kontrakan", "ftkpi": "fotokopi", "laundr": "laundry", "lndry": "laundry",
+    "mbel": "mebel", "hndphn": "handphone", "jsa": "jasa", "ft": "foto", "bkn": "buat",
+    "nnm": "tanam", "swh": "sawah", "brngn": "borongan", "bgn": "bangun", "swa": "sewa",
+    "rmbt": "rambut", "pngks": "pangkas", "sln": "salon", "kcntkn": "kecantikan", "agn": "agen",
+    "kngkg": "kangkung", "bym": "bayam", "psg": "pasang", "pcl": "pecel", "bh": "buah",
+    "rmpyk": "rempeyek", "kcng": "kacang", "dpot": "depot", "minm": "minum", "brbrshp": "barbershop",
+    "wdng": "pernikahan", "prwdng": "prewedding foto", "wbst": "website", "bka": "buka",
+    "bsh": "basah", "ringn": "ringan", "ngrjkn": "kerjakan", "ptng": "potong", "kllg": "keliling",
+}
+
+ENGLISH_EXTRA = {
+    # More English business words (same rule: only unambiguous tokens).
+    "tea": "teh", "juice": "jus", "garment": "konveksi pakaian", "producing": "produksi",
+    "shirts": "kaos", "tshirts": "kaos", "growing": "tanam", "leafy": "daun", "renting": "sewa",
+    "shops": "toko", "midwife": "bidan", "clinic": "klinik", "coach": "pelatih", "swimming": "renang",
+    "veterinary": "dokter hewan", "scrap": "rongsok", "collector": "pengepul", "installation": "pasang instalasi",
+    "conditioner": "ac", "services": "jasa", "shopper": "jasa titip", "buying": "beli",
+    "customers": "pelanggan", "fresh": "segar", "dumplings": "pangsit", "nuggets": "nugget",
+    "refill": "isi ulang", "drinking": "minum", "water": "air", "dresses": "baju", "carpentry": "tukang kayu",
+    "handicraft": "kerajinan", "souvenirs": "souvenir", "recycled": "daur ulang", "hijabs": "hijab",
+    "accessories": "aksesoris", "computer": "komputer", "fridges": "kulkas", "fridge": "kulkas",
+    "washing": "cuci", "machines": "mesin", "bridal": "pengantin", "truck": "truk",
+    "transporting": "angkut", "goods": "barang", "packages": "paket", "delivering": "antar",
+    "hens": "ayam", "eggs": "telur", "laying": "petelur", "beef": "sapi potong", "fattening": "penggemukan",
+    "catfish": "lele", "ponds": "kolam", "tarpaulin": "terpal", "ornamental": "hias", "freelance": "lepas",
+    "marketing": "pemasaran", "ads": "iklan", "advertising": "iklan", "agency": "agen",
+    "videographer": "video", "videos": "video", "websites": "website", "private": "privat",
+    "students": "siswa", "school": "sekolah", "children": "anak", "therapist": "terapis",
+    "rooms": "kamar", "tourists": "wisatawan", "travel": "perjalanan wisata", "agent": "agen",
+    "tour": "wisata", "birthday": "ulang tahun", "parties": "pesta", "contractor": "kontraktor",
+    "welding": "las", "fences": "pagar", "waste": "sampah", "garbage": "sampah", "cash": "tunai",
+    "withdrawal": "tarik", "singer": "penyanyi", "musician": "musisi", "domestic": "rumah tangga",
+    "helper": "asisten", "pet": "hewan peliharaan", "grooming": "perawatan", "noodles": "mie",
+    "meatball": "bakso", "soup": "sup", "fried": "goreng", "lunch": "makan siang", "daily": "harian",
+    "factory": "pabrik", "workers": "pekerja", "mechanic": "montir", "seamstress": "penjahit",
+    "laundry": "laundry", "groceries": "sembako", "bakso": "bakso",
+}
+
 REPLACEMENTS: dict[str, str] = {
+    **REGIONAL_WORDS,
+    **SMS_ABBREVIATIONS,
+    **ENGLISH_EXTRA,
     **ENGLISH_TO_INDONESIAN,
     **INFORMAL_BUSINESS_WORDS,
     **CHAT_ABBREVIATIONS,

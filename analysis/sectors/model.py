@@ -23,14 +23,16 @@ Design (measured choices are in docs/SECTORS.md):
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import numbers
-from typing import Any
+import unicodedata
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+import sklearn
 from joblib import Parallel, delayed
-from numpy.typing import ArrayLike
 from scipy.optimize import minimize_scalar
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import KFold, StratifiedKFold
@@ -39,26 +41,77 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from ..errors import ModelFileError
+from .autocode import AUTO_RULE_SCORES, choose_auto_rule, choose_review_threshold, rule_score  # noqa: F401 (re-exported)
 from .features import TextFeaturizer
-from .kbli import KbliHierarchy, load_kbli, reference_documents
-from .normalize import normalize_texts
+from .kbli import load_kbli, reference_documents
+from .normalize import VowelRestorer, normalize_texts
 
 DEFAULT_REVIEW_THRESHOLD = 0.80
-"""Review threshold on the calibrated section probability: answers below it
-go to manual review.  Chosen by 5-fold cross-validation inside the train
-split of the labelled seeds (never the held-out test split) as the lowest
-threshold at which auto-coded answers reach 95 % section precision; the
-default model re-estimates it at every fit (``review_threshold_``, 0.802
-for the current seeds) and a test keeps this constant within 0.05 of it.
-Models fitted on too little data to estimate their own use this value."""
-
-FitJob = tuple[Any, np.ndarray, 'np.ndarray | None', int]
-"""Features, label index, sample weights and number of classes of one SVM fit."""
+"""Fallback auto-coding threshold for models fitted on too little data to
+choose their own rule (fewer than ``2 * calibration_folds`` examples).  It
+mirrors the default model's cross-fitted threshold on the calibrated
+section *confidence* (0.82 for the current seeds; a test keeps the two
+within 0.05); applied to the top-2 *margin*, which is never larger than the
+confidence, it is stricter still.  Fitted models use ``review_threshold_``."""
 
 _MIN_AUTO_CODED = 20  # fewer auto-coded OOF items than this: precision estimate too noisy
 
+LONG_TEXT_CHARS = 1_000
+"""Answers longer than this always go to review: a survey answer about one
+business is a sentence or three, a page of text is usually pasted junk."""
 
-def _as_texts(X: Any) -> list[str]:
+MIN_WORD_COVERAGE = 0.5
+"""Answers in which fewer than half of the distinct words are known to the
+model (gibberish, another language) go to review, and their confidence is
+scaled down by that share: the calibration says nothing about such text."""
+
+REVIEW_REASONS = {
+    "": "auto-coded",
+    "empty": "the answer is empty",
+    "no_words": "the answer has no words (only digits, emoji, punctuation or markup)",
+    "foreign_script": "the answer is not written in Latin script",
+    "unfamiliar_words": "most words are unknown to the model (another language or gibberish)",
+    "too_long": f"the answer is longer than {LONG_TEXT_CHARS:,} characters",
+    "low_confidence": "the model is not sure enough (below the calibrated auto-coding rule)",
+}
+"""Codes of the ``reason`` column of :meth:`SectorClassifier.code` and what they mean."""
+
+CODE_COLUMNS = ["section", "division", "kbli5", "confidence", "margin", "needs_review", "reason",
+                "top3", "top3_kbli5", "top3_sections", "model_version"]
+"""Columns of the coding table returned by :meth:`SectorClassifier.code`."""
+
+FITTED_ATTRIBUTES = (
+    # name, needed to predict (a model file must restore it), meaning
+    ("classes_", True, "class labels (divisions)"),
+    ("label_level_", True, "KBLI level of the labels or None"),
+    ("featurizer_", True, "fitted TextFeaturizer (vocabularies, IDF)"),
+    ("coef_", True, "division model coefficients"),
+    ("intercept_", True, "division model intercepts"),
+    ("temperature_", True, "softmax temperature of the division model"),
+    ("class_sections_", True, "section letter of each class"),
+    ("section_classes_", True, "section model classes (None without one)"),
+    ("section_coef_", True, "section model coefficients"),
+    ("section_intercept_", True, "section model intercepts"),
+    ("section_temperature_", True, "softmax temperature of the section model"),
+    ("review_threshold_", True, "auto-coding threshold on the review_score"),
+    ("kbli5_codes_", True, "5-digit codes with a centroid (None if not fitted on divisions)"),
+    ("kbli5_centroids_", True, "per-code centroids of word TF-IDF"),
+    ("kbli5_prior_", True, "share of each code among labelled examples of its division"),
+    ("version_", True, "identifier of the fitted model (hash of training data, parameters, versions)"),
+    ("oof_confidence_", False, "out-of-fold section confidence of each labelled example"),
+    ("oof_margin_", False, "out-of-fold top-2 section margin"),
+    ("oof_correct_", False, "out-of-fold section correctness"),
+    ("oof_predicted_", False, "out-of-fold predicted class"),
+    ("oof_fold_", False, "calibration fold of each labelled example"),
+    ("auto_rule_", False, "how the auto-coding rule was chosen (cross-fitted estimates)"),
+    ("sklearn_version_", False, "scikit-learn version that fitted the model"),
+)
+"""Every attribute :meth:`SectorClassifier.fit` sets, in one place.  Model
+storage should persist exactly the ones marked as needed to predict."""
+
+
+def _as_texts(X) -> list[str]:
     """Accept a 1-D sequence of texts, or a 2-D table with one text column."""
     if isinstance(X, str):
         raise ValueError("expected a sequence of texts, got a single string; wrap it in a list")
@@ -89,7 +142,7 @@ def _as_texts(X: Any) -> list[str]:
 
 
 def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
-    z: np.ndarray = scores / temperature
+    z = scores / temperature
     z = z - z.max(axis=1, keepdims=True)
     np.exp(z, out=z)
     z /= z.sum(axis=1, keepdims=True)
@@ -98,57 +151,16 @@ def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
 
 def _fit_temperature(scores: np.ndarray, true_index: np.ndarray) -> float:
     """Temperature minimising the negative log-likelihood of the true classes."""
-    def nll(log_t: float) -> float:
+    def nll(log_t):
         proba = _softmax(scores, float(np.exp(log_t)))
-        return float(-np.mean(np.log(np.clip(proba[np.arange(len(true_index)), true_index], 1e-12, None))))
+        return -np.mean(np.log(np.clip(proba[np.arange(len(true_index)), true_index], 1e-12, None)))
 
     result = minimize_scalar(nll, bounds=(np.log(1e-3), np.log(1e2)), method="bounded",
                              options={"xatol": 1e-4})
     return float(np.exp(result.x))
 
 
-def choose_review_threshold(confidence: ArrayLike, correct: ArrayLike, target_precision: float = 0.95,
-                            min_count: int = _MIN_AUTO_CODED) -> float:
-    """Lowest confidence threshold whose auto-coded set reaches ``target_precision``.
-
-    Items with ``confidence >= threshold`` are auto-coded.  Returns 1.0
-    (nothing auto-coded... except certain items) when no threshold keeps at
-    least ``min_count`` items at the target precision.
-
-    Parameters
-    ----------
-    confidence : array of float
-        Out-of-sample confidences.
-    correct : array of bool
-        Whether each prediction was right.
-    target_precision : float
-    min_count : int
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> choose_review_threshold([0.9, 0.8, 0.7, 0.6], [True, True, True, False],
-    ...                         target_precision=0.95, min_count=2)
-    0.7
-    """
-    confidence = np.asarray(confidence, dtype=float)
-    correct = np.asarray(correct, dtype=bool)
-    order = np.argsort(-confidence, kind="stable")
-    conf_sorted = confidence[order]
-    precision = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)
-    # Only cut between distinct confidence values: ties are coded together.
-    last_of_tie = np.r_[conf_sorted[1:] != conf_sorted[:-1], True]
-    ok = (precision >= target_precision) & last_of_tie & (np.arange(1, len(order) + 1) >= min_count)
-    if not ok.any():
-        return 1.0
-    return float(conf_sorted[np.flatnonzero(ok)[-1]])
-
-
-def _fit_linear(features: Any, y_index: np.ndarray, weights: np.ndarray | None, n_classes: int, C: float, tol: float,
-                random_state: int | None) -> tuple[np.ndarray, np.ndarray]:
+def _fit_linear(features, y_index, weights, n_classes, C, tol, random_state):
     """One-vs-rest linear SVMs over ``n_classes`` classes; returns (coef, intercept)."""
     present = np.unique(y_index)
     svm = LinearSVC(C=C, tol=tol, random_state=random_state, max_iter=5000, dual=True)
@@ -205,6 +217,22 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         Folds for the out-of-fold scores used for calibration and threshold.
     target_precision : float, default 0.95
         Section precision the review threshold must reach on auto-coded items.
+    review_score : {"confidence", "margin"}, default "confidence"
+        What the auto-coding rule thresholds: the calibrated section
+        probability, or the margin between the two most probable sections
+        (as INSEE's coder does).  ``confidence`` auto-coded more answers at
+        the target precision in cross-fitting on the train split of the
+        current seeds (docs/SECTORS.md; the two are within a few points and
+        swapped places as seeds were added); the fitted ``auto_rule_``
+        reports both and names the better one in ``auto_rule_["best"]``.
+    kbli5_features : {"word", "all"}, default "word"
+        Features of the 5-digit code centroids: the word TF-IDF block, or
+        word + character blocks ("all": better suggestions in train-split
+        cross-validation, but model files must then store centroids as wide
+        as the whole feature space).
+    restore_vowels : bool, default True
+        At prediction, expand unknown vowel-less words ("jl kpi") to the most
+        frequent known word with the same consonants ("jual kopi").
     kbli5_prior_weight : float, default 0.05
         Weight of a code's share of labelled examples in its division when
         ranking 5-digit suggestions (breaks ties towards common codes).
@@ -226,10 +254,20 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
     section_classes_, section_coef_, section_intercept_ : ndarray or None
         The section model (None without one).
     review_threshold_ : float
-        Confidence below which answers go to manual review.
-    oof_confidence_, oof_correct_, oof_predicted_ : ndarray
-        Out-of-fold section confidence, section correctness and predicted
-        class of each labelled example (empty if too few examples).
+        Value of ``review_score`` below which answers go to manual review.
+    version_ : str
+        Identifies the fitted model: a hash of the training texts, labels,
+        weights, parameters, KBLI table and library versions.  The app
+        stamps it on every stored code.
+    oof_confidence_, oof_margin_, oof_correct_, oof_predicted_, oof_fold_ : ndarray
+        Out-of-fold section confidence, top-2 margin, section correctness,
+        predicted class and fold of each labelled example (empty if too few
+        examples).
+    auto_rule_ : dict
+        Cross-fitted estimate of the auto-coded share and precision for each
+        candidate review score (see :func:`.autocode.choose_auto_rule`).
+
+    All fitted attributes are listed in :data:`FITTED_ATTRIBUTES`.
 
     Examples
     --------
@@ -240,33 +278,12 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
     ['45']
     """
 
-    # Fitted attributes (set by fit() or storage.load_model). Those that are absent for some
-    # models (no section model, no 5-digit centroids) are None then, hence `Any`.
-    featurizer_: TextFeaturizer
-    classes_: np.ndarray
-    coef_: np.ndarray
-    intercept_: np.ndarray
-    temperature_: float
-    section_temperature_: float
-    review_threshold_: float
-    label_level_: str | None
-    oof_confidence_: np.ndarray
-    oof_correct_: np.ndarray
-    oof_predicted_: np.ndarray
-    class_sections_: Any
-    section_classes_: Any
-    section_coef_: Any
-    section_intercept_: Any
-    kbli5_codes_: Any
-    kbli5_centroids_: Any
-    kbli5_prior_: Any
-
-    def __init__(self, C: float = 1.0, tol: float = 1e-4, word_ngram_range: tuple[int, int] = (1, 2),
-                 char_ngram_range: tuple[int, int] = (3, 5), max_word_features: int | None = 30000,
-                 max_char_features: int | None = 60000, char_weight: float = 1.0, reference: str | None = "kbli",
-                 reference_weight: float = 0.3, description_chars: int = 400, section_model: bool = True,
-                 calibration_folds: int = 5, target_precision: float = 0.95, kbli5_prior_weight: float = 0.05,
-                 n_jobs: int | None = None, random_state: int | None = 0) -> None:
+    def __init__(self, C=1.0, tol=1e-4, word_ngram_range=(1, 2), char_ngram_range=(3, 5),
+                 max_word_features=30000, max_char_features=60000, char_weight=1.0,
+                 reference="kbli", reference_weight=0.3, description_chars=400, section_model=True,
+                 calibration_folds=5, target_precision=0.95, kbli5_prior_weight=0.05,
+                 review_score="confidence", restore_vowels=True, kbli5_features="word",
+                 n_jobs=None, random_state=0):
         self.C = C
         self.tol = tol
         self.word_ngram_range = word_ngram_range
@@ -281,11 +298,14 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         self.calibration_folds = calibration_folds
         self.target_precision = target_precision
         self.kbli5_prior_weight = kbli5_prior_weight
+        self.review_score = review_score
+        self.restore_vowels = restore_vowels
+        self.kbli5_features = kbli5_features
         self.n_jobs = n_jobs
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fit --
-    def fit(self, X: Any, y: Any, sample_weight: ArrayLike | None = None, kbli5: Any = None) -> SectorClassifier:
+    def fit(self, X, y, sample_weight=None, kbli5=None):
         """Fit on texts ``X`` and labels ``y``.
 
         Parameters
@@ -295,9 +315,11 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         y : array-like
             Labels, normally 2-digit KBLI divisions.
         sample_weight : array-like, optional
-            Weights of the labelled examples.
+            Weights of the labelled examples (e.g. a higher weight for codes
+            people chose in the review queue than for seed examples).
         kbli5 : array-like of str, optional
             5-digit codes of the examples, used for 5-digit suggestions.
+            Empty strings / None are allowed (division known, code not).
 
         Returns
         -------
@@ -316,6 +338,8 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("sample_weight must have one weight per text")
 
         kbli = load_kbli()
+        self.sklearn_version_ = sklearn.__version__
+        self.version_ = self._training_fingerprint(texts, y, weights, kbli5, kbli)
         self.label_level_ = self._detect_level(y, kbli)
         ref_texts, ref_labels = [], np.array([], dtype=y.dtype)
         if self.label_level_ is not None:
@@ -375,7 +399,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         self._fit_kbli5(kbli, norm_user, kbli5, y)
         return self
 
-    def _validate_params_values(self) -> None:
+    def _validate_params_values(self):
         if not (isinstance(self.C, numbers.Real) and self.C > 0):
             raise ValueError(f"C must be a positive number, got {self.C!r}")
         if self.reference not in ("kbli", None):
@@ -384,9 +408,26 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("target_precision must be in (0, 1]")
         if not (isinstance(self.calibration_folds, numbers.Integral) and self.calibration_folds >= 2):
             raise ValueError("calibration_folds must be an integer >= 2")
+        if self.kbli5_features not in ("word", "all"):
+            raise ValueError(f"kbli5_features must be 'word' or 'all', got {self.kbli5_features!r}")
+        if self.review_score not in AUTO_RULE_SCORES:
+            raise ValueError(f"review_score must be one of {AUTO_RULE_SCORES}, got {self.review_score!r}")
+
+    def _training_fingerprint(self, texts, y, weights, kbli5, kbli) -> str:
+        """Hash of everything that determines the fitted model (``version_``)."""
+        h = hashlib.sha256()
+        params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.get_params().items()
+                  if k != "n_jobs"}  # n_jobs does not change the result
+        h.update(json.dumps({"params": params, "sklearn": sklearn.__version__, "numpy": np.__version__,
+                             "kbli_rows": len(kbli.table)}, sort_keys=True, default=str).encode())
+        h.update(pd.util.hash_pandas_object(kbli.table[["code", "title"]], index=False).to_numpy().tobytes())
+        codes = [""] * len(texts) if kbli5 is None else ["" if c is None else str(c) for c in kbli5]
+        for text, label, weight, code in zip(texts, y.tolist(), weights.tolist(), codes):
+            h.update(f"{text}\x1f{label}\x1f{weight:.6g}\x1f{code}\x1e".encode("utf-8", "surrogatepass"))
+        return "sc1-" + h.hexdigest()[:20]
 
     @staticmethod
-    def _detect_level(y: np.ndarray, kbli: KbliHierarchy) -> str | None:
+    def _detect_level(y, kbli):
         if y.dtype.kind not in "UO":
             return None
         levels = {kbli.level_of(label) if isinstance(label, str) else None for label in np.unique(y)}
@@ -396,12 +437,12 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
                 return level
         return None
 
-    def _class_sections(self, kbli: KbliHierarchy) -> np.ndarray | None:
+    def _class_sections(self, kbli):
         if self.label_level_ is None:
             return None
         return np.array([kbli.section_of(str(c)) for c in self.classes_])
 
-    def _run_fits(self, jobs: list[FitJob]) -> list[tuple[np.ndarray, np.ndarray]]:
+    def _run_fits(self, jobs):
         """Fit independent SVMs (calibration folds + final model).
 
         With ``n_jobs`` > 1 they run in worker processes (liblinear holds
@@ -411,11 +452,10 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         n_jobs = self.n_jobs or 1
         if n_jobs == 1 or len(jobs) == 1:
             return [_fit_linear(*job, self.C, self.tol, self.random_state) for job in jobs]
-        fitted: list[tuple[np.ndarray, np.ndarray]] = Parallel(n_jobs=n_jobs)(
+        return Parallel(n_jobs=n_jobs)(
             delayed(_fit_linear)(*job, self.C, self.tol, self.random_state) for job in jobs)
-        return fitted
 
-    def _calibration_folds(self, y_index: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    def _calibration_folds(self, y_index):
         """Folds over the labelled examples (reference texts are always in training)."""
         n = len(y_index)
         folds = self.calibration_folds
@@ -428,17 +468,18 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             splitter = KFold(folds, shuffle=True, random_state=self.random_state)
         return list(splitter.split(np.zeros(n), y_index))
 
-    def _calibrate(self, features_user: Any, y_index: np.ndarray, folds: list[tuple[np.ndarray, np.ndarray]],
-                   fold_models: list[tuple[np.ndarray, np.ndarray]],
-                   section_fold_models: list[tuple[np.ndarray, np.ndarray]] | None = None) -> None:
+    def _calibrate(self, features_user, y_index, folds, fold_models, section_fold_models=None):
         """Fit temperatures and the review threshold on out-of-fold scores."""
         n = len(y_index)
         self.temperature_ = 1.0
         self.section_temperature_ = 1.0
         self.review_threshold_ = DEFAULT_REVIEW_THRESHOLD
         self.oof_confidence_ = np.zeros(0)
+        self.oof_margin_ = np.zeros(0)
         self.oof_correct_ = np.zeros(0, dtype=bool)
         self.oof_predicted_ = self.classes_[:0]
+        self.oof_fold_ = np.zeros(0, dtype=np.int64)
+        self.auto_rule_ = {}
         if not folds:
             return
         scores = self._oof_scores(features_user, folds, fold_models, len(self.classes_))
@@ -455,36 +496,54 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             section_scores = self._oof_scores(features_user, folds, section_fold_models, len(self.section_classes_))
             self.section_temperature_ = _fit_temperature(section_scores, section_index)
             section_proba = _softmax(section_scores, self.section_temperature_)
-            confidence = section_proba.max(axis=1)
-            predicted = self.section_classes_[section_proba.argmax(axis=1)]
         else:
-            confidence, predicted = self._section_view(proba)
+            section_proba, _ = self._level_proba(proba)
+        confidence, margin, predicted = _top_two(section_proba)
+        predicted = self._level_classes()[predicted]
         truth = self.class_sections_[y_index] if self.class_sections_ is not None else self.classes_[y_index]
+        fold_of = np.zeros(n, dtype=np.int64)
+        for k, (_, held) in enumerate(folds):
+            fold_of[held] = k
         self.oof_confidence_ = confidence
+        self.oof_margin_ = margin
+        self.oof_fold_ = fold_of
         self.oof_correct_ = predicted == truth
-        self.review_threshold_ = choose_review_threshold(
-            confidence, self.oof_correct_, self.target_precision, _MIN_AUTO_CODED)
+        # Cross-fitted choice: the threshold applied to each fold was chosen
+        # on the other folds, so the reported precision is out-of-sample.
+        self.auto_rule_ = choose_auto_rule(
+            {"confidence": confidence, "margin": margin}, self.oof_correct_, fold_of,
+            self.target_precision, _MIN_AUTO_CODED)
+        self.review_threshold_ = self.auto_rule_[self.review_score]["threshold"]
 
     @staticmethod
-    def _oof_scores(features_user: Any, folds: list[tuple[np.ndarray, np.ndarray]],
-                    fold_models: list[tuple[np.ndarray, np.ndarray]], n_classes: int) -> np.ndarray:
+    def _oof_scores(features_user, folds, fold_models, n_classes):
         scores = np.zeros((features_user.shape[0], n_classes))
         for (_, held), (coef, intercept) in zip(folds, fold_models):
             scores[held] = features_user[held] @ coef.T + intercept
         return scores
 
-    def _section_view(self, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(confidence, predicted) at section level, or at class level for non-KBLI labels."""
+    def _level_classes(self):
+        """Classes of the decision level: sections for KBLI labels, else the classes."""
         if self.class_sections_ is None:
-            index = proba.argmax(axis=1)
-            return proba[np.arange(len(proba)), index], self.classes_[index]
-        sections, inverse = np.unique(self.class_sections_, return_inverse=True)
-        section_proba = np.zeros((proba.shape[0], len(sections)))
-        np.add.at(section_proba.T, inverse, proba.T)
-        index = section_proba.argmax(axis=1)
-        return section_proba[np.arange(len(proba)), index], sections[index]
+            return self.classes_
+        if getattr(self, "section_coef_", None) is not None:
+            return self.section_classes_
+        return np.unique(self.class_sections_)
 
-    def _fit_kbli5(self, kbli: KbliHierarchy, norm_user: list[str], kbli5: Any, y: np.ndarray) -> None:
+    def _level_proba(self, proba, features=None):
+        """Probabilities at the decision level (sections, or the classes themselves)."""
+        if self.class_sections_ is None:
+            return proba, self.classes_
+        if features is not None and getattr(self, "section_coef_", None) is not None:
+            scores = np.asarray(features @ self.section_coef_.T, dtype=np.float64) + self.section_intercept_
+            return _softmax(scores, self.section_temperature_), self.section_classes_
+        sections, inverse = np.unique(self.class_sections_, return_inverse=True)
+        indicator = sp.csr_matrix(
+            (np.ones(len(inverse)), (np.arange(len(inverse)), inverse)),
+            shape=(len(inverse), len(sections)))
+        return np.asarray(proba @ indicator), sections
+
+    def _fit_kbli5(self, kbli, norm_user, kbli5, y):
         """Per-code centroids of word TF-IDF for 5-digit suggestions."""
         self.kbli5_codes_ = None
         if self.label_level_ != "division":
@@ -502,7 +561,10 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             codes += [user_codes[i] for i in keep]
             user_codes = [user_codes[i] for i in keep]
         unique_codes, code_index = np.unique(codes, return_inverse=True)
-        word = l2_normalize(self.featurizer_.word_block(texts))
+        if self.kbli5_features == "all":
+            word = l2_normalize(self.featurizer_.transform(texts))
+        else:
+            word = l2_normalize(self.featurizer_.word_block(texts))
         membership = sp.csr_matrix(
             (np.ones(len(codes)), (code_index, np.arange(len(codes)))),
             shape=(len(unique_codes), len(codes)))
@@ -518,24 +580,88 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         self.kbli5_prior_ = share
 
     # -------------------------------------------------------------- predict --
-    def _scores_from_features(self, features: Any) -> np.ndarray:
-        scores: np.ndarray = np.asarray(features @ self.coef_.T, dtype=np.float64) + self.intercept_
-        return scores
+    # Every public method below goes through _analyse (one normalisation and
+    # one featurisation per call) and _decide (section first, then the best
+    # division inside it), so predict, predict_section, suggest_kbli5 and
+    # code always agree with each other.
+    def check_compatible(self):
+        """Refuse a fitted model that does not fit this environment.
 
-    def _features(self, X: Any) -> Any:
+        Raises :class:`ModelFileError` when the model was fitted with another
+        scikit-learn minor version, or on KBLI codes that are not in the KBLI
+        2020 table shipped with this package (a model of another KBLI
+        version would otherwise code answers into classes that do not exist).
+        The result is remembered, so the check costs nothing after the first call.
+        """
         check_is_fitted(self, "coef_")
-        normalized = normalize_texts(_as_texts(X))
-        return normalized, self.featurizer_.transform(normalized)
+        if self.__dict__.get("_compatible_checked"):
+            return
+        fitted_with = getattr(self, "sklearn_version_", None)
+        if fitted_with and fitted_with.split(".")[:2] != sklearn.__version__.split(".")[:2]:
+            raise ModelFileError(
+                f"this model was fitted with scikit-learn {fitted_with}, this environment has "
+                f"{sklearn.__version__}; retrain it (`jejak-analysis train`) before coding with it")
+        if self.label_level_ is not None:
+            kbli = load_kbli()
+            unknown = [str(c) for c in self.classes_ if kbli.level_of(str(c)) != self.label_level_]
+            if self.class_sections_ is not None:
+                unknown += [f"{c}->{s}" for c, s in zip(self.classes_, self.class_sections_)
+                            if str(c) not in unknown and kbli.section_of(str(c)) != s]
+            codes = getattr(self, "kbli5_codes_", None)
+            if codes is not None:
+                unknown += [str(c) for c in codes if not kbli.is_kbli5(str(c))]
+            if unknown:
+                raise ModelFileError(
+                    f"this model was trained on codes that are not KBLI 2020 ({', '.join(unknown[:5])}"
+                    f"{', ...' if len(unknown) > 5 else ''}); it was made for another KBLI version. "
+                    "Retrain it on KBLI 2020 codes.")
+        self.__dict__["_compatible_checked"] = True
 
-    def _analyse(self, X: Any) -> tuple[list[str], Any, Any]:
-        """Normalised texts, features and the word block (for batch coding)."""
+    def _restorer(self):
+        restorer = self.__dict__.get("_vowel_restorer")
+        if restorer is None:
+            vec = self.featurizer_.word_vectorizer_
+            restorer = self.__dict__["_vowel_restorer"] = VowelRestorer.from_vocabulary(vec.vocabulary_, vec.idf_)
+        return restorer
+
+    def _analyse(self, X):
+        """Normalised texts, features and word block, computed once per call."""
         check_is_fitted(self, "coef_")
-        normalized = normalize_texts(_as_texts(X))
+        self.check_compatible()
+        raw = _as_texts(X)
+        normalized = normalize_texts(raw)
+        if self.restore_vowels:
+            normalized = self._restorer().restore(normalized)
         features, words = self.featurizer_.transform_with_words(normalized)
-        return normalized, features, words
+        return raw, normalized, features, words
 
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Calibrated class probabilities, shape (n_texts, n_classes).
+    def _division_proba(self, features):
+        scores = np.asarray(features @ self.coef_.T, dtype=np.float64) + self.intercept_
+        return _softmax(scores, self.temperature_)
+
+    def _decide(self, features):
+        """Division probabilities, decision-level probabilities and consistent choices.
+
+        Returns ``(proba, level_proba, level_classes, level_index, class_index)``:
+        the section (or class) is the most probable one at the decision level
+        and the class is the most probable one inside it.
+        """
+        proba = self._division_proba(features)
+        level_proba, level_classes = self._level_proba(proba, features)
+        level_index = level_proba.argmax(axis=1)
+        if self.class_sections_ is None:
+            return proba, level_proba, level_classes, level_index, level_index
+        inside = self.class_sections_[None, :] == level_classes[level_index][:, None]
+        class_index = np.where(inside, proba, -1.0).argmax(axis=1)
+        return proba, level_proba, level_classes, level_index, class_index
+
+    def predict_proba(self, X):
+        """Calibrated class (division) probabilities, shape (n_texts, n_classes).
+
+        :meth:`predict` decides the section first and then the most probable
+        division inside it, so on the rare answers where the section model
+        and the division model disagree, ``predict`` is not the arg-max of
+        these probabilities; it is always consistent with :meth:`code`.
 
         Examples
         --------
@@ -544,92 +670,247 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         >>> clf.predict_proba(["jual baju"]).shape
         (1, 2)
         """
-        _, features = self._features(X)
-        return _softmax(self._scores_from_features(features), self.temperature_)
+        _, _, features, _ = self._analyse(X)
+        return self._division_proba(features)
 
-    def predict_proba_from_features(self, features: Any) -> np.ndarray:
-        """Probabilities for an already featurised matrix (avoids featurising twice)."""
-        check_is_fitted(self, "coef_")
-        return _softmax(self._scores_from_features(features), self.temperature_)
+    def predict(self, X):
+        """Class of each text: the most probable division inside the most probable section.
 
-    def predict(self, X: Any) -> np.ndarray:
-        """Most probable class of each text."""
-        proba = self.predict_proba(X)  # raises NotFittedError before classes_ is touched
-        return np.asarray(self.classes_[proba.argmax(axis=1)])
+        Same codes as the ``division`` column of :meth:`code` (for non-empty answers).
+        """
+        _, _, features, _ = self._analyse(X)
+        class_index = self._decide(features)[4]
+        return self.classes_[class_index]
 
-    def predict_section_proba(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+    def predict_section_proba(self, X):
         """Section probabilities; returns ``(proba, sections)``.
 
         From the section model when there is one, else by summing division
         probabilities within each section.
         """
         self._require_kbli_labels()
-        _, features = self._features(X)
-        return self.section_proba_from_features(features)
+        _, _, features, _ = self._analyse(X)
+        return self._level_proba(self._division_proba(features), features)
 
-    def section_proba_from_features(self, features: Any, division_proba: np.ndarray | None = None
-                                    ) -> tuple[np.ndarray, np.ndarray]:
-        """Section probabilities for an already featurised matrix; ``(proba, sections)``."""
-        self._require_kbli_labels()
-        if getattr(self, "section_coef_", None) is not None:
-            scores = np.asarray(features @ self.section_coef_.T, dtype=np.float64) + self.section_intercept_
-            return _softmax(scores, self.section_temperature_), self.section_classes_
-        if division_proba is None:
-            division_proba = self.predict_proba_from_features(features)
-        return self._sections_from_proba(division_proba)
-
-    def predict_section(self, X: Any) -> np.ndarray:
+    def predict_section(self, X):
         """Most probable KBLI section letter of each text."""
         proba, sections = self.predict_section_proba(X)
-        return np.asarray(sections[proba.argmax(axis=1)])
+        return sections[proba.argmax(axis=1)]
 
-    def _require_kbli_labels(self) -> None:
+    def _require_kbli_labels(self):
         check_is_fitted(self, "coef_")
         if self.class_sections_ is None:
             raise AttributeError("sections are only available when fitted on KBLI codes")
 
-    def _sections_from_proba(self, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        sections, inverse = np.unique(self.class_sections_, return_inverse=True)
-        indicator = sp.csr_matrix(
-            (np.ones(len(inverse)), (np.arange(len(inverse)), inverse)),
-            shape=(len(inverse), len(sections)))
-        return np.asarray(proba @ indicator), sections
-
-    def suggest_kbli5(self, X: Any, divisions: Any = None) -> np.ndarray:
-        """Suggest a 5-digit KBLI code per text, inside its (predicted) division.
+    def suggest_kbli5(self, X, divisions=None, k=1):
+        """Suggest 5-digit KBLI codes per text.
 
         Parameters
         ----------
         X : sequence of str
         divisions : sequence of str, optional
-            Division per text; predicted if omitted.
+            Division per text; the suggestions then stay inside it.  If
+            omitted, the predicted division comes first and the other
+            probable divisions' codes follow (ranked by division probability
+            times similarity).
+        k : int, default 1
+            Number of suggestions.
 
         Returns
         -------
-        ndarray of object
-            5-digit codes (None where the division has no 5-digit codes).
+        ndarray
+            With ``k == 1`` one code per text (object array); else an array of
+            shape (n, k) with None where there are fewer than ``k`` codes.
         """
-        check_is_fitted(self, "coef_")
-        normalized = normalize_texts(_as_texts(X))
-        features, words = self.featurizer_.transform_with_words(normalized)
-        if divisions is None:
-            divisions = self.classes_[self._scores_from_features(features).argmax(axis=1)]
-        return self._suggest_from_words(words, np.asarray(divisions, dtype=str))
+        _, _, features, words = self._analyse(X)
+        proba, _, _, _, class_index = self._decide(features)
+        if divisions is not None:
+            divisions = np.asarray(divisions, dtype=str)
+            proba = (self.classes_.astype(str)[None, :] == divisions[:, None]).astype(float)
+            class_index = proba.argmax(axis=1)
+        top = self._rank_kbli5(features if self.kbli5_features == "all" else words, proba, class_index, k)
+        return top[:, 0] if k == 1 else top
 
-    def _suggest_from_words(self, words: Any, divisions: Any) -> np.ndarray:
-        """Most similar code centroid within each text's division (cosine + prior)."""
+    def _rank_kbli5(self, words, proba, class_index, k):
+        """Top-``k`` 5-digit codes per text.
+
+        Codes of the chosen division come first, ranked by cosine similarity
+        of the answer's word TF-IDF to the code centroids (+ a small prior
+        for codes common among labelled answers); codes of the next two most
+        probable divisions follow, ranked by division probability x that
+        similarity.  Work is one small matrix product per (division, batch).
+        """
         if getattr(self, "kbli5_codes_", None) is None:
             raise AttributeError("5-digit suggestions need a model fitted on KBLI divisions")
+        n = words.shape[0]
+        best_code = np.full((n, k), -1, dtype=np.int64)
+        best_score = np.full((n, k), -np.inf)
+        if n == 0:
+            return np.full((n, k), None, dtype=object)
         words = l2_normalize(sp.csr_matrix(words))
-        code_division = np.array([code[:2] for code in self.kbli5_codes_])
-        result = np.full(len(divisions), None, dtype=object)
-        # One small dense block per division instead of a texts x 1,791 matrix.
-        for division in np.unique(divisions):
-            rows = np.flatnonzero(divisions == division)
-            codes = np.flatnonzero(code_division == division)
-            if len(codes) == 0:
-                continue
-            similarity = (words[rows] @ self.kbli5_centroids_[codes].T).toarray()
-            similarity += self.kbli5_prior_weight * self.kbli5_prior_[codes]
-            result[rows] = self.kbli5_codes_[codes][similarity.argmax(axis=1)]
+        codes_of_class = self.__dict__.get("_codes_of_class")
+        if codes_of_class is None:
+            lookup = {str(c): i for i, c in enumerate(self.classes_)}
+            owner = np.array([lookup.get(str(code)[:2], -1) for code in self.kbli5_codes_])
+            codes_of_class = [np.flatnonzero(owner == i) for i in range(len(self.classes_))]
+            self.__dict__["_codes_of_class"] = codes_of_class
+        candidates = [class_index] + list(_top_k(proba, 2).T) if proba.shape[1] > 1 else [class_index]
+        all_rows = np.arange(n)
+        for j, divisions in enumerate(candidates):
+            fresh = np.ones(n, dtype=bool)
+            for earlier in candidates[:j]:
+                fresh &= divisions != earlier
+            for division in np.unique(divisions[fresh]):
+                codes = codes_of_class[division]
+                if len(codes) == 0:
+                    continue
+                rows = all_rows[fresh & (divisions == division)]
+                similarity = (words[rows] @ self.kbli5_centroids_[codes].T).toarray()
+                similarity += self.kbli5_prior_weight * self.kbli5_prior_[codes]
+                if j == 0:
+                    score = 10.0 + similarity
+                else:
+                    score = proba[rows, division][:, None] * np.maximum(similarity, 0.0)
+                merged_score = np.concatenate([best_score[rows], score], axis=1)
+                merged_code = np.concatenate([best_code[rows], np.broadcast_to(codes, score.shape)], axis=1)
+                keep = _top_k(merged_score, k)
+                pick = np.arange(len(rows))[:, None]
+                best_score[rows] = merged_score[pick, keep]
+                best_code[rows] = merged_code[pick, keep]
+        result = np.full((n, k), None, dtype=object)
+        found = best_code >= 0
+        result[found] = self.kbli5_codes_[best_code[found]]
         return result
+
+    def code(self, X, threshold=None, k=3):
+        """The coding table: one row per text, ready to store or review.
+
+        Parameters
+        ----------
+        X : sequence of str
+            Answers; None/NaN/empty allowed (they come back for review).
+        threshold : float, optional
+            Auto-coding threshold on the model's ``review_score``; defaults
+            to the calibrated ``review_threshold_``.
+        k : int, default 3
+            Length of the top-k lists.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns :data:`CODE_COLUMNS`: ``section``, ``division`` (most
+            probable inside the section), ``kbli5`` (suggested code in that
+            division), ``confidence`` (calibrated section probability),
+            ``margin`` (top-2 section probability gap), ``needs_review``,
+            ``reason`` (a key of :data:`REVIEW_REASONS`, "" when auto-coded),
+            ``top3`` (list of ``(division, probability)``), ``top3_kbli5``
+            (5-digit codes), ``top3_sections`` (section letters) and
+            ``model_version``.  Empty answers get no codes and confidence 0.
+
+        Examples
+        --------
+        >>> clf = SectorClassifier(reference=None, calibration_folds=2).fit(
+        ...     ["warung kopi", "kedai kopi", "ternak lele", "kolam lele"] * 3, ["56", "56", "03", "03"] * 3)
+        >>> table = clf.code(["warung kopi dpn rumah", ""])
+        >>> table[["division", "reason"]].values.tolist()[1]
+        [None, 'empty']
+        """
+        self._require_kbli_labels()
+        raw, normalized, features, words = self._analyse(X)
+        threshold = self.review_threshold_ if threshold is None else float(threshold)
+        n = len(raw)
+        proba, level_proba, level_classes, level_index, class_index = self._decide(features)
+        confidence, margin, _ = _top_two(level_proba)
+        kbli5_top = self._rank_kbli5(features if self.kbli5_features == "all" else words, proba, class_index, k)
+        top_div = _top_k(proba, k)
+        top_sec = _top_k(level_proba, k)
+        rows = np.arange(n)[:, None]
+        div_p = np.round(proba[rows, top_div], 4)
+        top3 = [list(zip(labels, probs)) for labels, probs in
+                zip(self.classes_[top_div].tolist(), div_p.tolist())]
+        top3_sections = level_classes[top_sec].tolist()
+
+        reason = self._bad_input_reasons(raw, normalized, features)
+        coverage = self.featurizer_.word_coverage(normalized, features)
+        unfamiliar = (coverage < MIN_WORD_COVERAGE) & (reason == "")
+        reason[unfamiliar] = "unfamiliar_words"
+        # Calibration says nothing about mostly-unknown text: shrink its scores.
+        confidence = np.where(coverage < MIN_WORD_COVERAGE, confidence * coverage, confidence)
+        margin = np.where(coverage < MIN_WORD_COVERAGE, margin * coverage, margin)
+        score = rule_score(self.review_score, confidence, margin)
+        reason[(reason == "") & (score < threshold)] = "low_confidence"
+        empty = np.isin(reason, ["empty", "no_words", "foreign_script"])
+
+        section = level_classes[level_index].astype(object)
+        division = self.classes_[class_index].astype(object)
+        kbli5 = kbli5_top[:, 0].copy()
+        confidence, margin = np.round(confidence, 4), np.round(margin, 4)
+        section[empty] = division[empty] = kbli5[empty] = None
+        confidence[empty] = margin[empty] = 0.0
+        top3_kbli5 = [[c for c in row if c is not None] for row in kbli5_top.tolist()]
+        for i in np.flatnonzero(empty):
+            top3[i], top3_kbli5[i], top3_sections[i] = [], [], []
+        return pd.DataFrame({
+            "section": section, "division": division, "kbli5": kbli5,
+            "confidence": confidence, "margin": margin, "needs_review": reason != "",
+            "reason": reason.astype(object), "top3": top3, "top3_kbli5": top3_kbli5,
+            "top3_sections": top3_sections, "model_version": model_version(self),
+        }, columns=CODE_COLUMNS)
+
+    @staticmethod
+    def _bad_input_reasons(raw, normalized, features):
+        """Review reasons decided from the text alone ("" where none applies)."""
+        reason = np.full(len(raw), "", dtype=object)
+        for i, (text, norm) in enumerate(zip(raw, normalized)):
+            if len(text) > LONG_TEXT_CHARS:
+                reason[i] = "too_long"
+            elif not norm:
+                if not text.strip():
+                    reason[i] = "empty"
+                elif any(ch.isalpha() and not ch.isascii() and "LATIN" not in unicodedata.name(ch, "")
+                         for ch in text):
+                    reason[i] = "foreign_script"
+                else:
+                    reason[i] = "no_words"
+        # A long answer that normalises to nothing is still nothing to code.
+        nothing = np.array([not norm for norm in normalized], dtype=bool)
+        reason[nothing & (reason == "too_long")] = "no_words"
+        return reason
+
+
+def _top_two(proba):
+    """(highest probability, gap to the second, arg-max) per row."""
+    if proba.shape[1] == 1:
+        return proba[:, 0], proba[:, 0], np.zeros(len(proba), dtype=np.int64)
+    part = np.partition(proba, proba.shape[1] - 2, axis=1)[:, -2:]
+    return part[:, 1], part[:, 1] - part[:, 0], proba.argmax(axis=1)
+
+
+def _top_k(proba, k):
+    """Column indices of the ``k`` largest values per row, largest first."""
+    k = min(k, proba.shape[1])
+    top = np.argpartition(-proba, k - 1, axis=1)[:, :k]
+    rows = np.arange(len(proba))[:, None]
+    return top[rows, np.argsort(-proba[rows, top], axis=1, kind="stable")]
+
+
+def model_version(model) -> str:
+    """The identifier to stamp on codes made by ``model``: its ``version_``.
+
+    Models restored by a loader that does not keep ``version_`` get a
+    fingerprint of their coefficients and vocabulary instead (computed once),
+    so two different models never share an identifier.
+    """
+    version = getattr(model, "version_", None)
+    if version:
+        return str(version)
+    cached = model.__dict__.get("_fingerprint")
+    if cached is None:
+        h = hashlib.sha256()
+        for array in (model.classes_, model.coef_, model.intercept_, getattr(model, "section_coef_", None)):
+            if array is not None:
+                h.update(np.ascontiguousarray(array).tobytes())
+        h.update(" ".join(sorted(model.featurizer_.word_vectorizer_.vocabulary_)).encode())
+        h.update(repr(float(model.review_threshold_)).encode())
+        cached = model.__dict__["_fingerprint"] = "sc1-" + h.hexdigest()[:20]
+    return cached

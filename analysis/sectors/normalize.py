@@ -14,6 +14,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+import numpy as np
+
 from .lexicon import REPLACEMENTS
 
 MAX_INPUT_CHARS = 5_000
@@ -116,3 +118,89 @@ def normalize_texts(texts: Iterable[object]) -> list[str]:
     ['toko online', '', 'laundry kiloan']
     """
     return [normalize_text(t) for t in texts]
+
+
+_VOWELS = frozenset("aeiou")
+
+
+def consonant_skeleton(word: str) -> str:
+    """A word without its vowels after the first letter ("kopi" -> "kp", "ayam" -> "aym").
+
+    SMS writers drop vowels but usually keep a leading one, so the first
+    letter is kept as written.
+
+    Examples
+    --------
+    >>> consonant_skeleton("pulsa"), consonant_skeleton("ayam"), consonant_skeleton("jl")
+    ('pls', 'aym', 'jl')
+    """
+    return word[:1] + "".join(ch for ch in word[1:] if ch not in _VOWELS)
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    letters = iter(long)
+    return all(ch in letters for ch in short)
+
+
+class VowelRestorer:
+    """Expand vowel-less SMS spellings ("jl pls", "sevis hp") to known words.
+
+    A word the model does not know is replaced by the most frequent known
+    word (lowest IDF) with the same consonant skeleton that contains the
+    written letters in order ("kpi" -> "kopi", "pls" -> "pulsa"); words with
+    no such candidate stay as they are.  Built from a fitted vocabulary, so
+    it needs no state of its own in model files.  Results are cached per
+    word (answers reuse a small vocabulary).
+
+    Examples
+    --------
+    >>> r = VowelRestorer.from_vocabulary({"jual": 0, "jalan": 1, "kopi": 2, "pulsa": 3}, [1.0, 2.0, 1.5, 1.2])
+    >>> r.restore(["jl kpi", "jl pls murah"])
+    ['jual kopi', 'jual pulsa murah']
+    """
+
+    _CACHE_LIMIT = 100_000
+
+    def __init__(self, known: set[str], by_skeleton: dict[str, list[str]]):
+        self.known = known
+        self.by_skeleton = by_skeleton
+        self._cache: dict[str, str] = {}
+
+    @classmethod
+    def from_vocabulary(cls, vocabulary: dict, idf) -> VowelRestorer:
+        """Build from a word vocabulary (term -> column) and its IDF vector."""
+        idf = np.asarray(idf, dtype=float)
+        unigrams = [(float(idf[column]), term) for term, column in vocabulary.items()
+                    if " " not in term and len(term) > 2 and term.isalpha()]
+        by_skeleton: dict[str, list[str]] = {}
+        for _, term in sorted(unigrams):  # most frequent first
+            by_skeleton.setdefault(consonant_skeleton(term), []).append(term)
+        return cls({term for term in vocabulary if " " not in term}, by_skeleton)
+
+    def restore_word(self, word: str) -> str:
+        """The known word ``word`` most likely abbreviates, or ``word`` itself."""
+        if word in self.known or len(word) < 2 or not word.isalpha():
+            return word
+        found = self._cache.get(word)
+        if found is None:
+            found = word
+            for candidate in self.by_skeleton.get(consonant_skeleton(word), ()):
+                if len(candidate) > len(word) and _is_subsequence(word, candidate):
+                    found = candidate
+                    break
+            if len(self._cache) > self._CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[word] = found
+        return found
+
+    def restore(self, texts: Iterable[str]) -> list[str]:
+        """Apply :meth:`restore_word` to every word of normalised texts."""
+        known = self.known
+        out = []
+        for text in texts:
+            words = text.split()
+            if all(w in known for w in words):
+                out.append(text)
+            else:
+                out.append(" ".join([w if w in known else self.restore_word(w) for w in words]))
+        return out

@@ -112,6 +112,8 @@ def _model_arrays(model: SectorClassifier) -> tuple[dict[str, np.ndarray], dict[
         oof_confidence=np.asarray(model.oof_confidence_, dtype=np.float64),
         oof_correct=np.asarray(model.oof_correct_, dtype=bool),
         oof_predicted=np.asarray(model.oof_predicted_).astype(classes.dtype),
+        oof_margin=np.asarray(getattr(model, "oof_margin_", np.zeros(0)), dtype=np.float64),
+        oof_fold=np.asarray(getattr(model, "oof_fold_", np.zeros(0)), dtype=np.int64),
     )
     scalars: dict[str, Any] = {
         "temperature": float(model.temperature_),
@@ -121,6 +123,11 @@ def _model_arrays(model: SectorClassifier) -> tuple[dict[str, np.ndarray], dict[
         "label_level": model.label_level_,
         "has_sections": model.class_sections_ is not None,
         "has_kbli5": getattr(model, "kbli5_codes_", None) is not None,
+        # Identity and provenance of the fitted model (see SectorClassifier.FITTED_ATTRIBUTES):
+        # the app stamps ``version`` on every stored code.
+        "version": getattr(model, "version_", None),
+        "sklearn_version": getattr(model, "sklearn_version_", None),
+        "auto_rule": json.loads(json.dumps(getattr(model, "auto_rule_", {}), default=float)),
     }
     if scalars["has_sections"]:
         arrays["class_sections"] = np.asarray(model.class_sections_, dtype=str)
@@ -338,6 +345,14 @@ def _rebuild(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> SectorC
     model.oof_confidence_ = arrays["oof_confidence"]
     model.oof_correct_ = arrays["oof_correct"]
     model.oof_predicted_ = arrays["oof_predicted"]
+    # Files written before these were stored lack them: the model still predicts the same.
+    model.oof_margin_ = arrays.get("oof_margin", np.zeros(0))
+    model.oof_fold_ = arrays.get("oof_fold", np.zeros(0, dtype=np.int64))
+    if scalars.get("version"):
+        model.version_ = str(scalars["version"])
+    if scalars.get("sklearn_version"):
+        model.sklearn_version_ = str(scalars["sklearn_version"])
+    model.auto_rule_ = dict(scalars.get("auto_rule") or {})
     model.class_sections_ = arrays["class_sections"] if scalars["has_sections"] else None
     model.section_temperature_ = float(scalars["section_temperature"])
     model.section_classes_ = model.section_coef_ = model.section_intercept_ = None

@@ -116,10 +116,10 @@ def code_wave(wave: Wave, model=None, threshold: float | None = None) -> CodingR
 
 
 def _model_version(model) -> str:
-    from analysis.sectors.default import default_model_key
+    """The identifier of the model that coded (stamped on every stored code)."""
+    from analysis.sectors import model_version
 
-    metadata = getattr(model, "metadata_", None) or {}
-    return str(metadata.get("cache_key") or default_model_key())[:64]
+    return model_version(model)[:64]
 
 
 def review_queue(wave: Wave, limit: int = 50, offset: int = 0) -> tuple[int, Sequence[SectorCode]]:

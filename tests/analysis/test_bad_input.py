@@ -62,3 +62,31 @@ def test_a_batch_mixing_good_and_bad_rows_keeps_order_and_index(default_model):
     assert out.loc[10, "division"] == "03"
     assert out.loc[12, "division"] == "95"
     assert out.loc[[11, 13], "needs_review"].all()
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [("", "empty"), ("   \n", "empty"), (None, "empty"), ("😀😀😀", "no_words"), ("12345", "no_words"),
+     ("<br/><div></div>", "no_words"), ("这是一家小商店", "foreign_script"), ("Продаю одежду", "foreign_script"),
+     ("Ich verkaufe gebrauchte Autos", "unfamiliar_words"), ("xkcd blorp fnord wibble", "unfamiliar_words")],
+)
+def test_review_reason_says_why_an_answer_was_not_coded(default_model, text, reason):
+    row = classify_texts([text], model=default_model).iloc[0]
+    assert row["needs_review"] and row["reason"] == reason
+
+
+def test_ten_thousand_characters_go_to_review_as_too_long(default_model):
+    text = ("saya jualan baju online di shopee " * 400)[:10_000]
+    row = classify_texts([text], model=default_model).iloc[0]
+    assert row["reason"] == "too_long"
+
+
+def test_ten_thousand_emoji_are_no_words_not_an_exception(default_model):
+    row = classify_texts(["😀" * 10_000], model=default_model).iloc[0]
+    assert row["reason"] == "no_words" and row["section"] is None
+
+
+def test_english_answers_are_coded_not_refused(default_model):
+    row = classify_texts(["I sell coffee and snacks at my small shop"], model=default_model).iloc[0]
+    assert row["reason"] in ("", "low_confidence")
+    assert row["section"] in ("G", "I")

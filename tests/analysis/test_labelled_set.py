@@ -1,10 +1,18 @@
 import pandas as pd
 import pytest
 
-from analysis.resources import seeds_dir
 from analysis.sectors import default as default_module
 from analysis.sectors.kbli import load_kbli
-from analysis.sectors.labelled import build_labelled_set, dedup_key, example_id, load_labelled, split_for_id
+from analysis.sectors.labelled import (
+    REGISTERS,
+    build_labelled_set,
+    dedup_key,
+    example_id,
+    load_labelled,
+    read_batches,
+    split_for_row,
+)
+from analysis.resources import seeds_dir
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +39,33 @@ def test_codes_are_kbli_2020_and_columns_agree(labelled):
 
 def test_ids_and_split_follow_the_documented_hash_rule(labelled):
     assert (labelled["id"] == labelled["text"].map(example_id)).all()
-    assert (labelled["split"] == labelled["id"].map(split_for_id)).all()
+    expected = [split_for_row(t, r) for t, r in zip(labelled["text"], labelled["register"])]
+    assert (labelled["split"] == expected).all()
+
+
+def test_every_register_is_present_and_held_out_in_a_fair_share(labelled):
+    assert set(labelled["register"]) == set(REGISTERS)
+    for register, rows in labelled.groupby("register"):
+        assert len(rows) >= 30, register
+        assert 0.08 <= (rows["split"] == "test").mean() <= 0.35, register
+
+
+def test_case_and_slang_twins_of_other_registers_share_a_split():
+    assert split_for_row("PEDAGANG; SEMBAKO", "enumerator") == split_for_row("pedagang sembako", "sms")
+    assert split_for_row("JUAL KUE!", "english") == split_for_row("jl ke", "sms")
+
+
+def test_unknown_register_in_a_batch_is_refused(tmp_path):
+    from analysis.errors import SeedDataError
+
+    (tmp_path / "x.txt").write_text("# register: poetry\n47112|warung\n", encoding="utf-8")
+    with pytest.raises(SeedDataError, match="unknown register"):
+        read_batches(tmp_path)
+
+
+def test_batches_without_a_register_line_are_alumni(tmp_path):
+    (tmp_path / "x.txt").write_text("47112|warung\n", encoding="utf-8")
+    assert read_batches(tmp_path)["register"].tolist() == ["alumni"]
 
 
 def test_about_twenty_percent_is_held_out(labelled):

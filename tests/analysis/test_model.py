@@ -88,7 +88,19 @@ def test_probabilities_are_distributions_in_class_order():
     proba = clf.predict_proba(["jual baju", "", "ternak lele"])
     assert proba.shape == (3, 3)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
-    assert clf.classes_[proba.argmax(axis=1)].tolist() == clf.predict(["jual baju", "", "ternak lele"]).tolist()
+    # predict decides the section first (KBLI labels), so it is the arg-max of the
+    # probabilities among the divisions of the predicted section.
+    predicted = clf.predict(["jual baju", "", "ternak lele"])
+    sections = clf.predict_section(["jual baju", "", "ternak lele"])
+    inside = clf.class_sections_[None, :] == sections[:, None]
+    assert predicted.tolist() == clf.classes_[np.where(inside, proba, -1).argmax(axis=1)].tolist()
+
+
+def test_predict_is_the_arg_max_of_predict_proba_for_non_kbli_labels():
+    labels = [{"47": "clothes", "45": "motor", "03": "fish"}[d] for d in TINY_DIVISIONS]
+    clf = small().fit(TINY_TEXTS, labels)
+    texts = ["jual baju", "", "ternak lele", "bengkel"]
+    assert clf.predict(texts).tolist() == clf.classes_[clf.predict_proba(texts).argmax(axis=1)].tolist()
 
 
 def test_integer_labels_keep_their_type():
@@ -199,13 +211,24 @@ def test_default_params_are_what_the_default_model_uses(default_model):
 
 
 def test_review_threshold_reaches_95_percent_section_precision_out_of_fold(default_model):
-    auto = default_model.oof_confidence_ >= default_model.review_threshold_
+    from analysis.sectors.autocode import rule_score
+
+    score = rule_score(default_model.review_score, default_model.oof_confidence_, default_model.oof_margin_)
+    auto = score >= default_model.review_threshold_
     assert default_model.oof_correct_[auto].mean() >= 0.95
     assert auto.mean() >= 0.5
 
 
-def test_module_default_threshold_matches_the_default_model(default_model):
-    assert abs(default_model.review_threshold_ - DEFAULT_REVIEW_THRESHOLD) < 0.05
+def test_module_default_threshold_matches_the_default_models_confidence_rule(default_model):
+    # DEFAULT_REVIEW_THRESHOLD is the fallback (on confidence, stricter still on the
+    # margin) for models fitted on too few examples to choose their own rule.
+    assert abs(default_model.auto_rule_["confidence"]["threshold"] - DEFAULT_REVIEW_THRESHOLD) < 0.05
+
+
+def test_models_too_small_to_calibrate_fall_back_to_the_default_threshold():
+    clf = small().fit(["jual baju", "servis motor"], ["47", "45"])
+    assert clf.review_threshold_ == DEFAULT_REVIEW_THRESHOLD
+    assert clf.auto_rule_ == {}
 
 
 def test_held_out_quality_does_not_regress(default_model):
@@ -216,3 +239,97 @@ def test_held_out_quality_does_not_regress(default_model):
     assert section["macro_f1"] >= 0.75
     assert division["accuracy"] >= 0.75
     assert section["auto_share_at_precision"] >= 0.5
+
+
+# ------------------------------------------------------------ one coding API
+def test_every_fitted_attribute_is_listed_in_one_place():
+    from analysis.sectors.model import FITTED_ATTRIBUTES
+
+    clf = small().fit(TINY_TEXTS, TINY_DIVISIONS)
+    listed = {name for name, _, _ in FITTED_ATTRIBUTES}
+    fitted = {name for name in vars(clf) if name.endswith("_") and not name.startswith("_")}
+    assert fitted == listed
+
+
+def test_version_identifies_training_data_and_parameters():
+    a = small().fit(TINY_TEXTS, TINY_DIVISIONS)
+    again = small(n_jobs=2).fit(TINY_TEXTS, TINY_DIVISIONS)
+    other_data = small().fit(TINY_TEXTS[:-1] + ["jual kaos"], TINY_DIVISIONS)
+    other_params = small(C=0.5).fit(TINY_TEXTS, TINY_DIVISIONS)
+    assert a.version_ == again.version_
+    assert len({a.version_, other_data.version_, other_params.version_}) == 3
+    assert a.code(["jual baju"])["model_version"].tolist() == [a.version_]
+
+
+def test_model_version_falls_back_to_a_fingerprint_without_version_attribute():
+    from analysis.sectors.model import model_version
+
+    a = small().fit(TINY_TEXTS, TINY_DIVISIONS)
+    b = small(C=0.5).fit(TINY_TEXTS, TINY_DIVISIONS)
+    del a.version_, b.version_
+    assert model_version(a) != model_version(b)
+    assert model_version(a) == model_version(a)
+
+
+def test_predict_code_and_sections_agree_on_held_out_answers(default_model):
+    texts = load_labelled(split="test")["text"].tolist()
+    table = default_model.code(texts)
+    predicted = default_model.predict(texts)
+    sections = default_model.predict_section(texts)
+    filled = table["division"].notna().to_numpy()
+    assert (predicted[filled] == table["division"].to_numpy()[filled]).all()
+    assert (sections[filled] == table["section"].to_numpy()[filled]).all()
+    assert table.loc[filled, "top3_kbli5"].map(lambda codes: 1 <= len(codes) <= 3).all()
+    assert table.loc[filled, "top3_kbli5"].map(len).mean() > 2.9
+    assert (table.loc[filled, "kbli5"] == table.loc[filled, "top3_kbli5"].str[0]).all()
+
+
+def test_code_table_has_the_documented_columns_and_reasons(default_model):
+    from analysis.sectors.model import CODE_COLUMNS, REVIEW_REASONS
+
+    table = default_model.code(["warung kopi", "", "xkcd blorp fnord wibble"])
+    assert list(table.columns) == CODE_COLUMNS
+    assert set(table["reason"]) <= set(REVIEW_REASONS)
+    assert table["needs_review"].tolist() == (table["reason"] != "").tolist()
+    assert (table["margin"] <= table["confidence"]).all()
+
+
+def test_suggest_kbli5_top_k_starts_inside_the_given_division(default_model):
+    top = default_model.suggest_kbli5(["jual baju online", "ternak lele"], k=3)
+    assert top.shape == (2, 3)
+    inside = default_model.suggest_kbli5(["jual baju online"], divisions=["47"], k=3)
+    assert all(code.startswith("47") for code in inside[0] if code)
+
+
+def test_model_trained_on_codes_of_another_kbli_version_is_refused():
+    from analysis.errors import ModelFileError
+
+    clf = small().fit(TINY_TEXTS, TINY_DIVISIONS)
+    clf.classes_ = np.array(["03", "45", "99"])  # 99 is no KBLI 2020 division
+    with pytest.raises(ModelFileError, match="KBLI 2020"):
+        clf.predict(["jual baju"])
+
+
+def test_model_fitted_with_another_scikit_learn_version_is_refused():
+    from analysis.errors import ModelFileError
+
+    clf = small().fit(TINY_TEXTS, TINY_DIVISIONS)
+    clf.sklearn_version_ = "0.24.2"
+    with pytest.raises(ModelFileError, match="scikit-learn 0.24.2"):
+        clf.code(["jual baju"])
+
+
+def test_fit_accepts_weighted_extra_codes_and_missing_5_digit_codes():
+    kbli5 = ["47711", "", "47711", "45407", None, "45407", "03221", "03221", ""] * 3
+    heavy = np.where(np.arange(len(TINY_TEXTS)) % 9 == 0, 3.0, 1.0)
+    clf = small().fit(TINY_TEXTS, TINY_DIVISIONS, sample_weight=heavy, kbli5=kbli5)
+    assert "45407" in clf.suggest_kbli5(["servis motor dan tambal ban"], k=3)[0]
+    assert clf.kbli5_prior_[clf.kbli5_codes_ == "45407"][0] == 1.0  # the only labelled code of 45
+
+
+def test_auto_rule_is_cross_fitted_and_reaches_the_target_out_of_sample(default_model):
+    rule = default_model.auto_rule_
+    chosen = rule[default_model.review_score]
+    assert chosen["threshold"] == default_model.review_threshold_
+    assert chosen["crossfit_precision"] >= 0.95
+    assert chosen["crossfit_share"] >= 0.6

@@ -80,3 +80,20 @@ def test_very_long_input_is_bounded():
 def test_batch_normalisation_matches_single():
     texts = ["Sy jualan", None, "ternak lele"]
     assert normalize_texts(texts) == [normalize_text(t) for t in texts]
+
+
+def test_regional_words_map_to_indonesian_business_words():
+    from analysis.sectors.normalize import normalize_text
+
+    assert normalize_text("dodolan sego pecel") == "jual nasi pecel"
+    assert normalize_text("manggaleh di lapau") == "dagang di warung"
+    assert normalize_text("ngical sangu") == "jual nasi"
+
+
+def test_vowel_restorer_expands_sms_spellings_to_frequent_known_words():
+    from analysis.sectors.normalize import VowelRestorer, consonant_skeleton
+
+    vocabulary = {"jual": 0, "jalan": 1, "kopi": 2, "kapal": 3, "bengkel": 4}
+    restorer = VowelRestorer.from_vocabulary(vocabulary, [1.0, 3.0, 1.5, 4.0, 2.0])
+    assert restorer.restore(["jl kpi", "bngkl", "xyz", "kopi"]) == ["jual kopi", "bengkel", "xyz", "kopi"]
+    assert consonant_skeleton("ayam") == "aym"

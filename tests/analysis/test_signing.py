@@ -31,7 +31,13 @@ def _everything_is_a01(src, dst):
     intercept = np.full_like(arrays["intercept"], -50.0)
     intercept[list(arrays["classes"]).index("01")] = 50.0
     arrays.update(coef=coef, intercept=intercept)
-    for name in ("coef", "intercept"):
+    changed = ["coef", "intercept"]
+    if "section_coef" in arrays:  # the section model decides first: make it say A as well
+        section_intercept = np.full_like(arrays["section_intercept"], -50.0)
+        section_intercept[list(arrays["section_classes"]).index("A")] = 50.0
+        arrays.update(section_coef=np.zeros_like(arrays["section_coef"]), section_intercept=section_intercept)
+        changed += ["section_coef", "section_intercept"]
+    for name in changed:
         manifest["arrays"][name] = _digest(arrays[name])
     raw = json.dumps(manifest, sort_keys=True).encode()
     arrays["manifest"] = np.frombuffer(raw, dtype=np.uint8)
