@@ -115,3 +115,16 @@ def test_people_codes_must_be_kbli_2020_and_split_stably():
     assert len(train) + len(held) == len(people) and 0 < len(held) < len(people) / 2
     _, again_held = split_people_codes(people.iloc[::-1])
     assert set(held["text"]) == set(again_held["text"])
+
+
+def test_evaluate_module_prints_the_held_out_report_per_register(default_model, capsys):
+    import json
+
+    from analysis.sectors import evaluate
+
+    assert evaluate.main([]) == 0
+    text = capsys.readouterr().out
+    assert "[sms" in text and "auto-coded with the model's rule" in text
+    assert evaluate.main(["--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert {"levels", "by_group", "auto_precision_ci"} <= set(report)
