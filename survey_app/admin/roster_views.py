@@ -67,7 +67,7 @@ def roster_upload():
         return page([_("The form expired; please try again.")], 400)
     files = {name: getattr(form, name).data for name in UPLOAD_FILES}
     files = {name: f for name, f in files.items() if f is not None and getattr(f, "filename", "")}
-    problems = [_("Please choose the %(file)s file.", file=f"{name}.csv")
+    problems = [_("Please choose the %(file)s file.", file=name + ".csv")
                 for name in ("alumni", "enrollments") if name not in files]
     for name, upload in files.items():
         if not upload.filename.lower().endswith(".csv"):
