@@ -9,7 +9,7 @@ FLASK  := JEJAK_CONFIG=development JEJAK_BASE_URL=http://localhost:$(PORT) $(BIN
 DEMO_ALUMNI    ?= 3000
 DEMO_RESPONSES ?= 600
 
-.PHONY: demo test install translations migrate serve bench clean
+.PHONY: demo test install translations migrate serve serve-with-worker bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,13 @@ migrate: install
 demo: migrate
 	$(FLASK) demo seed --alumni $(DEMO_ALUMNI) --responses $(DEMO_RESPONSES)
 	$(FLASK) sectors code --wave demo
+	$(MAKE) --no-print-directory serve-with-worker
+
+# jobs (issue 8): the background-job worker runs next to the dev server (queue: a SQLite file in
+# instance/, nothing to install) and stops with it (Ctrl-C or any exit).
+serve-with-worker:
+	@$(FLASK) jobs worker & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --port $(PORT)
 
 serve: migrate
