@@ -66,9 +66,6 @@ class Config:
     MAX_REMINDERS = int(_env("MAX_REMINDERS", "3"))
     MIN_REMINDER_INTERVAL_HOURS = float(_env("MIN_REMINDER_INTERVAL_HOURS", "72"))
     SEND_RATE_PER_MINUTE = float(_env("SEND_RATE_PER_MINUTE", "120"))
-    # "Send a batch now" on the staff site runs inside a web request: small and time-boxed.
-    WEB_SEND_BATCH = int(_env("WEB_SEND_BATCH", "20"))
-    WEB_SEND_SECONDS = float(_env("WEB_SEND_SECONDS", "20"))
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
     # Page saves (not submissions) commit without waiting for the disk on PostgreSQL.
     ASYNC_PAGE_COMMIT = _env("ASYNC_PAGE_COMMIT", "1") == "1"
