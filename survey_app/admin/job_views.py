@@ -146,7 +146,7 @@ def _media_type(name: str) -> str:
 
 
 @bp.get("/jobs")
-@roles_required(*ALL_ROLES)
+@roles_required(*DATA_ROLES)
 def jobs_list():
     """Recent jobs this person may see."""
     jobs = service.recent_jobs(user=current_user, limit=50)

@@ -37,14 +37,12 @@ def test_token_limit_keys_on_the_forwarded_address_only_through_trusted_proxies(
     assert codes == [404, 404, 404, 429]
 
 
-def test_production_config_sends_the_session_cookie_only_over_https(monkeypatch):
-    monkeypatch.delenv("JEJAK_SESSION_COOKIE_SECURE", raising=False)
-    from importlib import reload
-
-    import survey_app.config as config
-
-    assert reload(config).Config.SESSION_COOKIE_SECURE is True
-    assert config.DevelopmentConfig.SESSION_COOKIE_SECURE is False
+def test_production_config_sends_the_session_cookie_only_over_https():
+    env = {k: v for k, v in os.environ.items() if k not in ("JEJAK_SESSION_COOKIE_SECURE", "SESSION_COOKIE_SECURE")}
+    code = ("from survey_app.config import Config, DevelopmentConfig; "
+            "print(Config.SESSION_COOKIE_SECURE, DevelopmentConfig.SESSION_COOKIE_SECURE)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False"]
 
 
 def test_redis_down_staff_site_says_jobs_are_unavailable_respondents_unaffected(app, staff, small_wave):
