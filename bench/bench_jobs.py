@@ -176,7 +176,11 @@ def main() -> None:
         worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker", "--threads", "1"],
                                   env=env, cwd=ROOT, stdout=open(work / "worker.log", "w"), stderr=subprocess.STDOUT)
         processes.append(worker)
-        wait_http(BASE + "/admin/login")
+        try:
+            wait_http(BASE + "/admin/login", 300)
+        except RuntimeError:
+            print((work / "web.log").read_text()[-3000:])
+            raise
         staff = Staff()
         page = staff.request("GET", "/admin/login", "GET login")
         staff.request("POST", "/admin/login", "POST login", allow_redirects=False,

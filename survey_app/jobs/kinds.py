@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from flask import current_app
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from survey_app.audit import acting_as
 from survey_app.extensions import db

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from survey_app.extensions import db
 from survey_app.models import SectorCode
 from tests.survey_app.admin.conftest import csrf_of
-from tests.survey_app.exports.conftest import demo_wave  # noqa: F401 (fixture)
 from tests.survey_app.jobs.flow import follow
 
 
