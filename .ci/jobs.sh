@@ -79,11 +79,16 @@ sed -e "s#@WORK@#$WORK#g" -e "s#@ROOT@#$ROOT#g" .ci/jobs_nginx.conf >"$WORK/ngin
 mkdir -p "$WORK/nginx-tmp"
 nginx -c "$WORK/nginx.conf" -p "$WORK" -e "$WORK/nginx-error.log"
 
-for _ in $(seq 1 60); do
-  curl -fsS -o /dev/null http://127.0.0.1:18081/admin/login && curl -fsS -o /dev/null http://127.0.0.1:18082/admin/login \
-    && curl -fsS -o /dev/null http://127.0.0.1:18080/admin/login && break
-  sleep 1
-done
+"$BIN/python" - <<'PY'
+import time, urllib.request
+for _ in range(120):
+    try:
+        for port in (18081, 18082, 18080):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/login", timeout=5).read()
+        break
+    except OSError:
+        time.sleep(1)
+PY
 
 export CI_WORK="$WORK" CI_WORKER_PID="$WORKER" CI_FLASK="$FLASK"
 "$BIN/python" .ci/jobs_check.py
