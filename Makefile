@@ -11,7 +11,7 @@ DEMO_RESPONSES ?= 600
 # house: pytest-xdist workers for `make test` (each gets its own PostgreSQL database)
 PYTEST_WORKERS ?= auto
 
-.PHONY: demo test lint install translations migrate serve bench clean
+.PHONY: demo test lint install translations migrate serve serve-with-worker bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ migrate: install
 demo: migrate
 	$(FLASK) demo seed --alumni $(DEMO_ALUMNI) --responses $(DEMO_RESPONSES)
 	$(FLASK) sectors code --wave demo
+	$(MAKE) --no-print-directory serve-with-worker
+
+# jobs (issue 8): the background-job worker runs next to the dev server (queue: a SQLite file in
+# instance/, nothing to install) and stops with it (Ctrl-C or any exit).
+serve-with-worker:
+	@$(FLASK) jobs worker & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --port $(PORT)
 
 serve: migrate

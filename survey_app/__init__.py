@@ -24,6 +24,7 @@ def create_app(test_config: dict | None = None, config_name: str | None = None) 
     from survey_app.logging import configure_logging
 
     configure_logging(app)
+    configure_web_tier(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -52,6 +53,13 @@ def check_secret_key(app: Flask) -> None:
     from survey_app.secret_key import configure_secret_key
 
     configure_secret_key(app)
+
+
+def configure_web_tier(app: Flask) -> None:
+    """Client addresses through the configured trusted proxies (jobs, issue 8)."""
+    from survey_app.web_tier import init_app as init_web_tier
+
+    init_web_tier(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -6,7 +6,9 @@ roll back together. The log is append-only: the ORM refuses to update or delete 
 from __future__ import annotations
 
 import getpass
-from typing import Any
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Iterator
 
 from flask import has_request_context, request
 from flask_login import current_user
@@ -14,6 +16,20 @@ from sqlalchemy import event
 
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
+
+
+# jobs (issue 8): a background job records events in the name of the staff member who started it.
+_ACTING_AS: ContextVar[tuple[str, int | None] | None] = ContextVar("jejak_audit_acting_as", default=None)
+
+
+@contextmanager
+def acting_as(actor: str, user_id: int | None = None) -> Iterator[None]:
+    """Within the block, events without a logged-in user are recorded for ``actor``."""
+    token = _ACTING_AS.set((actor, user_id))
+    try:
+        yield
+    finally:
+        _ACTING_AS.reset(token)
 
 
 class AuditLogIsAppendOnly(RuntimeError):
@@ -27,6 +43,8 @@ def record(action: str, target: str = "", detail: dict[str, Any] | None = None,
     if actor is None:
         if has_request_context() and getattr(current_user, "is_authenticated", False):
             actor, user_id = current_user.email, current_user.id
+        elif _ACTING_AS.get() is not None:
+            actor, user_id = _ACTING_AS.get()
         else:
             actor = cli_actor()
     detail = dict(detail or {})

@@ -11,11 +11,12 @@ def init_app(app: Flask) -> None:
     from survey_app.demo.cli import demo_cli
     from survey_app.exports.cli import export_cli
     from survey_app.invitations.cli import invitations_cli, wave_cli
+    from survey_app.jobs.cli import jobs_cli
     from survey_app.messaging.cli import messages_cli
     from survey_app.questionnaire.cli import questionnaire_cli
     from survey_app.roster.cli import roster_cli
     from survey_app.sectors.cli import sectors_cli
 
     for group in (roster_cli, questionnaire_cli, wave_cli, invitations_cli, demo_cli, users_cli, export_cli,
-                  messages_cli, sectors_cli, alumni_cli):
+                  messages_cli, sectors_cli, alumni_cli, jobs_cli):
         app.cli.add_command(group)

@@ -45,8 +45,10 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a survey may be resumed days later; CSRF is session-bound
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", "0") == "1"
-    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    # Production default on (jobs, issue 8): staff cookies only over HTTPS; off in Development/Test.
+    SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", "1") == "1"
+    # Shared counters with several workers/hosts: JEJAK_REDIS_URL is used unless this is set.
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI") or _env("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # Failed token look-ups allowed per client address: stops enumeration, not alumni.
     TOKEN_FAILURE_LIMIT = _env("TOKEN_FAILURE_LIMIT", "20 per minute")
@@ -67,9 +69,6 @@ class Config:
     MAX_REMINDERS = int(_env("MAX_REMINDERS", "3"))
     MIN_REMINDER_INTERVAL_HOURS = float(_env("MIN_REMINDER_INTERVAL_HOURS", "72"))
     SEND_RATE_PER_MINUTE = float(_env("SEND_RATE_PER_MINUTE", "120"))
-    # "Send a batch now" on the staff site runs inside a web request: small and time-boxed.
-    WEB_SEND_BATCH = int(_env("WEB_SEND_BATCH", "20"))
-    WEB_SEND_SECONDS = float(_env("WEB_SEND_SECONDS", "20"))
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
     # Page saves (not submissions) commit without waiting for the disk on PostgreSQL.
     ASYNC_PAGE_COMMIT = _env("ASYNC_PAGE_COMMIT", "1") == "1"
@@ -81,6 +80,26 @@ class Config:
     # A model file to code with instead of the default model (must be signed).
     SECTOR_MODEL = _env("SECTOR_MODEL")
     # --- end house
+    # --- jobs (issue 8): background jobs, shared state for several web hosts (README "Production").
+    # Redis for the job queue and the rate-limit counters; unset → a SQLite queue file in the
+    # instance folder and in-memory counters (one host, e.g. the demo).
+    REDIS_URL = _env("REDIS_URL")
+    JOBS_IMMEDIATE = False  # tests: run jobs in the caller
+    JOBS_RESULTS_DIR = _env("JOBS_RESULTS_DIR")  # default: <instance>/job-results (outside the web root)
+    JOBS_RETENTION_DAYS = float(_env("JOBS_RETENTION_DAYS", "7"))
+    JOBS_HEARTBEAT_SECONDS = float(_env("JOBS_HEARTBEAT_SECONDS", "5"))
+    JOBS_STALE_SECONDS = float(_env("JOBS_STALE_SECONDS", "60"))  # no heartbeat this long → retried/failed
+    JOBS_MAX_ATTEMPTS = int(_env("JOBS_MAX_ATTEMPTS", "2"))
+    JOBS_PROGRESS_SECONDS = float(_env("JOBS_PROGRESS_SECONDS", "1"))
+    JOBS_WORKER_THREADS = int(_env("JOBS_WORKER_THREADS", "2"))
+    JOBS_SEND_BATCH = int(_env("JOBS_SEND_BATCH", "100"))  # e-mails per batch of the sending job
+    # Staff roster uploads (three CSV files per request); respondents keep MAX_CONTENT_LENGTH.
+    UPLOAD_MAX_BYTES = int(_env("UPLOAD_MAX_BYTES", 512 * 1024 * 1024))
+    # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted (ProxyFix).
+    TRUSTED_PROXIES = int(_env("TRUSTED_PROXIES", "0"))
+    # Redis down → rate limits are skipped (logged) rather than the survey failing.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     DEBUG = False
     TESTING = False
     # --- security: development-only switches (see survey_app/secret_key.py)
@@ -99,6 +118,7 @@ class DevelopmentConfig(Config):
     DEBUG = True
     LOCALHOST_ONLY = True
     GENERATE_SECRET_KEY = True
+    SESSION_COOKIE_SECURE = _env("SESSION_COOKIE_SECURE", "0") == "1"  # the demo runs on http://localhost
 
 
 class TestConfig(Config):
@@ -116,6 +136,10 @@ class TestConfig(Config):
     MAIL_FROM = "Survei Jejak <survei@jejak.test>"
     SEND_RATE_PER_MINUTE = 60000.0
     MODEL_KEY = "test-model-signing-key"  # house: tests/conftest.py signs the shared model cache with it
+    SESSION_COOKIE_SECURE = False
+    JOBS_IMMEDIATE = True
+    REDIS_URL = None
+    RATELIMIT_STORAGE_URI = "memory://"
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestConfig}

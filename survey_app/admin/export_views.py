@@ -1,15 +1,13 @@
 """Exports on the staff site: a wave's responses as CSV/XLSX/Stata/SPSS, and its codebook.
 
-CSV streams while it is generated; the other formats are built in a temporary file in the
-instance folder, then streamed and deleted (see survey_app/exports/__init__.py for why).
+Every export is a background job (survey_app/jobs): the form answers at once with the job's
+page (live progress, cancel, download when done); the job writes the audit event.
 """
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
+from dataclasses import asdict
 
-from flask import Response, abort, current_app, render_template, stream_with_context
+from flask import Response, abort, current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -17,13 +15,12 @@ from sqlalchemy import select
 from wtforms import BooleanField, SelectField
 
 from survey_app.admin.blueprint import DATA_ROLES, bp, menu_entry, roles_required, wave_or_404
-from survey_app.downloads import download_headers, send_download
-from survey_app.exports import writers
+from survey_app.admin.job_views import start_and_redirect
 from survey_app.exports.codebook import render_codebook_html
-from survey_app.exports.service import (
-    FORMATS, MEDIA_TYPES, ExportOptions, ExportRefused, audit, plan_export, write_to,
-)
+from survey_app.exports.service import FORMATS, ExportOptions, ExportRefused, plan_export
 from survey_app.extensions import db
+from survey_app.jobs import queue
+from survey_app.jobs import service as jobs
 from survey_app.models import Wave
 from survey_app.security_headers import allow_inline_styles
 
@@ -53,14 +50,15 @@ def exports():
 @bp.route("/waves/<int:wave_id>/export", methods=["GET", "POST"])
 @roles_required(*DATA_ROLES)
 def wave_export(wave_id: int):
-    """The export form (GET) and the download (POST); every export is audited."""
+    """The export form and the wave's recent export jobs (GET); POST starts an export job."""
     wave = wave_or_404(wave_id)
     form = ExportForm()
     is_admin = current_user.can("admin")
-    if not form.is_submitted():
-        return render_template("admin/export.html", wave=wave, form=form, is_admin=is_admin)
-    if not form.validate():
-        return render_template("admin/export.html", wave=wave, form=form, is_admin=is_admin), 400
+    if not form.is_submitted() or not form.validate():
+        return render_template("admin/export.html", wave=wave, form=form, is_admin=is_admin,
+                               jobs=jobs.recent_jobs(wave_id=wave.id, kinds=("export", "codebook", "dataset"),
+                                                     user=current_user, limit=10),
+                               available=queue.queue_available(current_app)), 400 if form.is_submitted() else 200
     options = ExportOptions(format=form.format.data, language=form.language.data, labels=form.labels.data,
                             include_personal=form.include_personal.data,
                             include_financial=form.include_financial.data,
@@ -69,33 +67,9 @@ def wave_export(wave_id: int):
         options.check(current_user.role)
     except ExportRefused:
         abort(403)
-    plan = plan_export(wave, options)
-    filename = plan.filename
-    # Recorded before any data leaves: a download cut half-way still counts as an export.
-    audit(plan, via="web")
-    db.session.commit()
-    if options.format == "csv":
-        chunks = writers.csv_chunks(plan.columns, plan.rows(), labels=options.labels,
-                                    language=options.language, bom=True)
-        return Response(stream_with_context(chunks), mimetype=MEDIA_TYPES["csv"],
-                        headers=download_headers(filename))
-    return _send_built_file(plan, filename, options.format)
-
-
-def _send_built_file(plan, filename: str, fmt: str):
-    folder = Path(current_app.instance_path) / "exports"
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=folder, prefix="export-", suffix=f".{fmt}")
-    os.close(fd)
-    path = Path(name)
-    try:
-        write_to(plan, path)
-        handle = path.open("rb")
-    finally:
-        # Unlinked at once: the open handle keeps the data readable until the download ends,
-        # and nothing personal is left behind in the instance folder.
-        path.unlink(missing_ok=True)
-    return send_download(handle, MEDIA_TYPES[fmt], filename)
+    # The export runs as a job (survey_app/jobs): the answer comes at once, the file when ready.
+    return start_and_redirect("export", wave_id=wave.id, params=asdict(options),
+                              personal_data=options.include_personal)
 
 
 @bp.get("/waves/<int:wave_id>/codebook")

@@ -1,7 +1,8 @@
 """E-mail invitations and reminders on the staff site (admins): counts, templates, queue, send, links.
 
-"Send a batch now" sends a small, time-boxed batch inside the request; production sends with
-``flask messages send`` from cron or a systemd timer (see README, "E-mail").
+"Send now" starts a background job (survey_app/jobs) that sends the queued e-mails in throttled
+batches until the queue is empty; ``flask messages send`` from cron or a systemd timer still
+works the same (see README, "E-mail").
 """
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from wtforms.validators import AnyOf, DataRequired, Length
 
 from survey_app.admin.blueprint import ADMIN_ONLY, bp, menu_entry, roles_required, wave_or_404
 from survey_app.admin.forms import ConfirmForm
+from survey_app.admin.job_views import start_and_redirect
 from survey_app.downloads import download_headers
 from survey_app.extensions import db
+from survey_app.jobs import service as jobs
 from survey_app.messaging import link_export, service, templates
 from survey_app.messaging.service import MessagingError
 from survey_app.messaging.templates import TemplateError
@@ -64,7 +67,8 @@ def wave_messages(wave_id: int):
                            template_rows=rows, kind_labels=KIND_LABELS, language_labels=LANGUAGE_LABELS,
                            queue_form=QueueForm(), confirm=ConfirmForm(),
                            statuses=("queued", "sending", "sent", "bounced", "failed"),
-                           web_batch=current_app.config["WEB_SEND_BATCH"])
+                           web_batch=current_app.config["JOBS_SEND_BATCH"],
+                           jobs=jobs.recent_jobs(wave_id=wave.id, kinds=("messages",), user=current_user, limit=5))
 
 
 @bp.route("/waves/<int:wave_id>/messages/template", methods=["GET", "POST"])
@@ -130,22 +134,12 @@ def queue_messages(wave_id: int):
 @bp.post("/waves/<int:wave_id>/messages/send")
 @roles_required(*ADMIN_ONLY)
 def send_messages(wave_id: int):
-    """Send a small batch of the wave's queued messages now."""
+    """Start a job that sends the wave's queued e-mails in throttled batches until none is left."""
     wave = wave_or_404(wave_id)
-    config = current_app.config
-    try:
-        result = service.send(batch_size=config["WEB_SEND_BATCH"], rate_per_minute=config["SEND_RATE_PER_MINUTE"],
-                              wave=wave, time_limit=config["WEB_SEND_SECONDS"])
-    except (MessagingError, TemplateError) as refused:
-        flash(_("Nothing was sent: %(reason)s", reason=str(refused)), "error")
-        return _back(wave)
-    flash(_("Sent %(sent)d, bounced %(bounced)d, failed %(failed)d; %(remaining)d still queued.",
-            sent=result.sent, bounced=result.bounced, failed=result.failed, remaining=result.remaining),
-          "success" if result.ok else "error")
-    if result.stopped:
-        flash(_("Stopped early: %(reason)s. Nothing will be sent twice; try again later.", reason=result.stopped),
-              "error")
-    return _back(wave)
+    form = ConfirmForm()
+    if not form.validate():
+        abort(400)
+    return start_and_redirect("messages", wave_id=wave.id, params={})
 
 
 @bp.post("/waves/<int:wave_id>/messages/links")

@@ -1,16 +1,11 @@
 """The research report on the staff site: build it for a wave and download it as a ZIP.
 
-The dataset export (audited as ``export.dataset``) is written to a temporary directory in the
-instance folder, the analysis package builds report.html and tables/*.csv from it, and the
-ZIP is streamed from an unlinked temporary file, so no data stays on disk.
+Building runs as a background job (survey_app/jobs/kinds.py, ``report``): the dataset export
+(audited as ``export.dataset``) is written to the job's scratch folder, the analysis package
+builds report.html and tables/*.csv, and the ZIP becomes the job's result (kept for the
+retention period, readable by its starter and admins).
 """
 from __future__ import annotations
-
-import os
-import shutil
-import tempfile
-import zipfile
-from pathlib import Path
 
 from flask import abort, current_app, render_template
 from flask_babel import lazy_gettext as _l
@@ -19,11 +14,11 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, SelectField
 
-from analysis import build_report
 from survey_app.admin.blueprint import DATA_ROLES, bp, menu_entry, roles_required, wave_or_404
-from survey_app.downloads import send_download
-from survey_app.exports.dataset import write_dataset
+from survey_app.admin.job_views import start_and_redirect
 from survey_app.extensions import db
+from survey_app.jobs import queue
+from survey_app.jobs import service as jobs
 from survey_app.models import Wave
 
 menu_entry("admin.reports", _l("Report"), DATA_ROLES)
@@ -45,38 +40,18 @@ def reports():
 @bp.route("/waves/<int:wave_id>/report", methods=["GET", "POST"])
 @roles_required(*DATA_ROLES)
 def wave_report(wave_id: int):
-    """The report form (GET) and the ZIP download (POST)."""
+    """The report form and recent report jobs (GET); POST starts a report job."""
     wave = wave_or_404(wave_id)
     form = ReportForm()
     is_admin = current_user.can("admin")
-    if not form.is_submitted():
-        return render_template("admin/report.html", wave=wave, form=form, is_admin=is_admin)
-    if not form.validate():
-        return render_template("admin/report.html", wave=wave, form=form, is_admin=is_admin), 400
+    if not form.is_submitted() or not form.validate():
+        return render_template("admin/report.html", wave=wave, form=form, is_admin=is_admin,
+                               jobs=jobs.recent_jobs(wave_id=wave.id, kinds=("report",), user=current_user,
+                                                     limit=10),
+                               available=queue.queue_available(current_app)), 400 if form.is_submitted() else 200
     if form.include_financial.data and not is_admin:
         abort(403)
-    folder = Path(current_app.instance_path) / "exports"
-    folder.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=folder, prefix="report-"))
-    try:
-        write_dataset(wave, work / "dataset", include_financial=form.include_financial.data)  # audits
-        build_report(work / "dataset", work / "report", lang=form.language.data)
-        fd, name = tempfile.mkstemp(dir=folder, prefix="report-", suffix=".zip")
-        os.close(fd)
-        archive = Path(name)
-        try:
-            with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
-                zipped.write(work / "report" / "report.html", "report.html")
-                for table in sorted((work / "report" / "tables").glob("*.csv")):
-                    zipped.write(table, f"tables/{table.name}")
-            handle = archive.open("rb")
-        finally:
-            archive.unlink(missing_ok=True)  # the open handle keeps it readable until sent
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    filename = f"report-{_safe(wave.name)}-{form.language.data}.zip"
-    return send_download(handle, "application/zip", filename)
-
-
-def _safe(name: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)[:60] or "wave"
+    # Built by a background job (survey_app/jobs/kinds.py: report); the answer comes at once.
+    return start_and_redirect("report", wave_id=wave.id,
+                              params={"language": form.language.data,
+                                      "include_financial": bool(form.include_financial.data)})

@@ -100,6 +100,9 @@ def erase_answers(alumnus: Alumnus, reason: str) -> int:
         db.session.execute(update(OutboundMessage).where(
             OutboundMessage.invitation_id.in_(ids), or_(OutboundMessage.status == "queued"))
             .values(status="failed", error="consent withdrawn"))
+    # jobs (issue 8): result files that may contain this person are deleted with the erasure.
+    from survey_app.jobs.service import forget_alumnus
+    forget_alumnus(sorted({i.wave_id for i in invitations}))
     record("personal_data.erase", f"alumnus:{alumnus.external_id}",
            {"responses_erased": erased, "invitations": ids, "reason": reason[:500]})
     db.session.commit()

@@ -5,14 +5,10 @@ database), writers.py (one writer per format), codebook.py, dataset.py (the rese
 dataset, docs/DATASET.md), service.py (options, permissions, audit), views.py (staff site),
 cli.py (`flask export`).
 
-How large exports avoid timeouts, and why there is no job queue: rows are always streamed
-from a server-side cursor. CSV — the format that must scale to every submission — is
-streamed to the browser as it is generated (first bytes at once, memory flat). XLSX, Stata
-and SPSS files cannot be sent before they are complete, so the staff site builds them in a
-temporary file in the instance folder and then streams that file (unlinked at once). Stata
-is written row by row too (stata.py): 240,000 responses in ~26 s with flat memory, like CSV
-(bench/README.md, "Exports"); XLSX takes ~110 s and SPSS holds the table in memory, so for
-very large waves use CSV/Stata or the CLI. Run gunicorn with threaded workers
-(``--worker-class gthread``) or ``--timeout 180`` so a long download is not cut. A background job table would add a worker process, polling and file
-retention to operate for no gain at this size; the CLI covers anything larger.
+How large exports avoid timeouts: on the staff site every export is a background job
+(survey_app/jobs, docs/ARCHITECTURE.md "Background jobs"); the web request only records and
+queues it, a worker writes the file under a temporary name in the job's result folder and
+renames it when complete, and the page follows its progress. Rows are always streamed from a
+server-side cursor; CSV, XLSX (openpyxl write-only) and Stata are written row by row with
+flat memory; SPSS goes through pyreadstat, which needs the whole table (see writers.py).
 """

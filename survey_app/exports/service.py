@@ -10,7 +10,7 @@ import os
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from sqlalchemy import select
 
@@ -139,18 +139,19 @@ def write_export(plan: ExportPlan, out: Path, *, force: bool = False) -> Path:
     return out
 
 
-def write_to(plan: ExportPlan, path: Path) -> None:
-    """Write the export to ``path`` (overwriting it)."""
+def write_to(plan: ExportPlan, path: Path, rows: Iterable | None = None) -> None:
+    """Write the export to ``path`` (overwriting it); ``rows`` replaces ``plan.rows()`` (e.g. counted)."""
     options, columns = plan.options, plan.columns
+    stream = plan.rows() if rows is None else rows
     if options.format == "csv":
-        writers.write_csv(path, columns, plan.rows(), labels=options.labels, language=options.language, bom=True)
+        writers.write_csv(path, columns, stream, labels=options.labels, language=options.language, bom=True)
     elif options.format == "xlsx":
-        writers.write_xlsx(path, columns, plan.rows(), labels=options.labels, language=options.language,
+        writers.write_xlsx(path, columns, stream, labels=options.labels, language=options.language,
                            variables=codebook_module.variable_sheet(columns))
     elif options.format == "dta":
-        writers.write_dta(path, columns, plan.rows(), language=options.language, wave_name=plan.wave_name)
+        writers.write_dta(path, columns, stream, language=options.language, wave_name=plan.wave_name)
     else:
-        writers.write_sav(path, columns, plan.rows(), language=options.language)
+        writers.write_sav(path, columns, stream, language=options.language)
 
 
 def check_destination(out: Path, *, force: bool = False, directory: bool = False) -> None:

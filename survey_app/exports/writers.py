@@ -3,10 +3,8 @@
 - CSV: generated in ~64 KB chunks as rows arrive (nothing accumulates).
 - XLSX: openpyxl's write-only mode (rows go to a temporary XML file, memory stays flat).
 - Stata .dta (format 118, UTF-8): streamed row by row by :mod:`.stata` (flat memory).
-- SPSS .sav (UTF-8) through pyreadstat, which needs the whole table at once: numbers are
-  collected in compact typed arrays (8 bytes per value, no Python objects) and only text
-  columns hold Python strings; still about 5 KB per response with the default
-  questionnaire (bench/README.md, "Exports").
+- SPSS .sav (UTF-8): streamed by :mod:`.spss` in two passes through a temporary spool
+  (flat memory; pyreadstat, used before, needed the whole table).
 
 Text cells that a spreadsheet would run as a formula (starting with = + - @, tab or carriage
 return) are prefixed with an apostrophe in CSV and XLSX (OWASP "CSV injection").
@@ -208,16 +206,19 @@ def write_dta(path: Path, columns: Sequence[Column], rows: Iterable, *, language
 
 
 def write_sav(path: Path, columns: Sequence[Column], rows: Iterable, *, language: str = "id") -> None:
-    """SPSS file (UTF-8) with variable and value labels and measurement levels."""
-    import pyreadstat
+    """SPSS file (UTF-8) with variable and value labels and measurement levels, flat in memory.
 
-    frame = _collect(columns, rows)
-    pyreadstat.write_sav(
-        frame, str(path),
-        column_labels={c.name: cut(c.label.get(language), nbytes=SPSS_VARIABLE_LABEL_BYTES) for c in columns},
-        variable_value_labels=_value_labels(columns, language, SPSS_VALUE_LABEL_BYTES),
-        variable_measure={c.name: _measure(c) for c in columns},
-        variable_format=_formats(columns, stata=False))
+    Written by :mod:`.spss` in two streamed passes (jobs, issue 8); pyreadstat needed the whole
+    table in memory.
+    """
+    from survey_app.exports import spss
+
+    spss.write_sav(
+        path, columns, rows,
+        variable_labels={c.name: cut(c.label.get(language), nbytes=SPSS_VARIABLE_LABEL_BYTES) for c in columns},
+        value_labels=_value_labels(columns, language, SPSS_VALUE_LABEL_BYTES),
+        measures={c.name: _measure(c) for c in columns},
+        formats=_formats(columns, stata=False))
 
 
 def _measure(column: Column) -> str:

@@ -15,6 +15,7 @@ from survey_app.exports.dataset import write_dataset
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, Response, SectorCode, Wave
 from tests.survey_app.admin.conftest import csrf_of
+from tests.survey_app.jobs.flow import download
 
 
 def _code_from_labelled_set(seeds_dir: Path) -> None:
@@ -73,7 +74,7 @@ def _post_form(client, wave_id, **fields):
 
 def test_researcher_downloads_the_report_zip_through_the_form(app, as_role, demo):
     client = as_role("researcher")
-    response = _post_form(client, demo, language="id")
+    response = download(client, _post_form(client, demo, language="id"))
     assert response.status_code == 200 and response.mimetype == "application/zip"
     assert "report-demo-id.zip" in response.headers["Content-Disposition"]
     names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
@@ -83,8 +84,8 @@ def test_researcher_downloads_the_report_zip_through_the_form(app, as_role, demo
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export.dataset"))
         assert event is not None and event.detail["financial_data"] is False
-    leftovers = list((Path(app.instance_path) / "exports").iterdir())
-    assert leftovers == []  # nothing left on disk
+    leftovers = [p.name for p in (Path(app.instance_path) / "job-results").rglob("*") if p.is_file()]
+    assert leftovers == ["report-demo-id.zip"]  # only the result: no scratch dataset, no partial file
 
 
 def test_researchers_may_not_ask_for_financial_answers(as_role, demo):
@@ -94,7 +95,7 @@ def test_researchers_may_not_ask_for_financial_answers(as_role, demo):
 
 def test_admins_get_revenue_by_sector_with_financial_answers(as_role, demo):
     admin = as_role("admin")
-    response = _post_form(admin, demo, language="en", include_financial="y")
+    response = download(admin, _post_form(admin, demo, language="en", include_financial="y"))
     assert response.status_code == 200
     revenue = zipfile.ZipFile(io.BytesIO(response.data)).read("tables/revenue_by_sector.csv").decode("utf-8")
     assert len(revenue.splitlines()) > 1

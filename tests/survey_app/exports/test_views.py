@@ -9,6 +9,7 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
 from tests.survey_app.admin.conftest import as_role, csrf_of, staff  # noqa: F401 (fixtures)
+from tests.survey_app.jobs.flow import download
 
 
 def _post(client, wave_id, **fields):
@@ -19,9 +20,9 @@ def _post(client, wave_id, **fields):
 
 def test_researcher_downloads_a_pseudonymised_csv(as_role, small_wave):
     client = as_role("researcher")
-    response = _post(client, small_wave["wave"])
+    response = download(client, _post(client, small_wave["wave"]))
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    assert 'filename="jejak-w1-responses.csv"' in response.headers["Content-Disposition"]
+    assert "filename=jejak-w1-responses.csv" in response.headers["Content-Disposition"]
     text = response.get_data(as_text=True).lstrip("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 3 and "roster_name" not in rows[0] and "revenue" not in rows[0]
@@ -43,27 +44,28 @@ def test_researcher_form_does_not_offer_personal_data(as_role, small_wave):
 
 def test_admin_gets_names_and_money_when_asked_and_it_is_audited(app, as_role, small_wave):
     client = as_role("admin")
-    response = _post(client, small_wave["wave"], include_personal="y", include_financial="y")
+    response = download(client, _post(client, small_wave["wave"], include_personal="y", include_financial="y"))
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[1]["roster_name"] == "Siti Aminah" and rows[0]["revenue"] == "3000000"
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export.responses"))
     assert event.actor == "admin@example.org" and event.detail["personal_data"] is True
-    assert event.detail["financial_data"] is True and event.detail["format"] == "csv" and event.detail["via"] == "web"
+    assert event.detail["financial_data"] is True and event.detail["format"] == "csv" and event.detail["via"] == "job"
 
 
 def test_stata_download_is_readable_and_leaves_no_temp_file(app, as_role, small_wave, tmp_path):
     from pathlib import Path
 
     client = as_role("researcher")
-    response = _post(client, small_wave["wave"], format="dta", language="en")
+    response = download(client, _post(client, small_wave["wave"], format="dta", language="en"))
     assert response.status_code == 200
     path = tmp_path / "download.dta"
     path.write_bytes(response.get_data())
     response.close()
     _data, meta = pyreadstat.read_dta(str(path))
     assert meta.variable_value_labels["consent"] == {1: "Yes", 2: "No"}
-    assert list((Path(app.instance_path) / "exports").iterdir()) == []
+    results = Path(app.instance_path) / "job-results"
+    assert [p.name for p in results.rglob("*") if p.is_file()] == ["jejak-w1-responses.dta"]  # no partial file
 
 
 def test_unknown_format_is_a_400(as_role, small_wave):
