@@ -157,7 +157,6 @@ def test_every_respondent_page_weighs_at_most_30_kb(survey, phone, new_phone):
         kinds = {url.rsplit("/", 1)[-1] for url in parts}
         assert {"survey.css", "drafts.js"} <= kinds, (name, kinds)  # every part was counted
     totals = {name: sum(parts.values()) for name, parts in weights.items()}
-    print("page weights (bytes, uncompressed):", totals)
     assert len(totals) == 13
     assert {name: total for name, total in totals.items() if total > MAX_PAGE_BYTES} == {}, totals
     assert min(totals.values()) > 5_000, weights  # really measured: HTML + CSS + JS of a page
