@@ -17,6 +17,7 @@ from sqlalchemy import update
 from survey_app.extensions import db
 from survey_app.models import Invitation, Response, Wave
 from survey_app.respondent.service import now
+from tests import factories
 from tests.browser.axe import axe_violations, install_axe
 from tests.browser.survey_steps import EXPECTED_ANSWERS, answer_until, stored_response, type_into
 
@@ -97,7 +98,7 @@ def test_every_respondent_page_type_has_no_wcag_violations(app, survey, live_ser
         wave_id = db.session.get(Invitation, survey.invitation_id).wave_id
         db.session.execute(update(Wave).where(Wave.id == wave_id).values(closes_at=now() - timedelta(days=1)))
         db.session.commit()
-        other = _second_invitation(app, wave_id)
+        other = _second_invitation(wave_id)
     page.goto(f"{live_server.url}/s/{other}")
     expect(page.locator("main")).to_contain_text("410")
     check("closed survey")
@@ -106,8 +107,8 @@ def test_every_respondent_page_type_has_no_wcag_violations(app, survey, live_ser
     assert len(checked) == 9
 
 
-def _second_invitation(app, wave_id: int) -> str:
-    from tests import factories  # the survey fixture's own builders
+def _second_invitation(wave_id: int) -> str:
+    """A fresh link in the (now closed) wave: what a late respondent opens."""
     wave = db.session.get(Wave, wave_id)
     alumnus = factories.make_alumnus([], name="Budi Tertutup")
     _invitation, token = factories.make_invitation(wave, alumnus)

@@ -81,6 +81,19 @@ def test_a_failed_send_keeps_the_person_on_the_page_with_their_answers(app, surv
     assert "about" not in draft_pages(phone)
 
 
+def test_a_proxy_error_on_send_is_treated_like_a_lost_connection(app, survey, phone):
+    answer_until(phone, survey.url, "about")
+    type_about(phone, "1994")
+    phone.route("**/p/about", lambda route: route.fulfill(status=502, body="Bad Gateway")
+                if route.request.method == "POST" else route.continue_())
+    phone.get_by_role("button", name="Simpan dan lanjut").click()
+
+    expect(phone.locator(".draft-alert")).to_contain_text(FAILED)
+    expect_page(phone, "about")
+    expect(phone.locator("[name='birth_year']")).to_have_value("1994")
+    assert "birth_year" not in (stored_response(app, survey.invitation_id).answers or {})
+
+
 def test_a_reload_or_a_closed_tab_brings_back_what_was_typed_marked_not_saved(survey, phone, new_phone):
     answer_until(phone, survey.url, "about")
     type_about(phone, "1988")
