@@ -257,6 +257,8 @@ def main() -> int:
         "survey_failures": survey_run["failures"][:20], "bare_failures": baseline_run["failures"][:20],
         "db_check": check, "server_problems": server_problems,
         "not_submitted_examples": [r for r in respondents.values() if r["outcome"] != "submitted"][:5],
+        "locust_exit_codes": [survey_run["exit_code"], baseline_run["exit_code"]],
+        "locust_stderr_tails": [survey_run["stderr_tail"], baseline_run["stderr_tail"]],
     }
     out = OUT_DIR / f"burst-{started:%Y%m%dT%H%M%SZ}.json"
     out.write_text(json.dumps(result, indent=2, default=str))

@@ -205,6 +205,9 @@ class SurveyRespondent(HttpUser):
     def on_start(self):
         self.token = TOKENS.pop() if TOKENS else None
         self.rng = random.Random(self.token)
+        # A phone that thinks for seconds finds gunicorn's keep-alive (2 s) expired: every page
+        # is a new connection, as in real life; reusing a closed one would fail as "status 0".
+        self.client.headers["Connection"] = "close"
 
     def _form(self, response, action_part: str | None = None):
         soup = BeautifulSoup(response.text, "html.parser")
@@ -280,6 +283,9 @@ class BareFormUser(HttpUser):
     """The baseline: GET the bare form, then POST it (303 → GET) as often as a respondent posts."""
 
     wait_time = between(*THINK)
+
+    def on_start(self):
+        self.client.headers["Connection"] = "close"  # as for the respondents
 
     def task_cycles(self):
         response = self.client.get("/", name="GET bare form")
