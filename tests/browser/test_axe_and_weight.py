@@ -19,7 +19,12 @@ from survey_app.models import Invitation, Response, Wave
 from survey_app.respondent.service import now
 from tests import factories
 from tests.browser.axe import axe_violations, install_axe
-from tests.browser.survey_steps import EXPECTED_ANSWERS, answer_until, stored_response, type_into
+from tests.browser.survey_steps import (
+    EXPECTED_ANSWERS,
+    answer_until,
+    stored_response,
+    type_into,
+)
 
 pytestmark = pytest.mark.browser
 

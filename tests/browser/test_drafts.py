@@ -14,7 +14,15 @@ from sqlalchemy import update
 from survey_app.extensions import db
 from survey_app.models import Response
 from tests.browser.survey_steps import (
-    answer_business_money, answer_until, block, choose, expect_page, heading, save, stored_response, type_into,
+    answer_business_money,
+    answer_until,
+    block,
+    choose,
+    expect_page,
+    heading,
+    save,
+    stored_response,
+    type_into,
 )
 
 pytestmark = pytest.mark.browser
