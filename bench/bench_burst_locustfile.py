@@ -28,19 +28,20 @@ from urllib.parse import urljoin, urlsplit
 
 import gevent
 from bs4 import BeautifulSoup
-from locust import HttpUser, between, events
+from locust import HttpUser, between, events, task
 from locust.exception import StopUser
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from survey_app.questionnaire.builder import build_from_text  # noqa: E402 - after sys.path
+from survey_app.questionnaire.builder import build_from_text
 
 QUESTIONNAIRE = build_from_text(Path(os.environ.get(
     "BURST_QUESTIONNAIRE", REPO / "seeds" / "questionnaires" / "tracer_default.yaml")).read_text(encoding="utf-8"))
-TOKENS = [line.strip() for line in open(os.environ["BURST_TOKENS"], encoding="ascii")] \
-    if os.environ.get("BURST_TOKENS") else []
-RESULTS = open(os.environ["BURST_RESULTS"], "a", encoding="utf-8") if os.environ.get("BURST_RESULTS") else None
+TOKENS = Path(os.environ["BURST_TOKENS"]).read_text(encoding="ascii").split() if os.environ.get("BURST_TOKENS") else []
+# One line per respondent, written as each finishes; open for the whole Locust run.
+RESULTS = open(os.environ["BURST_RESULTS"], "a", encoding="utf-8") \
+    if os.environ.get("BURST_RESULTS") else None  # noqa: SIM115
 BASELINE_CYCLES = int(os.environ.get("BURST_BASELINE_CYCLES", "12"))
 THINK = tuple(float(x) for x in os.environ.get("BURST_THINK", "1-3").split("-"))
 MAX_STEPS = 60  # a questionnaire longer than this is a loop, not a survey
@@ -230,7 +231,8 @@ class SurveyRespondent(HttpUser):
             RESULTS.flush()
         raise StopUser()
 
-    def task_complete_survey(self):
+    @task
+    def complete_survey(self):
         if self.token is None:
             self._finish("no token left")
         answers: dict = {}
@@ -276,7 +278,6 @@ class SurveyRespondent(HttpUser):
                 self._finish("lost", url=response.url, pages=pages, sent=sent)
         self._finish("too many steps", pages=pages, sent=sent)
 
-    tasks = [task_complete_survey]
 
 
 class BareFormUser(HttpUser):
@@ -287,7 +288,8 @@ class BareFormUser(HttpUser):
     def on_start(self):
         self.client.headers["Connection"] = "close"  # as for the respondents
 
-    def task_cycles(self):
+    @task
+    def cycles(self):
         response = self.client.get("/", name="GET bare form")
         csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.text) or \
             re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.text)
@@ -300,7 +302,6 @@ class BareFormUser(HttpUser):
         STATE["done"] += 1
         raise StopUser()
 
-    tasks = [task_cycles]
 
 
 @events.init.add_listener
