@@ -130,7 +130,8 @@
       if (plain) { apply(plain.values); }
       if (secret) { apply(secret.values); }
       form.dispatchEvent(new Event("change", { bubbles: true }));  // skip logic shows what they open
-      say(note, text("restored"));
+      // Same as shown (e.g. the page came back with errors): only say it is not saved yet.
+      say(note, text(JSON.stringify(collect()) === shown ? "unsaved" : "restored"));
     }
     form.addEventListener("input", saveDraft);
     form.addEventListener("change", saveDraft);

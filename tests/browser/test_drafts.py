@@ -208,3 +208,15 @@ def test_without_javascript_pages_are_plain_form_posts(app, survey, new_phone):
     answer_until(page, survey.url, "trainings")
     expect(page.locator(".draft-note")).to_have_count(0)
     assert stored_response(app, survey.invitation_id).answers["birth_year"] == 1995
+
+
+def test_a_page_sent_back_with_errors_keeps_the_draft_marked_not_saved(survey, phone):
+    answer_until(phone, survey.url, "about")
+    type_about(phone, "1800")  # out of range: the server sends the page back with the error
+    save(phone)
+
+    expect(phone.locator("#error-summary")).to_be_focused()
+    expect(phone.locator("[name='birth_year']")).to_have_value("1800")
+    expect(phone.locator(".draft-note")).to_contain_text(UNSAVED)
+    expect(phone.locator(".draft-note")).not_to_contain_text("dikembalikan")
+    assert "about" in draft_pages(phone)  # nothing was saved: the draft stays
