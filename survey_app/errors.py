@@ -1,7 +1,8 @@
 """Error pages in the visitor's language; never a stack trace, never a 5xx for bad input."""
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -30,6 +31,8 @@ def _messages() -> dict[int, tuple[str, str]]:
 def render_error(code: int, title: str | None = None, message: str | None = None):
     """Render the error page for ``code`` with an optional specific message."""
     default_title, default_message = _messages().get(code, _messages()[400])
+    if "html_lang" not in g:  # e.g. an unknown link: say the language the page is really in
+        g.html_lang = str(get_locale())
     return (
         render_template("errors/error.html", code=code, title=title or default_title,
                         message=message or default_message),
