@@ -50,6 +50,37 @@
     var d = new Date(Date.now() + 7 * 3600 * 1000);
     return d.toISOString().slice(0, 10);
   }
+  // --- xlsform: XLSForm functions, mirroring _XLSFORM_CALLS in questionnaire/expressions.py.
+  // regex() here uses the browser's engine with the server's length caps; the server (RE2)
+  // has the final word when the page is saved.
+  var DAY_MS = 86400000;
+  function asDate(v) {
+    if (typeof v === "number") { return isNaN(v) || Math.abs(v) > 3000000 ? null : new Date(Math.floor(v) * DAY_MS); }
+    var m = /^(\d{4})-(\d{2})(?:-(\d{2}))?/.exec(toText(v).trim());
+    if (!m) { return null; }
+    var d = new Date(Date.UTC(+m[1], +m[2] - 1, m[3] ? +m[3] : 1));
+    return isNaN(d.getTime()) ? null : d;
+  }
+  var XLSFORM_CALLS = {
+    "concat": function (v) { return v.map(toText).join(""); },
+    "coalesce": function (v) { return isEmpty(v[0]) ? v[1] : v[0]; },
+    "int": function (v) { var n = toNumber(v[0]); return isFinite(n) ? Math.trunc(n) : n; },
+    "round": function (v) {
+      var n = toNumber(v[0]), d = v.length > 1 && !isNaN(toNumber(v[1])) ? Math.trunc(toNumber(v[1])) : 0;
+      if (!isFinite(n)) { return n; }
+      var s = Math.pow(10, Math.max(Math.min(d, 10), -10));
+      return Math.floor(n * s + 0.5) / s;
+    },
+    "regex": function (v) {
+      var p = toText(v[1]), t = toText(v[0]);
+      if (p.length > 500 || t.length > 10000) { return false; }
+      try { return new RegExp(p).test(t); } catch (e) { return false; }
+    },
+    "decimal-date-time": function (v) { var d = asDate(v[0]); return d ? Math.round(d.getTime() / DAY_MS) : NaN; },
+    "date": function (v) { var d = asDate(v[0]); return d ? d.toISOString().slice(0, 10) : ""; },
+    "string": function (v) { return toText(v[0]); },
+    "contains": function (v) { return toText(v[0]).indexOf(toText(v[1])) >= 0; }
+  };
   function evaluate(t, scope) {
     switch (t[0]) {
       case "lit": return t[1];
@@ -85,6 +116,7 @@
       case "true": return true;
       case "false": return false;
     }
+    if (Object.prototype.hasOwnProperty.call(XLSFORM_CALLS, name)) { return XLSFORM_CALLS[name](v); }  // --- xlsform
     return NaN;
   }
 

@@ -1,0 +1,238 @@
+"""XLSForm XPath → Jejak expressions.
+
+XLSForm writes expressions in XPath 1.0 with ODK extensions; Jejak's language (see
+docs/QUESTIONNAIRE_FORMAT.md) is the same family, so most expressions pass through token by
+token. This module renames references (``${Name}`` → ``${name}``), rewrites the few things
+Jejak spells differently (``jr:choice-name()`` becomes an ``if()`` chain over the choices,
+``once(x)`` becomes ``x``), and reports what cannot be translated (paths, predicates,
+``pulldata()``, ``instance()``, unknown functions). The result is then parsed by the engine's
+own parser, so anything accepted here is also accepted by ``questionnaire check``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from survey_app.questionnaire import expressions as jejak_expressions
+
+_TOKEN = re.compile(
+    r"""(?P<space>\s+)
+    | (?P<string>'[^']*'|"[^"]*")
+    | (?P<ref>\$\{[^}]*\})
+    | (?P<number>\d+(?:\.\d+)?|\.\d+)
+    | (?P<name>[A-Za-z_][A-Za-z0-9_.]*(?::[A-Za-z_][A-Za-z0-9_.\-]*)?(?:-[A-Za-z_][A-Za-z0-9_.]*)*)
+    | (?P<op>!=|<=|>=|\.\.|=|<|>|\+|-|\*|\(|\)|,|\||/|\[|\]|\.|@)
+    """,
+    re.VERBOSE,
+)
+
+# Functions with a reason why Jejak cannot offer them.
+UNSUPPORTED_FUNCTIONS = {
+    "pulldata": "pulldata() reads an attached CSV file on the device; Jejak has no form attachments",
+    "instance": "instance() reads a secondary instance (external choices or a CSV); not supported",
+    "position": "position() depends on XPath node positions inside repeats; not supported",
+    "indexed-repeat": "indexed-repeat() reads another repeat instance; not supported",
+    "current": "current() is XPath context navigation; not supported",
+    "uuid": "uuid() generates identifiers on the device; Jejak identifies responses itself",
+    "random": "random() is evaluated on the device; not supported",
+    "now": "now() gives a time of day; Jejak has dates only",
+    "format-date": "format-date() formats for display; not supported",
+    "format-date-time": "format-date-time() formats for display; not supported",
+    "version": "version() reads the form version; not supported",
+    "property": "property() reads device properties; not supported",
+    "digest": "digest() is not supported",
+    "base64-decode": "base64-decode() is not supported",
+    "extract-signed": "extract-signed() is not supported",
+    "distance": "distance() works on geopoints, which Jejak does not collect",
+    "area": "area() works on geoshapes, which Jejak does not collect",
+}
+# XLSForm names Jejak spells differently, or that only matter on a device.
+_RENAMED = {"once": None, "boolean-from-string": "boolean"}
+MAX_CHOICE_NAME_CHOICES = 40  # jr:choice-name becomes one if() per choice
+
+
+@dataclass
+class Translation:
+    """An expression translated, or the reasons it could not be."""
+
+    text: str
+    unsupported: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    references: set[str] = field(default_factory=set)  # Jejak names read, after renaming
+    unknown: list[str] = field(default_factory=list)  # references to names the form does not have
+
+
+@dataclass
+class Context:
+    """What the translator needs to know about the form.
+
+    ``rename`` maps XLSForm names to Jejak names; ``dropped`` are names of questions that
+    were left out (their references become ``''``, reported as a note); ``choice_labels``
+    gives (name, label) pairs of a question's choices, for ``jr:choice-name``.
+    """
+
+    rename: dict[str, str]
+    dropped: set[str] = field(default_factory=set)
+    choice_labels: Callable[[str], list[tuple[str, str]] | None] = lambda name: None
+    metadata: dict[str, str] = field(default_factory=dict)  # e.g. {"today": "today()"}
+    attributes: set[str] = field(default_factory=set)  # choice columns (inside a choice_filter)
+    literals: dict[str, str] = field(default_factory=dict)  # renamed choice names: old → new
+
+
+def _tokens(source: str) -> list[tuple[str, str]]:
+    tokens, position = [], 0
+    while position < len(source):
+        match = _TOKEN.match(source, position)
+        if not match:
+            return tokens + [("bad", source[position:])]
+        tokens.append((match.lastgroup, match.group()))
+        position = match.end()
+    return tokens
+
+
+def translate(source: str, context: Context) -> Translation:
+    """Translate one XLSForm expression; check ``unsupported`` before using ``text``."""
+    result = Translation("")
+    tokens = [t for t in _tokens(source) if t[0] != "space"]
+    result.text = _translate_tokens(tokens, context, result)
+    return result
+
+
+def _known_function(name: str) -> bool:
+    return name in jejak_expressions.FUNCTIONS
+
+
+def _matching(tokens: list[tuple[str, str]], open_index: int) -> int:
+    depth = 0
+    for index in range(open_index, len(tokens)):
+        if tokens[index] == ("op", "("):
+            depth += 1
+        elif tokens[index] == ("op", ")"):
+            depth -= 1
+            if depth == 0:
+                return index
+    return len(tokens) - 1
+
+
+def _split_args(tokens: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    args, current, depth = [], [], 0
+    for token in tokens:
+        if token == ("op", ",") and depth == 0:
+            args.append(current)
+            current = []
+            continue
+        if token == ("op", "("):
+            depth += 1
+        elif token == ("op", ")"):
+            depth -= 1
+        current.append(token)
+    if current or args:
+        args.append(current)
+    return args
+
+
+def _quote(text: str) -> str:
+    if "'" not in text:
+        return f"'{text}'"
+    if '"' not in text:
+        return f'"{text}"'
+    return "'" + text.replace("'", "’") + "'"
+
+
+def _translate_tokens(tokens: list[tuple[str, str]], context: Context, result: Translation) -> str:
+    out: list[str] = []
+    index = 0
+    while index < len(tokens):
+        kind, value = tokens[index]
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        if kind == "bad":
+            result.unsupported.append(f"cannot read the expression from {value[:20]!r} on")
+            return ""
+        if kind == "ref":
+            out.append(_reference(value[2:-1].strip(), context, result))
+        elif kind == "name" and following == ("op", "("):
+            end = _matching(tokens, index + 1)
+            args = _split_args(tokens[index + 2:end])
+            out.append(_function(value, args, context, result))
+            index = end
+        elif kind == "name" and value in ("and", "or", "div", "mod"):
+            out.append(f" {value} ")
+        elif kind == "name":
+            if value in context.attributes:
+                out.append(value)  # a choice column inside a choice filter
+            elif value in ("true", "false"):
+                out.append(value + "()")
+            else:
+                # In XPath a bare name is a child element; there is none, so its value is ''.
+                result.notes.append(f"'{value}' is not a question or a choice column; it is read as ''")
+                out.append("''")
+        elif kind == "string" and value[1:-1] in context.literals:
+            out.append(_quote(context.literals[value[1:-1]]))
+        elif kind == "op" and value in ("/", "..", "[", "]", "|", "@"):
+            result.unsupported.append(
+                f"XPath paths and predicates ('{value}') are not supported; refer to questions as ${{name}}")
+            return ""
+        elif kind == "op" and value in ("=", "!=", "<", "<=", ">", ">=", "+", "-", "*"):
+            out.append(f" {value} ")
+        elif kind == "op" and value == ",":
+            out.append(", ")
+        else:
+            out.append(value)
+        index += 1
+    return "".join(out).replace("  ", " ").strip()
+
+
+def _reference(name: str, context: Context, result: Translation) -> str:
+    if name in context.dropped:
+        result.notes.append(f"refers to ${{{name}}}, which was left out; it is read as empty ('')")
+        return "''"
+    if name in context.metadata:
+        result.notes.append(f"${{{name}}} is device metadata; replaced by {context.metadata[name]}")
+        return context.metadata[name]
+    target = context.rename.get(name)
+    if target is None:
+        result.unknown.append(f"refers to ${{{name}}}, which is not a question of this form")
+        return "''"
+    result.references.add(target)
+    return "${" + target + "}"
+
+
+def _function(name: str, args: list, context: Context, result: Translation) -> str:
+    lowered = name.lower()
+    if lowered == "jr:choice-name":
+        return _choice_name(args, context, result)
+    if lowered in UNSUPPORTED_FUNCTIONS:
+        result.unsupported.append(UNSUPPORTED_FUNCTIONS[lowered])
+        return "''"
+    translated = [_translate_tokens(arg, context, result) for arg in args]
+    if lowered in _RENAMED:
+        target = _RENAMED[lowered]
+        if target is None:  # once(x): Jejak computes values on the server; x is the value
+            result.notes.append(f"{name}() is dropped: Jejak computes the value on the server")
+            return f"({translated[0]})" if translated else "''"
+        lowered = target
+    if not _known_function(lowered):
+        result.unsupported.append(f"function {name}() is not supported by Jejak's expressions")
+        return "''"
+    return f"{lowered}({', '.join(translated)})"
+
+
+def _choice_name(args: list, context: Context, result: Translation) -> str:
+    if len(args) != 2 or len(args[1]) != 1 or args[1][0][0] != "string":
+        result.unsupported.append("jr:choice-name() needs a value and a quoted '${question}'")
+        return "''"
+    target = re.match(r"^\s*\$\{([^}]*)\}\s*$", args[1][0][1][1:-1])
+    labels = context.choice_labels(target.group(1).strip()) if target else None
+    if labels is None:
+        result.unsupported.append("jr:choice-name() must name a select question of this form as '${name}'")
+        return "''"
+    if len(labels) > MAX_CHOICE_NAME_CHOICES:
+        result.unsupported.append(f"jr:choice-name() over more than {MAX_CHOICE_NAME_CHOICES} choices")
+        return "''"
+    value = _translate_tokens(args[0], context, result)
+    expression = "''"
+    for choice, label in reversed(labels):
+        expression = f"if({value} = {_quote(choice)}, {_quote(label)}, {expression})"
+    result.notes.append("jr:choice-name() is written out as if() over the choices, in the first language")
+    return expression
