@@ -99,6 +99,9 @@ def import_xlsform(data: bytes, *, skip_unsupported: bool = False, default_langu
         raise XLSFormError([Issue(ERROR, "the form has no questions Jejak can ask", by_lower["survey"].name)])
     name = jejak_name(settings.get("form_id") or re.sub(r"\.[A-Za-z]+$", "", filename) or "form")
     definition = {"format": FORMAT, "name": name, "title": title, "languages": languages}
+    if settings.get("jejak::consent_question"):
+        definition["consent"] = {"question": jejak_name(settings["jejak::consent_question"]),
+                                 "accept": settings.get("jejak::consent_accept", "yes")}
     if result.choice_lists:
         definition["choice_lists"] = result.choice_lists
     definition["pages"] = result.pages

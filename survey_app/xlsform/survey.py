@@ -29,6 +29,9 @@ USED_KEYS = {
     "type", "name", "label", "hint", "required", "required_message", "relevant", "constraint",
     "constraint_message", "calculation", "choice_filter", "appearance", "default", "read_only",
     "repeat_count", "parameters",
+    # Written by Jejak's own export (writer.py) so a round trip keeps what XLSForm cannot say.
+    "jejak::sensitive", "jejak::coding", "jejak::max_length", "jejak::choices_from", "jejak::each_of",
+    "jejak::role", "jejak::repeat_max",
 }
 APPEARANCES = {"horizontal": "horizontal", "horizontal-compact": "horizontal", "likert": "likert"}
 YES = {"yes", "true", "true()", "1"}
@@ -118,7 +121,12 @@ class SurveyConverter:
                        if c.key in ("name", "label") and c.index < len(cells)):
                     self.issue(ERROR, "this row has a name or label but no type", number, "type")
                 continue
+            role = self.table.get(cells, "jejak::role")
+            if role in ("each_of_item", "prefill_note"):
+                continue  # rows Jejak's export generates; the question itself carries the meaning
             kind, list_name, or_other = xtypes.normalise_type(raw_type)
+            if role == "each_of" and kind == "begin_repeat":
+                kind = "begin_transparent"
             if raw_type.strip().lower() == "phone number":
                 kind = "text"
                 self.issue(NOTE, "'phone number' is imported as a text question", number, "type")
@@ -150,7 +158,7 @@ class SurveyConverter:
                 reason = xtypes.UNSUPPORTED.get(kind.split(":", 1)[1], "not supported")
                 row.unsupported.append(Issue(UNSUPPORTED, f"type '{raw_type}': {reason}", self.table.name, number,
                                              self.table.header_of("type")))
-            if kind in ("begin_group", "begin_repeat") or kind == "unsupported:begin loop":
+            if kind in ("begin_group", "begin_repeat", "begin_transparent") or kind == "unsupported:begin loop":
                 if kind == "begin_repeat" and any(r.kind == "begin_repeat" for r in stack):
                     row.unsupported.append(Issue(UNSUPPORTED, "a repeat inside a repeat: Jejak supports one level "
                                                  "of repeats", self.table.name, number, self.table.header_of("type")))
@@ -166,7 +174,8 @@ class SurveyConverter:
             self.issue(ERROR, f"'{row.raw_type}' without a matching begin", row.number, "type")
             return
         opened = stack[-1]
-        opened_kind = "begin_repeat" if opened.kind in ("begin_repeat", "unsupported:begin loop") else "begin_group"
+        opened_kind = ("begin_repeat" if opened.kind in ("begin_repeat", "unsupported:begin loop", "begin_transparent")
+                       else "begin_group")
         if opened_kind != wanted:
             self.issue(ERROR, f"'{row.raw_type}' closes '{opened.raw_type}' named '{opened.name}' (row "
                               f"{opened.number}): groups and repeats must be closed in order", row.number, "type")
@@ -289,10 +298,13 @@ class SurveyConverter:
                     current = None
                 continue
             if row.dropped:
-                if row.kind in ("begin_group", "begin_repeat", "unsupported:begin loop"):
+                if row.kind in ("begin_group", "begin_repeat", "unsupported:begin loop", "begin_transparent"):
                     stack.append((row, None, False))
                 continue
             relevant = self._expression(row, "relevant", context)
+            if row.kind == "begin_transparent":
+                stack.append((row, relevant, False))
+                continue
             if row.kind == "begin_group":
                 label = self.texts.of(self.table, row.number, row.cells, "label")
                 if not stack:
@@ -315,6 +327,8 @@ class SurveyConverter:
                 continue
             if row.kind == "begin_repeat":
                 label = self.texts.of(self.table, row.number, row.cells, "label") or self._title_from(row.name)
+                if stack:
+                    current = None
                 repeat = self._repeat(row, context)
                 title = {lang: f"{text} ({{n}})" for lang, text in label.items()}
                 current = new_page(row.jname, title,
@@ -379,11 +393,16 @@ class SurveyConverter:
             if re.fullmatch(r"\d+", count):
                 repeat["count"] = count
                 repeat["max"] = max(1, min(int(count), 50))
+            elif self.cell(row, "jejak::repeat_max").isdigit():
+                repeat["count"] = count
+                repeat["max"] = int(self.cell(row, "jejak::repeat_max"))
             else:
                 repeat["count"] = count
                 repeat["max"] = self.repeat_max
                 self.issue(NOTE, f"repeat '{row.name}' is limited to {self.repeat_max} instances (Jejak needs an "
                                  "upper bound)", row.number, "repeat_count")
+        elif self.cell(row, "jejak::repeat_max").isdigit():
+            repeat["max"] = int(self.cell(row, "jejak::repeat_max"))
         else:
             repeat["max"] = self.repeat_max
             self.issue(NOTE, f"repeat '{row.name}' has no repeat_count: respondents add instances ('add "
@@ -456,7 +475,10 @@ class SurveyConverter:
             if row.or_other:
                 list_name = self._with_other(list_name)
                 extra.append(self._specify_other(row, relevant))
-            question["choices"] = list_name
+            if self.cell(row, "jejak::choices_from"):
+                question["choices_from"] = self.cell(row, "jejak::choices_from")
+            else:
+                question["choices"] = list_name
             choice_filter = self._expression(row, "choice_filter", context)
             if choice_filter:
                 question["choice_filter"] = choice_filter
@@ -483,7 +505,22 @@ class SurveyConverter:
                     message = self._message(INVALID_MESSAGES)
                 question["constraint_message"] = message
         self._default(row, question, context, kind)
+        self._jejak_columns(row, question)
         return [question, *extra]
+
+    def _jejak_columns(self, row: Row, question: dict) -> None:
+        """Keys only Jejak has, written by its own export into ``jejak::`` columns."""
+        if self.cell(row, "jejak::sensitive").lower() in YES:
+            question["sensitive"] = True
+        if self.cell(row, "jejak::coding"):
+            question["coding"] = self.cell(row, "jejak::coding")
+        if self.cell(row, "jejak::max_length").isdigit():
+            question["max_length"] = int(self.cell(row, "jejak::max_length"))
+        target = self.cell(row, "jejak::each_of")
+        if target:
+            question["each_of"] = self.rename.get(target, target)
+            item = "${" + row.jname + "_item}"
+            question["label"] = {lang: text.replace(item, "{item}") for lang, text in question["label"].items()}
 
     def _message(self, by_language: dict[str, str]) -> dict[str, str]:
         return {lang: by_language.get(lang, by_language["en"]) for lang in self.texts.languages}

@@ -151,13 +151,13 @@ def _translate_tokens(tokens: list[tuple[str, str]], context: Context, result: T
             return ""
         if kind == "ref":
             out.append(_reference(value[2:-1].strip(), context, result))
+        elif kind == "name" and value in ("and", "or", "div", "mod"):
+            out.append(f" {value} ")
         elif kind == "name" and following == ("op", "("):
             end = _matching(tokens, index + 1)
             args = _split_args(tokens[index + 2:end])
             out.append(_function(value, args, context, result))
             index = end
-        elif kind == "name" and value in ("and", "or", "div", "mod"):
-            out.append(f" {value} ")
         elif kind == "name":
             if value in context.attributes:
                 out.append(value)  # a choice column inside a choice filter
