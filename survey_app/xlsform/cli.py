@@ -6,6 +6,7 @@ import os
 import sys
 
 import click
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from survey_app.xlsform.errors import XLSFormError
@@ -64,6 +65,7 @@ def import_command(path: str, out: str | None, skip_unsupported: bool, default_l
 @click.command("export-xlsform")
 @click.argument("questionnaire")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The .xlsx file to write.")
+@with_appcontext
 def export_command(questionnaire: str, out: str) -> None:
     """Write a stored questionnaire (NAME for the latest version, or ID) as an XLSForm."""
     from survey_app.extensions import db
