@@ -25,6 +25,7 @@ PAGES = {
     "/admin/kbli/search": ("admin", "researcher"),
     "/admin/reports": ("admin", "researcher"),
     "/admin/waves/{wave}/report": ("admin", "researcher"),
+    "/admin/questionnaires/xlsform": ("admin",),  # --- xlsform
 }
 # POST actions → roles allowed
 ACTIONS = {
@@ -34,6 +35,7 @@ ACTIONS = {
     "/admin/waves/{wave}/messages/send": ("admin",),
     "/admin/waves/{wave}/messages/links": ("admin",),
     "/admin/waves/{wave}/messages/template": ("admin",),
+    "/admin/questionnaires/xlsform/load": ("admin",),  # --- xlsform
 }
 
 
@@ -94,7 +96,8 @@ def test_researcher_sees_pseudonyms_not_names(as_role, objects, app):
 
 # Pages that are also forms (GET shows, POST acts); the next test checks this list is complete.
 FORM_PAGES = ["/admin/password", "/admin/waves/{wave}/export", "/admin/waves/{wave}/messages/template",
-              "/admin/coding/{code}", "/admin/waves/{wave}/report"]
+              "/admin/coding/{code}", "/admin/waves/{wave}/report",
+              "/admin/questionnaires/xlsform"]  # --- xlsform
 
 
 def test_form_pages_list_is_complete(app):
