@@ -65,6 +65,7 @@ FUNCTIONS: dict[str, tuple[int, int]] = {
 FUNCTIONS.update({
     "concat": (1, 50), "coalesce": (2, 2), "int": (1, 1), "round": (1, 2), "regex": (2, 2),
     "decimal-date-time": (1, 1), "date": (1, 1), "string": (1, 1), "contains": (2, 2),
+    "floor": (1, 1), "ceiling": (1, 1), "abs": (1, 1), "date-time": (1, 1),
 })
 _KEYWORD_OPS = {"and", "or", "div", "mod"}
 
@@ -473,6 +474,11 @@ def _round(values: list) -> float:
     return math.floor(number * scale + 0.5) / scale  # half up, as ODK does
 
 
+def _whole(value: Any, rounding) -> float:
+    number = to_number(value)
+    return number if math.isnan(number) or math.isinf(number) else float(rounding(number))
+
+
 def _int(values: list) -> float:
     number = to_number(values[0])
     return number if math.isnan(number) or math.isinf(number) else float(math.trunc(number))
@@ -488,4 +494,8 @@ _XLSFORM_CALLS = {
     "date": _date,
     "string": lambda values: to_text(values[0]),
     "contains": lambda values: to_text(values[1]) in to_text(values[0]),
+    "floor": lambda values: _whole(values[0], math.floor),
+    "ceiling": lambda values: _whole(values[0], math.ceil),
+    "abs": lambda values: abs(to_number(values[0])),
+    "date-time": _date,  # Jejak has no time of day: a date-time is its date
 }

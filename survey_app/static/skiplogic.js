@@ -79,7 +79,11 @@
     "decimal-date-time": function (v) { var d = asDate(v[0]); return d ? Math.round(d.getTime() / DAY_MS) : NaN; },
     "date": function (v) { var d = asDate(v[0]); return d ? d.toISOString().slice(0, 10) : ""; },
     "string": function (v) { return toText(v[0]); },
-    "contains": function (v) { return toText(v[0]).indexOf(toText(v[1])) >= 0; }
+    "contains": function (v) { return toText(v[0]).indexOf(toText(v[1])) >= 0; },
+    "floor": function (v) { return Math.floor(toNumber(v[0])); },
+    "ceiling": function (v) { return Math.ceil(toNumber(v[0])); },
+    "abs": function (v) { return Math.abs(toNumber(v[0])); },
+    "date-time": function (v) { var d = asDate(v[0]); return d ? d.toISOString().slice(0, 10) : ""; }
   };
   function evaluate(t, scope) {
     switch (t[0]) {

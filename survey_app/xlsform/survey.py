@@ -94,6 +94,7 @@ class SurveyConverter:
         self.metadata: dict[str, str] = {}
         self.renamed_choices = renamed_choices or {}
         self.extra_names: set[str] = set()  # Jejak names given to repeated XLSForm names
+        self.paths: dict[tuple[str, ...], Row] = {}  # XLSForm node path → row (for ../x paths)
 
     # -- helpers ----------------------------------------------------------------------------
     def issue(self, kind: str, message: str, row: int | None = None, key: str | None = None,
@@ -148,6 +149,7 @@ class SurveyConverter:
             if not row.name:
                 self.issue(ERROR, "this row needs a name", number, "name")
                 continue
+            self.paths.setdefault(_path(row), row)
             if kind == "metadata":
                 self.issue(NOTE, f"'{raw_type}' is device metadata; Jejak records its own timestamps, so it is "
                                  "left out", number, "type")
@@ -220,11 +222,12 @@ class SurveyConverter:
         for row in self.rows:
             if row.kind == "end":
                 continue
+            here = dataclasses.replace(context, resolve_path=self._resolver(row, self.dropped))
             for key in EXPRESSION_KEYS:
                 source = self.cell(row, key)
                 if not source or (key == "default" and not _looks_like_expression(source)):
                     continue
-                result = translate(source, context)
+                result = translate(source, here)
                 for message in result.unsupported:
                     row.unsupported.append(Issue(UNSUPPORTED, message, self.table.name, row.number,
                                                  self.table.header_of(key)))
@@ -246,6 +249,31 @@ class SurveyConverter:
             for row in self.rows:
                 if row.dropped and row.kind != "end":
                     self.issue(NOTE, f"'{row.name}' is left out (--skip-unsupported)", row.number, "name")
+
+    def _resolver(self, here: Row | None, dropped: set[str]):
+        def resolve(steps: list[str], absolute: bool):
+            if absolute:
+                path = list(steps[1:])  # the first step is the form's root element
+            else:
+                path = list(_path(here)) if here is not None else []
+                for step in steps:
+                    if step == "..":
+                        if not path:
+                            return None
+                        path.pop()
+                    elif step != ".":
+                        path.append(step)
+            target = self.paths.get(tuple(path))
+            if target is None:
+                return None
+            if target.kind == "metadata":
+                return ("metadata", "today()" if target.raw_type.strip().lower() == "today" else "''")
+            if target.dropped or target.name in dropped and not target.jname:
+                return ("dropped", target.name)
+            if not target.jname:
+                return None
+            return ("ref", target.jname)
+        return resolve
 
     def _context(self) -> Context:
         def labels(name: str):
@@ -361,6 +389,7 @@ class SurveyConverter:
         source = self.cell(row, key) if source is None else source
         if not source:
             return None
+        context = dataclasses.replace(context, resolve_path=self._resolver(row, context.dropped))
         if key == "choice_filter":
             columns = {k for c in self.choice_lists.get(row.list_name or "", []) for k in c}
             context = dataclasses.replace(context, attributes=(columns - {"label"}) | {"name"})
@@ -608,6 +637,16 @@ class SurveyConverter:
         used_lists = {q.get("choices") for p in pages for q in p["questions"]}
         lists = {k: v for k, v in self.choice_lists.items() if k in used_lists}
         return SurveyResult(pages, lists, self.issues)
+
+
+def _path(row: Row) -> tuple[str, ...]:
+    """The XLSForm node path of a row: the names of its groups, then its own name."""
+    names = []
+    node: Row | None = row
+    while node is not None:
+        names.append(node.name)
+        node = node.parent
+    return tuple(reversed(names))
 
 
 def _keeps_question(issue: Issue) -> bool:

@@ -8,6 +8,10 @@ from survey_app.xlsform.headers import MEDIA, Column, parse_header
 from survey_app.xlsform.reader import Sheet
 
 
+# CHT's spelling of "this row has no label" (its forms put it in every label column).
+NO_LABEL = "NO_LABEL"
+
+
 @dataclass
 class Table:
     """``sheet`` with parsed columns; ``plain`` maps a key to its one untranslated column."""
@@ -53,10 +57,10 @@ class Table:
         found: dict[str, tuple[str, Column]] = {}
         for column in self.translated.get(key, []):
             value = cells[column.index].strip() if column.index < len(cells) else ""
-            if value:
+            if value and value != NO_LABEL:
                 found.setdefault(column.language, (value, column))
         plain = self.plain.get(key)
-        if plain is not None and plain.index < len(cells) and cells[plain.index].strip():
+        if plain is not None and plain.index < len(cells) and cells[plain.index].strip() not in ("", NO_LABEL):
             found.setdefault(default_language, (cells[plain.index].strip(), plain))
         return found
 

@@ -78,6 +78,9 @@ class Context:
     metadata: dict[str, str] = field(default_factory=dict)  # e.g. {"today": "today()"}
     attributes: set[str] = field(default_factory=set)  # choice columns (inside a choice_filter)
     literals: dict[str, str] = field(default_factory=dict)  # renamed choice names: old → new
+    # Resolves an XPath path (``../q``, ``./q``, ``/data/g/q``) written on the row at ``here``:
+    # (steps, absolute) → ("ref", jejak name) | ("dropped", xlsform name) | ("metadata", expression) | None
+    resolve_path: Callable[[list[str], bool], tuple[str, str] | None] = lambda steps, absolute: None
 
 
 def _tokens(source: str) -> list[tuple[str, str]]:
@@ -146,8 +149,18 @@ def _translate_tokens(tokens: list[tuple[str, str]], context: Context, result: T
     while index < len(tokens):
         kind, value = tokens[index]
         following = tokens[index + 1] if index + 1 < len(tokens) else None
+        previous = tokens[index - 1] if index > 0 else None
+        if _starts_path(kind, value, following, previous):
+            end, steps, absolute = _read_path(tokens, index)
+            out.append(_path_reference(steps, absolute, context, result))
+            index = end
+            continue
         if kind == "bad":
-            result.unsupported.append(f"cannot read the expression from {value[:20]!r} on")
+            if value[:1] in "‘’“”":
+                result.unsupported.append(f"the expression has a typographic quote ({value[0]}) where XPath needs "
+                                          "' or \" (word processors and spreadsheets put them in)")
+            else:
+                result.unsupported.append(f"cannot read the expression from {value[:20]!r} on")
             return ""
         if kind == "ref":
             out.append(_reference(value[2:-1].strip(), context, result))
@@ -181,6 +194,63 @@ def _translate_tokens(tokens: list[tuple[str, str]], context: Context, result: T
             out.append(value)
         index += 1
     return "".join(out).replace("  ", " ").strip()
+
+
+def _starts_path(kind: str, value: str, following, previous) -> bool:
+    """``..``, ``./x`` or a leading ``/x`` begin a path (``/`` elsewhere would be an error anyway)."""
+    if kind != "op":
+        return False
+    if value == "..":
+        return True
+    if value == "." and following == ("op", "/"):
+        return True
+    return value == "/" and following is not None and following[0] == "name" and (
+        previous is None or previous[0] == "op" and previous[1] not in (")", "]"))
+
+
+def _read_path(tokens: list, index: int) -> tuple[int, list[str], bool]:
+    """(index after the path, steps such as ['..', 'group', 'q'], absolute?)."""
+    absolute = tokens[index] == ("op", "/")
+    steps: list[str] = []
+    expect_step = absolute
+    if absolute:
+        index += 1
+    while index < len(tokens):
+        kind, value = tokens[index]
+        if expect_step or not steps:
+            if kind == "name" or (kind == "op" and value in ("..", ".")):
+                steps.append(value)
+                expect_step = False
+                index += 1
+                continue
+            break
+        if (kind, value) == ("op", "/"):
+            expect_step = True
+            index += 1
+            continue
+        break
+    return index, steps, absolute
+
+
+def _path_reference(steps: list[str], absolute: bool, context: Context, result: Translation) -> str:
+    shown = ("/" if absolute else "") + "/".join(steps)
+    if any("[" in s for s in steps):
+        result.unsupported.append(f"XPath predicates in '{shown}' are not supported")
+        return "''"
+    found = context.resolve_path(steps, absolute)
+    if found is None:
+        result.unsupported.append(f"the path '{shown}' does not lead to a question of this form; refer to "
+                                  "questions as ${name}")
+        return "''"
+    kind, value = found
+    if kind == "dropped":
+        result.notes.append(f"'{shown}' refers to {value}, which was left out; it is read as empty ('')")
+        return "''"
+    if kind == "metadata":
+        result.notes.append(f"'{shown}' is device metadata; replaced by {value}")
+        return value
+    result.references.add(value)
+    return "${" + value + "}"
 
 
 def _reference(name: str, context: Context, result: Translation) -> str:

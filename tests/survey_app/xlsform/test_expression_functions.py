@@ -29,6 +29,10 @@ CASES = [
     ("date('not a date')", {}, ""),
     ("string(12)", {}, "12"),
     ("contains('warung kopi', 'kopi')", {}, True),
+    ("floor(-2.5)", {}, -3),
+    ("ceiling(2.1)", {}, 3),
+    ("abs(-4)", {}, 4),
+    ("date-time('2024-05-06')", {}, "2024-05-06"),
 ]
 
 
