@@ -5,9 +5,8 @@ packages (monitoring/, accounts/, …), so views stay thin.
 """
 from survey_app.admin import (  # noqa: F401 (each module registers its views)
     alumni_views, audit_views, auth_views, coding_views, dashboard_views, export_views, message_views,
-    report_views,
+    report_views, xlsform_views,
 )
-from survey_app.admin import xlsform_views  # noqa: F401,E402 (--- xlsform: XLSForm upload page)
 from survey_app.admin.blueprint import bp
 
 __all__ = ["bp"]

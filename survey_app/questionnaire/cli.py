@@ -62,6 +62,6 @@ def list_command() -> None:
 
 
 # --- xlsform: `import-xlsform` and `export-xlsform` live in survey_app/xlsform/cli.py
-from survey_app.xlsform.cli import register as _register_xlsform  # noqa: E402
+from survey_app.xlsform.cli import register as _register_xlsform
 
 _register_xlsform(questionnaire_cli)

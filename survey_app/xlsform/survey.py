@@ -64,7 +64,7 @@ class Row:
     list_name: str | None = None
     or_other: bool = False
     unsupported: list[Issue] = field(default_factory=list)
-    parent: "Row | None" = None  # the enclosing begin group/repeat row
+    parent: Row | None = None  # the enclosing begin group/repeat row
     dropped: bool = False
 
 

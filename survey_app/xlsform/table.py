@@ -7,7 +7,6 @@ from survey_app.xlsform.errors import NOTE, UNSUPPORTED, Issue
 from survey_app.xlsform.headers import MEDIA, Column, parse_header
 from survey_app.xlsform.reader import Sheet
 
-
 # CHT's spelling of "this row has no label" (its forms put it in every label column).
 NO_LABEL = "NO_LABEL"
 
@@ -22,7 +21,7 @@ class Table:
     translated: dict[str, list[Column]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, sheet: Sheet) -> "Table":
+    def of(cls, sheet: Sheet) -> Table:
         table = cls(sheet)
         for index, header in enumerate(sheet.header):
             column = parse_header(index, header)

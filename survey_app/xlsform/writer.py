@@ -12,7 +12,8 @@ Mapping (the reverse of the importer; docs/XLSFORM.md has the table):
 from __future__ import annotations
 
 import io
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import openpyxl
 

@@ -11,8 +11,8 @@ own parser, so anything accepted here is also accepted by ``questionnaire check`
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from survey_app.questionnaire import expressions as jejak_expressions
 

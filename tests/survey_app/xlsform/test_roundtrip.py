@@ -7,7 +7,11 @@ import pytest
 
 from survey_app.questionnaire.builder import build, check_text
 from survey_app.questionnaire.logic import (
-    Respondent, RosterTraining, clean_answers, missing_required, visible_pages,
+    Respondent,
+    RosterTraining,
+    clean_answers,
+    missing_required,
+    visible_pages,
 )
 from survey_app.questionnaire.service import _plain
 from survey_app.questionnaire.yaml_source import load_yaml
