@@ -16,7 +16,7 @@ from survey_app.extensions import csrf, db
 from survey_app.questionnaire.builder import check_text
 from survey_app.questionnaire.errors import DefinitionError
 from survey_app.questionnaire.service import store_new_version
-from survey_app.xlsform.errors import XLSFormError
+from survey_app.xlsform.errors import XLSFormError, translated
 from survey_app.xlsform.importer import import_xlsform
 
 # Real XLSForms are far below 1 MB; the app-wide request cap (256 KB) is raised for these two
@@ -33,6 +33,11 @@ class UploadForm(FlaskForm):
 
 class LoadForm(FlaskForm):
     source = HiddenField(validators=[DataRequired()])
+
+
+def _render(**context):
+    """The upload page; importer messages are shown in the user's language."""
+    return render_template("admin/xlsform.html", issue_text=lambda message: translated(message, _), **context)
 
 
 def _allow_large_request() -> None:
@@ -54,22 +59,22 @@ def xlsform_upload():
     except RequestEntityTooLarge:
         form, submitted = UploadForm(formdata=None), False
         form.file.errors = [_("The file is larger than %(mb)d MB.", mb=MAX_UPLOAD_BYTES // 1_048_576)]
-        return render_template("admin/xlsform.html", form=form), 413
+        return _render(form=form), 413
     if request.method == "POST" and not submitted:
-        return render_template("admin/xlsform.html", form=form), 400
+        return _render(form=form), 400
     if not submitted:
-        return render_template("admin/xlsform.html", form=form)
+        return _render(form=form)
     upload = form.file.data
     data = upload.read(MAX_UPLOAD_BYTES + 1)
     try:
         result = import_xlsform(data, skip_unsupported=form.skip_unsupported.data, filename=upload.filename or "form",
                                 max_bytes=MAX_UPLOAD_BYTES)
     except XLSFormError as error:
-        return render_template("admin/xlsform.html", form=form, issues=error.issues, failed=True), 400
+        return _render(form=form, issues=error.issues, failed=True), 400
     source = result.yaml
     problems = check_text(source)
     load_form = LoadForm(formdata=None, source=source)
-    return render_template("admin/xlsform.html", form=form, issues=result.issues, problems=problems,
+    return _render(form=form, issues=result.issues, problems=problems,
                            load_form=load_form, definition=result.definition, source=source)
 
 
@@ -86,11 +91,11 @@ def xlsform_load():
         valid, form = False, None
     if not valid:
         flash(_("The form expired or was incomplete; upload the file again."), "error")
-        return render_template("admin/xlsform.html", form=UploadForm(formdata=None)), 400
+        return _render(form=UploadForm(formdata=None)), 400
     try:
         row = store_new_version(form.source.data)
     except DefinitionError as error:
-        return render_template("admin/xlsform.html", form=UploadForm(formdata=None), problems=error.problems,
+        return _render(form=UploadForm(formdata=None), problems=error.problems,
                                failed=True), 400
     record("questionnaire.load", row.name, {"version": row.version, "id": row.id, "source": "xlsform"})
     db.session.commit()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from survey_app.xlsform.errors import ERROR, NOTE, UNSUPPORTED, Issue
+from survey_app.xlsform.errors import ERROR, N_, NOTE, UNSUPPORTED, Issue
 from survey_app.xlsform.headers import MEDIA, TRANSLATABLE
 from survey_app.xlsform.table import Table
 from survey_app.xlsform.texts import Texts
@@ -28,7 +28,7 @@ def read_choices(table: Table | None, texts: Texts, allow_duplicates: bool = Fal
         return lists, renamed, issues
     if "list_name" not in table.plain or "name" not in table.plain:
         missing = "list_name" if "list_name" not in table.plain else "name"
-        issues.append(Issue(ERROR, f"the choices sheet has no '{missing}' column", table.name, 1))
+        issues.append(Issue(ERROR, N_("the choices sheet has no '%(column)s' column", column=missing), table.name, 1))
         return lists, renamed, issues
     extra_columns = [c for c in table.columns
                      if c.language is None and not c.bad_language and c.key not in ("list_name", "name")
@@ -39,10 +39,11 @@ def read_choices(table: Table | None, texts: Texts, allow_duplicates: bool = Fal
         if not list_name and not name:
             continue
         if not list_name:
-            issues.append(Issue(ERROR, "a choice without a list name", table.name, number, table.header_of("list_name")))
+            issues.append(Issue(ERROR, N_("a choice without a list name"), table.name, number,
+                                table.header_of("list_name")))
             continue
         if not name:
-            issues.append(Issue(ERROR, f"a choice of list '{list_name}' has no name", table.name, number,
+            issues.append(Issue(ERROR, N_("a choice of list '%(list)s' has no name", list=list_name), table.name, number,
                                 table.header_of("name")))
             continue
         if not CHOICE_NAME_RE.match(name):
@@ -55,20 +56,24 @@ def read_choices(table: Table | None, texts: Texts, allow_duplicates: bool = Fal
         if (list_name, name) in seen:
             first = seen[(list_name, name)]
             if not allow_duplicates:
-                issues.append(Issue(ERROR, f"choice '{name}' appears twice in list '{list_name}' (first on row "
-                                    f"{first}); Jejak needs unique choice names", table.name, number,
+                issues.append(Issue(ERROR, N_("choice '%(name)s' appears twice in list '%(list)s' (first on row "
+                                              "%(first)d); Jejak needs unique choice names", name=name,
+                                              list=list_name, first=first), table.name, number,
                                     table.header_of("name")))
                 continue
             counter = 2
             while (list_name, f"{name}_{counter}") in seen:
                 counter += 1
-            issues.append(Issue(UNSUPPORTED, f"choice '{name}' appears twice in list '{list_name}' (first on row "
-                                f"{first}; allow_choice_duplicates); Jejak needs unique names, so "
-                                f"--skip-unsupported renames this one '{name}_{counter}'", table.name, number,
+            new_name = f"{name}_{counter}"
+            issues.append(Issue(UNSUPPORTED, N_("choice '%(name)s' appears twice in list '%(list)s' (first on row "
+                                              "%(first)d; allow_choice_duplicates); Jejak needs unique names, so "
+                                              "--skip-unsupported renames this one '%(new)s'", name=name,
+                                              list=list_name, first=first, new=new_name),
+                                table.name, number,
                                 table.header_of("name")))
-            name = f"{name}_{counter}"
+            name = new_name
         seen[(list_name, name)] = number
-        issues.extend(table.media_issues(number, cells, f"choice '{name}'"))
+        issues.extend(table.media_issues(number, cells, N_("choice '%(name)s'", name=name)))
         label = texts.of(table, number, cells, "label")
         if label is None:
             issues.append(Issue(NOTE, f"choice '{name}' has no label; its name is used", table.name, number,

@@ -1,13 +1,42 @@
 """What an XLSForm import found: issues located by sheet, row and column."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 # Severity of an issue:
 #   error       the file cannot be imported as it is (bad input);
 #   unsupported a feature Jejak does not have; --skip-unsupported drops it (and says so);
 #   note        something mapped with a loss or ignored on purpose; the import goes ahead.
 ERROR, UNSUPPORTED, NOTE = "error", "unsupported", "note"
+
+
+class Message(str):
+    """An English message that remembers its template and values, so the staff site can show
+    it in the user's language (the template is the msgid in messages.po)."""
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, **params: Any) -> Message:
+        text = super().__new__(cls, template % params if params else template)
+        text.template, text.params = template, params
+        return text
+
+
+def N_(template: str, **params: Any) -> Message:
+    """Mark a message for translation (extracted by Babel) and fill in its values."""
+    return Message(template, **params)
+
+
+def translated(message: str, gettext: Callable[..., str]) -> str:
+    """``message`` in the current language when it is a :class:`Message` (values too)."""
+    if not isinstance(message, Message):
+        return message
+    values = {key: translated(value, gettext) if isinstance(value, Message) else value
+              for key, value in message.params.items()}
+    return gettext(message.template, **values) if values else gettext(message.template)
 
 
 @dataclass(frozen=True)

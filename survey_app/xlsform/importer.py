@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from survey_app.xlsform.choices import read_choices
-from survey_app.xlsform.errors import ERROR, NOTE, UNSUPPORTED, Issue, XLSFormError
+from survey_app.xlsform.errors import ERROR, N_, NOTE, UNSUPPORTED, Issue, XLSFormError
 from survey_app.xlsform.headers import language_code
 from survey_app.xlsform.reader import MAX_FILE_BYTES, read_workbook
 from survey_app.xlsform.survey import SurveyConverter, jejak_name
@@ -55,11 +55,12 @@ def import_xlsform(data: bytes, *, skip_unsupported: bool = False, default_langu
     issues: list[Issue] = []
     if "survey" not in by_lower:
         names = ", ".join(f"'{n}'" for n in sheets) or "none"
-        raise XLSFormError([Issue(ERROR, f"the workbook has no 'survey' sheet (sheets found: {names})", "survey")])
+        raise XLSFormError([Issue(ERROR, N_("the workbook has no 'survey' sheet (sheets found: %(names)s)", names=names),
+                                  "survey")])
     for name, sheet in sheets.items():
         if name.strip().lower() not in KNOWN_SHEETS and (sheet.rows or sheet.header):
             kind = UNSUPPORTED if name.strip().lower() in ("entities",) and sheet.rows else NOTE
-            message = ("entities (ODK's case data) are not supported; the sheet is ignored" if kind == UNSUPPORTED
+            message = (N_("entities (ODK's case data) are not supported; the sheet is ignored") if kind == UNSUPPORTED
                        else "sheet not used by an XLSForm import; ignored")
             issues.append(Issue(kind, message, name))
     issues.extend(_formula_issues(sheets))
@@ -74,8 +75,8 @@ def import_xlsform(data: bytes, *, skip_unsupported: bool = False, default_langu
             continue
         for column in table.columns:
             if column.bad_language:
-                issues.append(Issue(ERROR, f"cannot tell the language of '{column.header}': write it as "
-                                    "'label::English (en)' or 'label::en' with a two-letter code",
+                issues.append(Issue(ERROR, N_("cannot tell the language of '%(header)s': write it as 'label::English "
+                                              "(en)' or 'label::en' with a two-letter code", header=column.header),
                                     table.name, 1, column.header))
     languages = _languages(survey, choices, settings.get("default_language"), default_language)
     texts = Texts(languages, languages[0])
@@ -96,7 +97,7 @@ def import_xlsform(data: bytes, *, skip_unsupported: bool = False, default_langu
     if unsupported and not skip_unsupported:
         raise XLSFormError(_ordered(unsupported))
     if not result.pages:
-        raise XLSFormError([Issue(ERROR, "the form has no questions Jejak can ask", by_lower["survey"].name)])
+        raise XLSFormError([Issue(ERROR, N_("the form has no questions Jejak can ask"), by_lower["survey"].name)])
     name = jejak_name(settings.get("form_id") or re.sub(r"\.[A-Za-z]+$", "", filename) or "form")
     definition = {"format": FORMAT, "name": name, "title": title, "languages": languages}
     if settings.get("jejak::consent_question"):
@@ -120,8 +121,8 @@ def _formula_issues(sheets: dict) -> list[Issue]:
                 issues.append(Issue(NOTE, "the form version is a formula; Jejak numbers versions itself, so it is "
                                     "ignored", name, row, where))
             elif name.strip().lower() in KNOWN_SHEETS:
-                issues.append(Issue(ERROR, "this cell holds a formula; XLSForms must hold plain values — copy the "
-                                    "cells and paste them as values", name, row, where))
+                issues.append(Issue(ERROR, N_("this cell holds a formula; XLSForms must hold plain values — copy the "
+                                              "cells and paste them as values"), name, row, where))
     return issues
 
 

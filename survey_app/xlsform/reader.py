@@ -12,7 +12,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 
-from survey_app.xlsform.errors import fail
+from survey_app.xlsform.errors import N_, fail
 
 # Real forms are well under 1 MB (a 700-row, 10-language form is ~300 KB); the caps leave
 # room while keeping a hostile upload from tying up a worker or its memory.
@@ -41,15 +41,15 @@ class Sheet:
 def read_workbook(data: bytes, max_bytes: int = MAX_FILE_BYTES) -> dict[str, Sheet]:
     """Sheets of an .xlsx/.xls file by name; raises :class:`XLSFormError` on bad input."""
     if len(data) > max_bytes:
-        fail(f"the file is {len(data) / 1_048_576:.1f} MB; the limit is {max_bytes / 1_048_576:.0f} MB "
-             "(an XLSForm is rarely over 1 MB: remove pasted images or data sheets)")
+        fail(N_("the file is %(size).1f MB; the limit is %(limit).0f MB (an XLSForm is rarely over 1 MB: remove "
+                "pasted images or data sheets)", size=len(data) / 1_048_576, limit=max_bytes / 1_048_576))
     if data.startswith(_ZIP_MAGIC):
         return _read_xlsx(data)
     if data.startswith(_OLE2_MAGIC):
         if _ENCRYPTION_INFO in data:
-            fail("the workbook is password-protected; save it without a password and try again")
+            fail(N_("the workbook is password-protected; save it without a password and try again"))
         return _read_xls(data)
-    fail("this is not a spreadsheet: upload an XLSForm saved as .xlsx or .xls")
+    fail(N_("this is not a spreadsheet: upload an XLSForm saved as .xlsx or .xls"))
     raise AssertionError  # unreachable; fail() raises
 
 
@@ -71,16 +71,16 @@ def _check_zip(data: bytes) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        fail("the file is damaged (not a readable .xlsx); open it in a spreadsheet program and save it again")
+        fail(N_("the file is damaged (not a readable .xlsx); open it in a spreadsheet program and save it again"))
     total = 0
     for info in infos:
         total += info.file_size
         if info.file_size > MAX_UNZIPPED_BYTES or total > MAX_UNZIPPED_BYTES:
-            fail(f"part '{info.filename}' of the workbook unpacks to more than "
-                 f"{MAX_UNZIPPED_BYTES // 1_048_576} MB; an XLSForm is far smaller — remove data sheets or images",
+            fail(N_("part '%(part)s' of the workbook unpacks to more than %(limit)d MB; an XLSForm is far smaller "
+                    "— remove data sheets or images", part=info.filename, limit=MAX_UNZIPPED_BYTES // 1_048_576),
                  sheet=info.filename)
     if "xl/workbook.xml" not in {info.filename for info in infos}:
-        fail("the file is a zip archive but not an Excel workbook (.xlsx)")
+        fail(N_("the file is a zip archive but not an Excel workbook (.xlsx)"))
 
 
 def _read_xlsx(data: bytes) -> dict[str, Sheet]:
@@ -90,7 +90,7 @@ def _read_xlsx(data: bytes) -> dict[str, Sheet]:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # noqa: BLE001 - openpyxl raises many types for damaged files
-        fail("the file is damaged (openpyxl cannot read it); open it in a spreadsheet program and save it again")
+        fail(N_("the file is damaged (not a readable .xlsx); open it in a spreadsheet program and save it again"))
     sheets: dict[str, Sheet] = {}
     try:
         for worksheet in book.worksheets:
@@ -118,10 +118,10 @@ def _read_xls(data: bytes) -> dict[str, Sheet]:
         book = xlrd.open_workbook(file_contents=data, on_demand=True)
     except xlrd.biffh.XLRDError as error:
         if "encrypt" in str(error).lower():
-            fail("the workbook is password-protected; save it without a password and try again")
-        fail(f"the file is damaged (not a readable .xls: {error})")
+            fail(N_("the workbook is password-protected; save it without a password and try again"))
+        fail(N_("the file is damaged (not a readable .xls); open it in a spreadsheet program and save it again"))
     except Exception:  # noqa: BLE001 - xlrd raises assorted errors for damaged files
-        fail("the file is damaged (not a readable .xls); open it in a spreadsheet program and save it again")
+        fail(N_("the file is damaged (not a readable .xls); open it in a spreadsheet program and save it again"))
     sheets: dict[str, Sheet] = {}
     try:
         for sheet in book.sheets():
@@ -147,12 +147,12 @@ def _collect(name: str, rows) -> Sheet:
     for number, cells, formulas in rows:
         sheet.formulas.extend(formulas)
         if number > MAX_ROWS:
-            fail(f"the sheet has more than {MAX_ROWS} rows; an XLSForm is far shorter", name, number)
+            fail(N_("the sheet has more than %(limit)d rows; an XLSForm is far shorter", limit=MAX_ROWS), name, number)
         texts = [_text(value) for value in cells]
         while texts and texts[-1] == "":
             texts.pop()
         if len(texts) > MAX_COLUMNS:
-            fail(f"the row has more than {MAX_COLUMNS} columns", name, number)
+            fail(N_("the row has more than %(limit)d columns", limit=MAX_COLUMNS), name, number)
         if number == 1:
             sheet.header = texts
         elif texts:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from survey_app.questionnaire.expressions import ExpressionError, compile_regex, parse
 from survey_app.xlsform import types as xtypes
-from survey_app.xlsform.errors import ERROR, NOTE, UNSUPPORTED, Issue
+from survey_app.xlsform.errors import ERROR, N_, NOTE, UNSUPPORTED, Issue
 from survey_app.xlsform.table import Table
 from survey_app.xlsform.texts import Texts
 from survey_app.xlsform.xpath import Context, Translation, translate
@@ -109,10 +109,10 @@ class SurveyConverter:
     # -- pass 1: rows ---------------------------------------------------------------------------
     def read_rows(self) -> None:
         if "type" not in self.table.plain:
-            self.issue(ERROR, "the survey sheet has no 'type' column", 1)
+            self.issue(ERROR, N_("the survey sheet has no '%(column)s' column", column="type"), 1)
             return
         if "name" not in self.table.plain:
-            self.issue(ERROR, "the survey sheet has no 'name' column", 1)
+            self.issue(ERROR, N_("the survey sheet has no '%(column)s' column", column="name"), 1)
             return
         stack: list[Row] = []
         for number, cells in self.table.rows():
@@ -120,7 +120,7 @@ class SurveyConverter:
             if not raw_type:
                 if any(cells[c.index].strip() for c in self.table.columns
                        if c.key in ("name", "label") and c.index < len(cells)):
-                    self.issue(ERROR, "this row has a name or label but no type", number, "type")
+                    self.issue(ERROR, N_("this row has a name or label but no type"), number, "type")
                 continue
             role = self.table.get(cells, "jejak::role")
             if role in ("each_of_item", "prefill_note"):
@@ -141,13 +141,13 @@ class SurveyConverter:
                 self._close(row, stack)
                 continue
             if kind == "unknown":
-                self.issue(ERROR, f"unknown question type '{raw_type}'", number, "type")
+                self.issue(ERROR, N_("unknown question type '%(type)s'", type=raw_type), number, "type")
                 continue
             if not row.name and kind == "note":
                 row.name = f"note_row{number}"
                 self.issue(NOTE, f"a note without a name is called '{row.name}'", number, "name")
             if not row.name:
-                self.issue(ERROR, "this row needs a name", number, "name")
+                self.issue(ERROR, N_("this row needs a name"), number, "name")
                 continue
             self.paths.setdefault(_path(row), row)
             if kind == "metadata":
@@ -157,30 +157,33 @@ class SurveyConverter:
                 continue
             self._register(row)
             if kind.startswith("unsupported:"):
-                reason = xtypes.UNSUPPORTED.get(kind.split(":", 1)[1], "not supported")
-                row.unsupported.append(Issue(UNSUPPORTED, f"type '{raw_type}': {reason}", self.table.name, number,
+                reason = xtypes.UNSUPPORTED.get(kind.split(":", 1)[1], N_("not supported"))
+                row.unsupported.append(Issue(UNSUPPORTED, N_("type '%(type)s': %(reason)s", type=raw_type, reason=reason),
+                                             self.table.name, number,
                                              self.table.header_of("type")))
             if kind in ("begin_group", "begin_repeat", "begin_transparent") or kind == "unsupported:begin loop":
                 if kind == "begin_repeat" and any(r.kind == "begin_repeat" for r in stack):
-                    row.unsupported.append(Issue(UNSUPPORTED, "a repeat inside a repeat: Jejak supports one level "
-                                                 "of repeats", self.table.name, number, self.table.header_of("type")))
+                    row.unsupported.append(Issue(UNSUPPORTED, N_("a repeat inside a repeat: Jejak supports one level "
+                                                    "of repeats"), self.table.name, number, self.table.header_of("type")))
                 stack.append(row)
             self.rows.append(row)
         for row in stack:
-            self.issue(ERROR, f"'{row.raw_type}' named '{row.name}' is never closed (missing 'end "
-                              f"{'repeat' if row.kind == 'begin_repeat' else 'group'}')", row.number, "type")
+            self.issue(ERROR, N_("'%(type)s' named '%(name)s' is never closed (missing '%(end)s')", type=row.raw_type,
+                                 name=row.name, end="end repeat" if row.kind == "begin_repeat" else "end group"),
+                       row.number, "type")
 
     def _close(self, row: Row, stack: list[Row]) -> None:
         wanted = "begin_repeat" if row.kind == "end_repeat" else "begin_group"
         if not stack:
-            self.issue(ERROR, f"'{row.raw_type}' without a matching begin", row.number, "type")
+            self.issue(ERROR, N_("'%(type)s' without a matching begin", type=row.raw_type), row.number, "type")
             return
         opened = stack[-1]
         opened_kind = ("begin_repeat" if opened.kind in ("begin_repeat", "unsupported:begin loop", "begin_transparent")
                        else "begin_group")
         if opened_kind != wanted:
-            self.issue(ERROR, f"'{row.raw_type}' closes '{opened.raw_type}' named '{opened.name}' (row "
-                              f"{opened.number}): groups and repeats must be closed in order", row.number, "type")
+            self.issue(ERROR, N_("'%(type)s' closes '%(opened)s' named '%(name)s' (row %(row)d): groups and repeats "
+                                 "must be closed in order", type=row.raw_type, opened=opened.raw_type, name=opened.name,
+                                 row=opened.number), row.number, "type")
         stack.pop()
         self.rows.append(Row(row.number, row.cells, row.raw_type, "end", parent=opened))
 
@@ -189,15 +192,15 @@ class SurveyConverter:
         if row.name in self.by_name:
             first = self.by_name[row.name]
             if first.parent is row.parent:
-                self.issue(ERROR, f"the name '{row.name}' is used twice (first on row {first.number}); names must "
-                                  "be unique", row.number, "name")
+                self.issue(ERROR, N_("the name '%(name)s' is used twice (first on row %(row)d); names must be unique",
+                                     name=row.name, row=first.number), row.number, "name")
                 return
             # XLSForm allows the same name in different groups; Jejak names are global.
             prefix = row.parent.name if row.parent is not None else "form"
             jname = jejak_name(f"{prefix}_{row.name}")
             if any(r.jname == jname for r in self.by_name.values()) or jname in self.extra_names:
-                self.issue(ERROR, f"the name '{row.name}' is used twice (first on row {first.number}) and "
-                                  f"'{jname}' is taken too; rename one", row.number, "name")
+                self.issue(ERROR, N_("the name '%(name)s' is used twice (first on row %(row)d) and '%(new)s' is taken "
+                                     "too; rename one", name=row.name, row=first.number, new=jname), row.number, "name")
                 return
             self.issue(NOTE, f"'{row.name}' is also used on row {first.number}; this one becomes '{jname}' "
                              f"(${{{row.name}}} still means row {first.number})", row.number, "name")
@@ -206,8 +209,9 @@ class SurveyConverter:
             return
         clash = next((r for r in self.by_name.values() if r.jname == jname), None)
         if clash is not None:
-            self.issue(ERROR, f"the names '{clash.name}' (row {clash.number}) and '{row.name}' both become "
-                              f"'{jname}' in Jejak (lower case, letters, digits and _); rename one", row.number, "name")
+            self.issue(ERROR, N_("the names '%(first)s' (row %(row)d) and '%(name)s' both become '%(new)s' in Jejak "
+                                 "(lower case, letters, digits and _); rename one", first=clash.name, row=clash.number,
+                                 name=row.name, new=jname), row.number, "name")
             return
         if jname != row.name:
             self.issue(NOTE, f"name '{row.name}' becomes '{jname}' (Jejak names are lower case with _)",
@@ -234,8 +238,8 @@ class SurveyConverter:
             row.unsupported.extend(self.table.media_issues(row.number, row.cells, f"'{row.name}'"))
             save_to = self.table.plain.get("save_to")
             if save_to is not None and self.cell(row, "save_to"):
-                row.unsupported.append(Issue(UNSUPPORTED, "saving to an entity (save_to) is not supported; with "
-                                             "--skip-unsupported only save_to is left out", self.table.name,
+                row.unsupported.append(Issue(UNSUPPORTED, N_("saving to an entity (save_to) is not supported; with "
+                                                "--skip-unsupported only save_to is left out"), self.table.name,
                                              row.number, save_to.header))
         for row in self.rows:
             if row.kind == "end":
@@ -403,7 +407,8 @@ class SurveyConverter:
         try:
             parse(result.text)
         except ExpressionError as error:
-            self.issue(ERROR, f"cannot translate the expression {source!r}: {error}", row.number, key)
+            self.issue(ERROR, N_("cannot translate the expression %(source)r: %(error)s", source=source, error=str(error)),
+                       row.number, key)
             return None
         self._check_regex(result.text, row, key)
         return result.text
@@ -412,8 +417,8 @@ class SurveyConverter:
         for match in re.finditer(r"regex\([^,]*,\s*('([^']*)'|\"([^\"]*)\")\s*\)", text):
             pattern = match.group(2) if match.group(2) is not None else match.group(3)
             if compile_regex(pattern) is None:
-                self.issue(ERROR, f"the regular expression {pattern!r} is not valid (or longer than 500 "
-                                  "characters)", row.number, key)
+                self.issue(ERROR, N_("the regular expression %(pattern)r is not valid (or longer than 500 characters)",
+                                     pattern=pattern), row.number, key)
 
     def _repeat(self, row: Row, context: Context) -> dict:
         count = self._expression(row, "repeat_count", context)
@@ -453,7 +458,7 @@ class SurveyConverter:
                 self.issue(NOTE, "a read-only question with a calculation is imported as a calculate (not shown)",
                            row.number, "read_only")
             if not calculation:
-                self.issue(ERROR, "a calculate needs a calculation", row.number, "calculation")
+                self.issue(ERROR, N_("a calculate needs a calculation"), row.number, "calculation")
                 return []
             question.update(type="calculate", calculation=calculation)
             if label:
@@ -494,11 +499,12 @@ class SurveyConverter:
         if kind in ("select_one", "select_multiple"):
             list_name = row.list_name
             if not list_name:
-                self.issue(ERROR, f"'{row.raw_type}' must name one choice list, e.g. 'select_one yes_no'",
+                self.issue(ERROR, N_("'%(type)s' must name one choice list, e.g. 'select_one yes_no'", type=row.raw_type),
                            row.number, "type")
                 return []
             if list_name not in self.choice_lists:
-                self.issue(ERROR, f"choice list '{list_name}' is used here but not defined in the choices sheet",
+                self.issue(ERROR, N_("choice list '%(list)s' is used here but not defined in the choices sheet",
+                                     list=list_name),
                            row.number, "type")
                 return []
             if row.or_other:
@@ -651,7 +657,8 @@ def _path(row: Row) -> tuple[str, ...]:
 
 def _keeps_question(issue: Issue) -> bool:
     """Unsupported items that drop only a cell (media, save_to), not the whole question."""
-    return issue.message.startswith("media (") or issue.message.startswith("saving to an entity")
+    template = getattr(issue.message, "template", issue.message)
+    return template.startswith(("media (", "saving to an entity"))
 
 
 def _looks_like_expression(text: str) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from survey_app.xlsform.errors import NOTE, UNSUPPORTED, Issue
+from survey_app.xlsform.errors import N_, NOTE, UNSUPPORTED, Issue
 from survey_app.xlsform.headers import MEDIA, Column, parse_header
 from survey_app.xlsform.reader import Sheet
 
@@ -76,8 +76,9 @@ class Table:
         issues = []
         for column in self.columns:
             if column.key in MEDIA and column.index < len(cells) and cells[column.index].strip():
-                issues.append(Issue(UNSUPPORTED, f"media ({column.key}) on {what} is not shown by Jejak; "
-                                    "with --skip-unsupported the media is left out and the text kept",
+                issues.append(Issue(UNSUPPORTED, N_("media (%(kind)s) on %(what)s is not shown by Jejak; with "
+                                                    "--skip-unsupported the media is left out and the text kept",
+                                                    kind=column.key, what=what),
                                     self.name, number, column.header))
         return issues
 

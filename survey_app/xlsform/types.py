@@ -5,6 +5,8 @@ folded here, so the rest of the importer sees one spelling per type.
 """
 from __future__ import annotations
 
+from survey_app.xlsform.errors import N_
+
 # XLSForm type → Jejak type (before appearances refine it, e.g. multiline → long_text).
 SIMPLE = {
     "text": "text", "string": "text",
@@ -33,32 +35,32 @@ METADATA = {
 }
 # Types Jejak cannot ask, with the plain reason given to the author.
 UNSUPPORTED = {
-    "geopoint": "GPS locations are not collected by Jejak (web survey on the respondent's phone)",
-    "geotrace": "GPS traces are not collected by Jejak",
-    "geoshape": "GPS shapes are not collected by Jejak",
-    "image": "photos and other file uploads are not collected by Jejak",
-    "photo": "photos and other file uploads are not collected by Jejak",
-    "audio": "audio recordings are not collected by Jejak",
-    "video": "video recordings are not collected by Jejak",
-    "file": "file uploads are not collected by Jejak",
-    "barcode": "barcode scanning needs ODK Collect's camera widget",
-    "signature": "signatures are drawings uploaded as images; not collected by Jejak",
-    "trigger": "'trigger' is the old acknowledge widget with device-only behaviour; not supported",
-    "rank": "ranking questions are not supported by Jejak's engine",
-    "osm": "OpenStreetMap questions need ODK Collect's map widget",
-    "hidden": "'hidden' fields are filled in by the data-collection app (e.g. CHT inputs); Jejak has no such input",
-    "xml-external": "external XML data files are not supported",
-    "csv-external": "external CSV data files are not supported",
-    "select_one_external": "external choices (the external_choices sheet) are not supported",
-    "select_one_from_file": "choices from an attached file (select_*_from_file) are not supported",
-    "select_multiple_from_file": "choices from an attached file (select_*_from_file) are not supported",
-    "select one from file": "choices from an attached file (select_*_from_file) are not supported",
-    "select multiple from file": "choices from an attached file (select_*_from_file) are not supported",
-    "begin loop": "'begin loop' (a repeat over a choice list) is not supported; use a repeat",
-    "begin_loop": "'begin loop' (a repeat over a choice list) is not supported; use a repeat",
-    "start-geopoint": "GPS locations are not collected by Jejak",
-    "background-geopoint": "GPS locations are not collected by Jejak",
-    "entity": "entities (ODK's case data) are not supported",
+    "geopoint": N_("GPS locations are not collected by Jejak (web survey on the respondent's phone)"),
+    "geotrace": N_("GPS traces are not collected by Jejak"),
+    "geoshape": N_("GPS shapes are not collected by Jejak"),
+    "image": N_("photos and other file uploads are not collected by Jejak"),
+    "photo": N_("photos and other file uploads are not collected by Jejak"),
+    "audio": N_("audio recordings are not collected by Jejak"),
+    "video": N_("video recordings are not collected by Jejak"),
+    "file": N_("file uploads are not collected by Jejak"),
+    "barcode": N_("barcode scanning needs ODK Collect's camera widget"),
+    "signature": N_("signatures are drawings uploaded as images; not collected by Jejak"),
+    "trigger": N_("'trigger' is the old acknowledge widget with device-only behaviour; not supported"),
+    "rank": N_("ranking questions are not supported by Jejak's engine"),
+    "osm": N_("OpenStreetMap questions need ODK Collect's map widget"),
+    "hidden": N_("'hidden' fields are filled in by the data-collection app (e.g. CHT inputs); Jejak has no such input"),
+    "xml-external": N_("external XML data files are not supported"),
+    "csv-external": N_("external CSV data files are not supported"),
+    "select_one_external": N_("external choices (the external_choices sheet) are not supported"),
+    "select_one_from_file": N_("choices from an attached file (select_*_from_file) are not supported"),
+    "select_multiple_from_file": N_("choices from an attached file (select_*_from_file) are not supported"),
+    "select one from file": N_("choices from an attached file (select_*_from_file) are not supported"),
+    "select multiple from file": N_("choices from an attached file (select_*_from_file) are not supported"),
+    "begin loop": N_("'begin loop' (a repeat over a choice list) is not supported; use a repeat"),
+    "begin_loop": N_("'begin loop' (a repeat over a choice list) is not supported; use a repeat"),
+    "start-geopoint": N_("GPS locations are not collected by Jejak"),
+    "background-geopoint": N_("GPS locations are not collected by Jejak"),
+    "entity": N_("entities (ODK's case data) are not supported"),
 }
 CONTROL = {
     "begin group": "begin_group", "begin_group": "begin_group", "end group": "end_group",

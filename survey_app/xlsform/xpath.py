@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from survey_app.questionnaire import expressions as jejak_expressions
+from survey_app.xlsform.errors import N_
 
 _TOKEN = re.compile(
     r"""(?P<space>\s+)
@@ -29,23 +30,23 @@ _TOKEN = re.compile(
 
 # Functions with a reason why Jejak cannot offer them.
 UNSUPPORTED_FUNCTIONS = {
-    "pulldata": "pulldata() reads an attached CSV file on the device; Jejak has no form attachments",
-    "instance": "instance() reads a secondary instance (external choices or a CSV); not supported",
-    "position": "position() depends on XPath node positions inside repeats; not supported",
-    "indexed-repeat": "indexed-repeat() reads another repeat instance; not supported",
-    "current": "current() is XPath context navigation; not supported",
-    "uuid": "uuid() generates identifiers on the device; Jejak identifies responses itself",
-    "random": "random() is evaluated on the device; not supported",
-    "now": "now() gives a time of day; Jejak has dates only",
-    "format-date": "format-date() formats for display; not supported",
-    "format-date-time": "format-date-time() formats for display; not supported",
-    "version": "version() reads the form version; not supported",
-    "property": "property() reads device properties; not supported",
-    "digest": "digest() is not supported",
-    "base64-decode": "base64-decode() is not supported",
-    "extract-signed": "extract-signed() is not supported",
-    "distance": "distance() works on geopoints, which Jejak does not collect",
-    "area": "area() works on geoshapes, which Jejak does not collect",
+    "pulldata": N_("pulldata() reads an attached CSV file on the device; Jejak has no form attachments"),
+    "instance": N_("instance() reads a secondary instance (external choices or a CSV); not supported"),
+    "position": N_("position() depends on XPath node positions inside repeats; not supported"),
+    "indexed-repeat": N_("indexed-repeat() reads another repeat instance; not supported"),
+    "current": N_("current() is XPath context navigation; not supported"),
+    "uuid": N_("uuid() generates identifiers on the device; Jejak identifies responses itself"),
+    "random": N_("random() is evaluated on the device; not supported"),
+    "now": N_("now() gives a time of day; Jejak has dates only"),
+    "format-date": N_("format-date() formats for display; not supported"),
+    "format-date-time": N_("format-date-time() formats for display; not supported"),
+    "version": N_("version() reads the form version; not supported"),
+    "property": N_("property() reads device properties; not supported"),
+    "digest": N_("digest() is not supported"),
+    "base64-decode": N_("base64-decode() is not supported"),
+    "extract-signed": N_("extract-signed() is not supported"),
+    "distance": N_("distance() works on geopoints, which Jejak does not collect"),
+    "area": N_("area() works on geoshapes, which Jejak does not collect"),
 }
 # XLSForm names Jejak spells differently, or that only matter on a device.
 _RENAMED = {"once": None, "boolean-from-string": "boolean"}
@@ -157,10 +158,10 @@ def _translate_tokens(tokens: list[tuple[str, str]], context: Context, result: T
             continue
         if kind == "bad":
             if value[:1] in "‘’“”":
-                result.unsupported.append(f"the expression has a typographic quote ({value[0]}) where XPath needs "
-                                          "' or \" (word processors and spreadsheets put them in)")
+                result.unsupported.append(N_("the expression has a typographic quote (%(quote)s) where XPath needs ' "
+                                             "or \" (word processors and spreadsheets put them in)", quote=value[0]))
             else:
-                result.unsupported.append(f"cannot read the expression from {value[:20]!r} on")
+                result.unsupported.append(N_("cannot read the expression from %(text)r on", text=value[:20]))
             return ""
         if kind == "ref":
             out.append(_reference(value[2:-1].strip(), context, result))
@@ -183,8 +184,8 @@ def _translate_tokens(tokens: list[tuple[str, str]], context: Context, result: T
         elif kind == "string" and value[1:-1] in context.literals:
             out.append(_quote(context.literals[value[1:-1]]))
         elif kind == "op" and value in ("/", "..", "[", "]", "|", "@"):
-            result.unsupported.append(
-                f"XPath paths and predicates ('{value}') are not supported; refer to questions as ${{name}}")
+            result.unsupported.append(N_("XPath paths and predicates ('%(text)s') are not supported; refer to "
+                                         "questions as ${name}", text=value))
             return ""
         elif kind == "op" and value in ("=", "!=", "<", "<=", ">", ">=", "+", "-", "*"):
             out.append(f" {value} ")
@@ -235,12 +236,12 @@ def _read_path(tokens: list, index: int) -> tuple[int, list[str], bool]:
 def _path_reference(steps: list[str], absolute: bool, context: Context, result: Translation) -> str:
     shown = ("/" if absolute else "") + "/".join(steps)
     if any("[" in s for s in steps):
-        result.unsupported.append(f"XPath predicates in '{shown}' are not supported")
+        result.unsupported.append(N_("XPath predicates in '%(path)s' are not supported", path=shown))
         return "''"
     found = context.resolve_path(steps, absolute)
     if found is None:
-        result.unsupported.append(f"the path '{shown}' does not lead to a question of this form; refer to "
-                                  "questions as ${name}")
+        result.unsupported.append(N_("the path '%(path)s' does not lead to a question of this form; refer to "
+                                     "questions as ${name}", path=shown))
         return "''"
     kind, value = found
     if kind == "dropped":
@@ -262,7 +263,7 @@ def _reference(name: str, context: Context, result: Translation) -> str:
         return context.metadata[name]
     target = context.rename.get(name)
     if target is None:
-        result.unknown.append(f"refers to ${{{name}}}, which is not a question of this form")
+        result.unknown.append(N_("refers to %(ref)s, which is not a question of this form", ref="${" + name + "}"))
         return "''"
     result.references.add(target)
     return "${" + target + "}"
@@ -283,22 +284,23 @@ def _function(name: str, args: list, context: Context, result: Translation) -> s
             return f"({translated[0]})" if translated else "''"
         lowered = target
     if not _known_function(lowered):
-        result.unsupported.append(f"function {name}() is not supported by Jejak's expressions")
+        result.unsupported.append(N_("function %(name)s() is not supported by Jejak's expressions", name=name))
         return "''"
     return f"{lowered}({', '.join(translated)})"
 
 
 def _choice_name(args: list, context: Context, result: Translation) -> str:
     if len(args) != 2 or len(args[1]) != 1 or args[1][0][0] != "string":
-        result.unsupported.append("jr:choice-name() needs a value and a quoted '${question}'")
+        result.unsupported.append(N_("jr:choice-name() needs a value and a quoted '${question}'"))
         return "''"
     target = re.match(r"^\s*\$\{([^}]*)\}\s*$", args[1][0][1][1:-1])
     labels = context.choice_labels(target.group(1).strip()) if target else None
     if labels is None:
-        result.unsupported.append("jr:choice-name() must name a select question of this form as '${name}'")
+        result.unsupported.append(N_("jr:choice-name() must name a select question of this form as '${name}'"))
         return "''"
     if len(labels) > MAX_CHOICE_NAME_CHOICES:
-        result.unsupported.append(f"jr:choice-name() over more than {MAX_CHOICE_NAME_CHOICES} choices")
+        result.unsupported.append(N_("jr:choice-name() over more than %(limit)d choices",
+                                     limit=MAX_CHOICE_NAME_CHOICES))
         return "''"
     value = _translate_tokens(args[0], context, result)
     expression = "''"

@@ -86,3 +86,17 @@ def test_indonesian_page(as_role):
     client.set_cookie("jejak_lang", "id")
     html = client.get(URL, headers={"Accept-Language": "id"}).get_data(as_text=True)
     assert "Impor XLSForm" in html
+
+
+def test_problems_are_listed_in_indonesian(as_role):
+    client = as_role("admin")
+    token = csrf_of(client.get(URL).get_data(as_text=True))
+    client.set_cookie("jejak_lang", "id")
+    response = client.post(URL, data={"csrf_token": token, "file": (io.BytesIO(GOOD), "form.xlsx")},
+                           content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Jejak tidak mengumpulkan foto dan unggahan berkas lain" in html
+    bad = client.post(URL, data={"csrf_token": token, "file": (io.BytesIO(b"plain text"), "x.xlsx")},
+                      content_type="multipart/form-data")
+    assert "ini bukan berkas spreadsheet" in bad.get_data(as_text=True)
