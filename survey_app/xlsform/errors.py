@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 # Severity of an issue:
 #   error       the file cannot be imported as it is (bad input);
@@ -19,7 +19,7 @@ class Message(str):
     template: str
     params: dict[str, Any]
 
-    def __new__(cls, template: str, **params: Any) -> Message:
+    def __new__(cls, template: str, **params: Any) -> Self:
         text = super().__new__(cls, template % params if params else template)
         text.template, text.params = template, params
         return text

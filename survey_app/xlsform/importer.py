@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import yaml
 
@@ -99,7 +100,7 @@ def import_xlsform(data: bytes, *, skip_unsupported: bool = False, default_langu
     if not result.pages:
         raise XLSFormError([Issue(ERROR, N_("the form has no questions Jejak can ask"), by_lower["survey"].name)])
     name = jejak_name(settings.get("form_id") or re.sub(r"\.[A-Za-z]+$", "", filename) or "form")
-    definition = {"format": FORMAT, "name": name, "title": title, "languages": languages}
+    definition: dict[str, Any] = {"format": FORMAT, "name": name, "title": title, "languages": languages}
     if settings.get("jejak::consent_question"):
         definition["consent"] = {"question": jejak_name(settings["jejak::consent_question"]),
                                  "accept": settings.get("jejak::consent_accept", "yes")}

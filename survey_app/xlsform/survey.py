@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from survey_app.questionnaire.expressions import ExpressionError, compile_regex, parse
 from survey_app.xlsform import types as xtypes
@@ -306,7 +308,7 @@ class SurveyConverter:
             while unique in page_names:
                 unique, counter = f"{base}_{counter}", counter + 1
             page_names.add(unique)
-            page = {"name": unique, "title": title}
+            page: dict[str, Any] = {"name": unique, "title": title}
             if relevant:
                 page["relevant"] = relevant
             if repeat is not None:
@@ -350,7 +352,7 @@ class SurveyConverter:
                     continue
                 stack.append((row, relevant, False))
                 if label:
-                    note = {"name": row.jname, "type": "note", "label": label}
+                    note: dict[str, Any] = {"name": row.jname, "type": "note", "label": label}
                     if inherited_relevance():
                         note["relevant"] = inherited_relevance()
                     current["questions"].append(note)
@@ -665,7 +667,7 @@ def _looks_like_expression(text: str) -> bool:
     return "${" in text or "(" in text
 
 
-def _and(parts: list[str | None]) -> str | None:
+def _and(parts: Sequence[str | None]) -> str | None:
     kept = [p for p in parts if p]
     if not kept:
         return None

@@ -56,7 +56,7 @@ class Table:
         found: dict[str, tuple[str, Column]] = {}
         for column in self.translated.get(key, []):
             value = cells[column.index].strip() if column.index < len(cells) else ""
-            if value and value != NO_LABEL:
+            if value and value != NO_LABEL and column.language:
                 found.setdefault(column.language, (value, column))
         plain = self.plain.get(key)
         if plain is not None and plain.index < len(cells) and cells[plain.index].strip() not in ("", NO_LABEL):

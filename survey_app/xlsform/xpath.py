@@ -85,12 +85,13 @@ class Context:
 
 
 def _tokens(source: str) -> list[tuple[str, str]]:
-    tokens, position = [], 0
+    tokens: list[tuple[str, str]] = []
+    position = 0
     while position < len(source):
         match = _TOKEN.match(source, position)
         if not match:
             return tokens + [("bad", source[position:])]
-        tokens.append((match.lastgroup, match.group()))
+        tokens.append((match.lastgroup or "bad", match.group()))
         position = match.end()
     return tokens
 
@@ -120,7 +121,9 @@ def _matching(tokens: list[tuple[str, str]], open_index: int) -> int:
 
 
 def _split_args(tokens: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
-    args, current, depth = [], [], 0
+    args: list[list[tuple[str, str]]] = []
+    current: list[tuple[str, str]] = []
+    depth = 0
     for token in tokens:
         if token == ("op", ",") and depth == 0:
             args.append(current)
