@@ -86,3 +86,45 @@ def test_each_of_becomes_a_repeat_over_the_selected_trainings(xform):
 def test_export_is_an_xlsx_workbook_with_three_sheets(exported):
     book = openpyxl.load_workbook(io.BytesIO(exported.read_bytes()))
     assert book.sheetnames == ["survey", "choices", "settings"]
+
+
+ENGINE_DEFINITION = {
+    "format": "jejak-questionnaire/1", "name": "businesses", "title": {"id": "Usaha", "en": "Businesses"},
+    "languages": ["id", "en"],
+    "pages": [
+        {"name": "count_page", "title": {"id": "Jumlah", "en": "Count"}, "questions": [
+            {"name": "business_count", "type": "integer", "default": "1",
+             "label": {"id": "Berapa usaha?", "en": "How many businesses?"}},
+            {"name": "twice", "type": "calculate", "calculation": "${business_count} * 2"}]},
+        {"name": "businesses", "title": {"id": "Usaha {n}", "en": "Business {n}"},
+         "relevant": "${business_count} > 0", "repeat": {"count": "${business_count}", "max": 3},
+         "questions": [{"name": "business_description", "type": "long_text",
+                        "label": {"id": "Apa usahanya?", "en": "What is it?"}}]},
+        {"name": "others", "title": {"id": "Lainnya", "en": "Others"}, "repeat": {"max": 5},
+         "questions": [{"name": "other_name", "type": "text", "label": {"id": "Nama", "en": "Name"}}]},
+    ],
+}
+
+
+def test_calculate_default_and_repeats_export_to_a_valid_xform(tmp_path):
+    path = tmp_path / "businesses.xlsx"
+    path.write_bytes(export_xlsform(ENGINE_DEFINITION))
+    result = convert(xlsform=str(path), validate=False)
+    assert result.warnings == []
+    xform = ElementTree.fromstring(result.xform)
+    repeats = sorted(r.get("nodeset").rsplit("/", 1)[-1] for r in xform.iter(f"{XF}repeat"))
+    assert repeats == ["businesses", "others"]
+    binds = {b.get("nodeset").rsplit("/", 1)[-1]: b for b in xform.iter(f"{XF}bind")}
+    assert binds["twice"].get("calculate").split() == ["/data/count_page/business_count", "*", "2"]
+
+
+def test_calculate_default_and_repeats_survive_a_round_trip():
+    from survey_app.xlsform.importer import import_xlsform
+
+    back = import_xlsform(export_xlsform(ENGINE_DEFINITION)).definition
+    assert [p["name"] for p in back["pages"]] == ["count_page", "businesses", "others"]
+    assert back["pages"][0]["questions"] == ENGINE_DEFINITION["pages"][0]["questions"]
+    assert back["pages"][1]["repeat"] == {"count": "${business_count}", "max": 3}
+    assert back["pages"][1]["relevant"] == "${business_count} > 0"
+    assert back["pages"][2]["repeat"] == {"max": 5}
+    assert back["pages"][1]["questions"] == ENGINE_DEFINITION["pages"][1]["questions"]
