@@ -105,6 +105,10 @@ def _xlsx_rows(worksheet):
         cells, formulas = [], []
         for index, cell in enumerate(row):
             value = getattr(cell, "value", None)
+            if index >= MAX_COLUMNS:
+                if value not in (None, ""):  # formatting can stretch a sheet; values cannot
+                    fail(N_("the row has more than %(limit)d columns", limit=MAX_COLUMNS), worksheet.title, number)
+                continue
             if getattr(cell, "data_type", None) == "f":
                 formulas.append((number, getattr(cell, "column_letter", None) or str(index + 1), index))
             cells.append(value)

@@ -170,15 +170,12 @@ def _sheet(book: openpyxl.Workbook, title: str, rows: list[dict], languages: lis
             value = row.get(key)
             if lang is not None:
                 value = value.get(lang) if isinstance(value, dict) else value
-            values.append("" if value is None else _plain_text(value))
+            values.append("" if value is None else str(value))
         sheet.append(values)
-
-
-def _plain_text(value: Any) -> str:
-    # A leading "=" would make the cell a formula in spreadsheet programs; XLSForm texts
-    # never need one, so a zero-width prefix is not needed either: quote it away instead.
-    text = str(value)
-    return "'" + text if text.startswith("=") else text
+        for cell in sheet[sheet.max_row]:
+            # openpyxl stores text starting with "=" as a formula; these are texts.
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
 
 
 def export_xlsform(definition: dict, trainings: Iterable[tuple[str, str, str]] = ()) -> bytes:

@@ -131,3 +131,16 @@ def test_a_bad_regex_is_an_error_at_the_cell():
 def test_unknown_language_in_a_header():
     issues = _issues(make_xlsx([["type", "name", "label::Klingon"], ["text", "a", "A"]]))
     assert [(i.sheet, i.row, i.column) for i in issues] == [("survey", 1, "label::Klingon")]
+
+
+def test_a_value_beyond_the_column_cap_is_refused():
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "survey"
+    sheet.append(["type", "name", "label"])
+    sheet.append(["text", "a", "A"])
+    sheet.cell(row=2, column=600, value="far away")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    (issue,) = _issues(buffer.getvalue())
+    assert (issue.sheet, issue.row) == ("survey", 2) and "more than 500 columns" in issue.message

@@ -128,3 +128,13 @@ def test_calculate_default_and_repeats_survive_a_round_trip():
     assert back["pages"][1]["relevant"] == "${business_count} > 0"
     assert back["pages"][2]["repeat"] == {"max": 5}
     assert back["pages"][1]["questions"] == ENGINE_DEFINITION["pages"][1]["questions"]
+
+
+def test_texts_starting_with_equals_are_exported_as_text_not_formulas():
+    from survey_app.xlsform.importer import import_xlsform
+
+    definition = {"format": "jejak-questionnaire/1", "name": "eq", "title": {"en": "Eq"}, "languages": ["en"],
+                  "pages": [{"name": "p", "title": {"en": "P"}, "questions": [
+                      {"name": "n", "type": "note", "label": {"en": "=== Section ==="}}]}]}
+    back = import_xlsform(export_xlsform(definition)).definition
+    assert back["pages"][0]["questions"][0]["label"] == {"en": "=== Section ==="}
