@@ -468,6 +468,9 @@ class SurveyConverter:
             if relevant:
                 question["relevant"] = relevant
             return [question]
+        if calculation and (kind == "note" or (read_only is False and kind != "calculate")):
+            self.issue(NOTE, "the calculation of a question that is not a calculate is ignored (Jejak shows no "
+                             "computed values in questions)", row.number, "calculation")
         if read_only and kind != "note":
             self.issue(NOTE, "a read-only question is shown as a note", row.number, "read_only")
             kind = "note"
@@ -565,6 +568,9 @@ class SurveyConverter:
     def _required(self, row: Row, question: dict, kind: str) -> None:
         required = self.cell(row, "required").strip()
         if required.lower() in NO:
+            if self.texts.of(self.table, row.number, row.cells, "required_message"):
+                self.issue(NOTE, "required_message is ignored: the question is not required", row.number,
+                           "required_message")
             return
         if kind == "note":
             self.issue(NOTE, "a note takes no answer; 'required' is ignored", row.number, "required")
