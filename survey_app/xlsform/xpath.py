@@ -101,6 +101,9 @@ def translate(source: str, context: Context) -> Translation:
     result = Translation("")
     tokens = [t for t in _tokens(source) if t[0] != "space"]
     result.text = _translate_tokens(tokens, context, result)
+    # One reason per expression: what follows an unsupported part (e.g. the path after
+    # instance('x')/root/...) is usually a consequence of it, not a second problem.
+    del result.unsupported[1:]
     return result
 
 
