@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from survey_app.questionnaire.expressions import ExpressionError, compile_regex, parse
 from survey_app.xlsform import types as xtypes
 from survey_app.xlsform.errors import ERROR, N_, NOTE, UNSUPPORTED, Issue
+from survey_app.xlsform.questions import QuestionRows
+from survey_app.xlsform.rows import Row, and_, jejak_name, looks_like_expression
 from survey_app.xlsform.table import Table
 from survey_app.xlsform.texts import Texts
 from survey_app.xlsform.xpath import Context, Translation, translate
@@ -35,39 +36,6 @@ USED_KEYS = {
     "jejak::sensitive", "jejak::coding", "jejak::max_length", "jejak::choices_from", "jejak::each_of",
     "jejak::role", "jejak::repeat_max",
 }
-APPEARANCES = {"horizontal": "horizontal", "horizontal-compact": "horizontal", "likert": "likert"}
-YES = {"yes", "true", "true()", "1"}
-NO = {"no", "false", "false()", "0", ""}
-TIME_RE = "^([01]?[0-9]|2[0-3]):[0-5][0-9]$"
-OTHER_LABELS = {"id": "Lainnya", "en": "Other"}
-SPECIFY_LABELS = {"id": "Sebutkan yang lain.", "en": "Specify other."}
-INVALID_MESSAGES = {"id": "Jawaban tidak sesuai.", "en": "This answer is not valid."}
-TIME_MESSAGES = {"id": "Tulis jam sebagai JJ:MM, contoh 14:30.", "en": "Write the time as HH:MM, for example 14:30."}
-
-
-def jejak_name(name: str) -> str:
-    """An XLSForm name as a Jejak identifier: lower case, other characters as ``_``."""
-    cleaned = re.sub(r"[^a-z0-9_]", "_", name.strip().lower())
-    if not cleaned or not cleaned[0].isalpha():
-        cleaned = "q_" + cleaned
-    return cleaned[:63]
-
-
-@dataclass
-class Row:
-    """One survey row, read and classified."""
-
-    number: int
-    cells: list[str]
-    raw_type: str
-    kind: str  # Jejak type, control word, "metadata", "unsupported:<type>" or "unknown"
-    name: str = ""
-    jname: str = ""
-    list_name: str | None = None
-    or_other: bool = False
-    unsupported: list[Issue] = field(default_factory=list)
-    parent: Row | None = None  # the enclosing begin group/repeat row
-    dropped: bool = False
 
 
 @dataclass
@@ -77,7 +45,7 @@ class SurveyResult:
     issues: list[Issue]
 
 
-class SurveyConverter:
+class SurveyConverter(QuestionRows):
     """Converts one survey table (see the module docstring for the passes)."""
 
     def __init__(self, table: Table, choice_lists: dict[str, list[dict]], texts: Texts, title: dict[str, str],
@@ -231,7 +199,7 @@ class SurveyConverter:
             here = dataclasses.replace(context, resolve_path=self._resolver(row, self.dropped))
             for key in EXPRESSION_KEYS:
                 source = self.cell(row, key)
-                if not source or (key == "default" and not _looks_like_expression(source)):
+                if not source or (key == "default" and not looks_like_expression(source)):
                     continue
                 result = translate(source, here)
                 for message in result.unsupported:
@@ -320,10 +288,10 @@ class SurveyConverter:
 
         def inherited_relevance() -> str | None:
             parts = [rel for (_, rel, page_level) in stack if rel and not page_level]
-            return _and(parts)
+            return and_(parts)
 
         def page_level_relevance() -> str | None:
-            return _and([rel for (_, rel, page_level) in stack if rel and page_level])
+            return and_([rel for (_, rel, page_level) in stack if rel and page_level])
 
         for row in self.rows:
             if row.kind == "end":
@@ -347,7 +315,7 @@ class SurveyConverter:
                     continue
                 if current is None:
                     current = new_page(row.name, label or self._title_from(row.name),
-                                       _and([page_level_relevance(), inherited_relevance(), relevant]), row.number)
+                                       and_([page_level_relevance(), inherited_relevance(), relevant]), row.number)
                     stack.append((row, relevant, True))
                     continue
                 stack.append((row, relevant, False))
@@ -366,7 +334,7 @@ class SurveyConverter:
                 repeat = self._repeat(row, context)
                 title = {lang: f"{text} ({{n}})" for lang, text in label.items()}
                 current = new_page(row.jname, title,
-                                   _and([page_level_relevance(), inherited_relevance(), relevant]), row.number, repeat)
+                                   and_([page_level_relevance(), inherited_relevance(), relevant]), row.number, repeat)
                 stack.append((row, None, True))
                 continue
             if current is None:
@@ -374,10 +342,10 @@ class SurveyConverter:
                     opened = stack[-1][0]
                     label = self.texts.of(self.table, opened.number, opened.cells, "label")
                     current = new_page(opened.name, label or self._title_from(opened.name),
-                                       _and([page_level_relevance(), inherited_relevance()]), row.number)
+                                       and_([page_level_relevance(), inherited_relevance()]), row.number)
                 else:
                     current = new_page(f"page_{len(pages) + 1}", dict(self.title), None, row.number)
-            for question in self._questions(row, context, _and([inherited_relevance(), relevant])):
+            for question in self._questions(row, context, and_([inherited_relevance(), relevant])):
                 current["questions"].append(question)
         result = []
         for page in pages:
@@ -445,202 +413,6 @@ class SurveyConverter:
                              f"another'), at most {self.repeat_max}", row.number, "type")
         return repeat
 
-    # -- questions ---------------------------------------------------------------------------------
-    def _questions(self, row: Row, context: Context, relevant: str | None) -> list[dict]:
-        kind = row.kind
-        question: dict = {"name": row.jname}
-        label = self.texts.of(self.table, row.number, row.cells, "label")
-        hint = self.texts.of(self.table, row.number, row.cells, "hint")
-        appearance = self.cell(row, "appearance").lower()
-        read_only = self.cell(row, "read_only").lower() in YES
-        calculation = self._expression(row, "calculation", context)
-        extra: list[dict] = []
-        if kind == "calculate" or (read_only and calculation and kind != "note"):
-            if kind != "calculate":
-                self.issue(NOTE, "a read-only question with a calculation is imported as a calculate (not shown)",
-                           row.number, "read_only")
-            if not calculation:
-                self.issue(ERROR, N_("a calculate needs a calculation"), row.number, "calculation")
-                return []
-            question.update(type="calculate", calculation=calculation)
-            if label:
-                question["label"] = label
-            if relevant:
-                question["relevant"] = relevant
-            return [question]
-        if calculation and (kind == "note" or (read_only is False and kind != "calculate")):
-            self.issue(NOTE, "the calculation of a question that is not a calculate is ignored (Jejak shows no "
-                             "computed values in questions)", row.number, "calculation")
-        if read_only and kind != "note":
-            self.issue(NOTE, "a read-only question is shown as a note", row.number, "read_only")
-            kind = "note"
-        if kind == "text" and "multiline" in appearance:
-            kind = "long_text"
-        if kind == "date" and "month-year" in appearance:
-            kind = "month_year"
-        if row.raw_type.strip().lower() == "datetime":
-            self.issue(NOTE, "dateTime is imported as a date (Jejak has no time of day)", row.number, "type")
-        question["type"] = kind
-        if label is None:
-            if kind != "note" or not hint:
-                self.issue(NOTE, "no label; the name is used as the label", row.number, "label")
-            label = hint if kind == "note" and hint else self.texts.same(row.name)
-            if kind == "note":
-                hint = None
-        if re.search(r"\$\{[^}]+\}", " ".join(label.values())):
-            self.issue(NOTE, "the label shows answers with ${…}; Jejak shows the text as written", row.number, "label")
-        question["label"] = label
-        if hint:
-            question["hint"] = hint
-        if kind == "time":
-            question["type"] = "text"
-            question["max_length"] = 5
-            question["constraint"] = f"regex(., '{TIME_RE}')"
-            question["constraint_message"] = self._message(TIME_MESSAGES)
-            self.issue(NOTE, "a time question is imported as text checked as HH:MM", row.number, "type")
-        if kind == "acknowledge":
-            question["type"] = "select_one"
-            question["choices"] = self._acknowledge_list()
-        if kind in ("select_one", "select_multiple"):
-            list_name = row.list_name
-            if not list_name:
-                self.issue(ERROR, N_("'%(type)s' must name one choice list, e.g. 'select_one yes_no'", type=row.raw_type),
-                           row.number, "type")
-                return []
-            if list_name not in self.choice_lists:
-                self.issue(ERROR, N_("choice list '%(list)s' is used here but not defined in the choices sheet",
-                                     list=list_name),
-                           row.number, "type")
-                return []
-            if row.or_other:
-                list_name = self._with_other(list_name)
-                extra.append(self._specify_other(row, relevant))
-            if self.cell(row, "jejak::choices_from"):
-                question["choices_from"] = self.cell(row, "jejak::choices_from")
-            else:
-                question["choices"] = list_name
-            choice_filter = self._expression(row, "choice_filter", context)
-            if choice_filter:
-                question["choice_filter"] = choice_filter
-        elif self.cell(row, "choice_filter"):
-            self.issue(NOTE, "choice_filter only applies to select questions; ignored", row.number, "choice_filter")
-        if kind == "range" or row.raw_type.strip().lower() == "range":
-            self._range(row, question)
-        self._appearance(row, question, appearance)
-        if relevant:
-            question["relevant"] = relevant
-        self._required(row, question, kind)
-        constraint = self._expression(row, "constraint", context)
-        if constraint:
-            if kind == "note":
-                self.issue(NOTE, "a note takes no answer; its constraint is ignored", row.number, "constraint")
-            elif "constraint" in question:
-                question["constraint"] = f"({question['constraint']}) and ({constraint})"
-            else:
-                question["constraint"] = constraint
-                message = self.texts.of(self.table, row.number, row.cells, "constraint_message")
-                if message is None:
-                    self.issue(NOTE, "no constraint_message; a general 'not valid' message is used", row.number,
-                               "constraint")
-                    message = self._message(INVALID_MESSAGES)
-                question["constraint_message"] = message
-        self._default(row, question, context, kind)
-        self._jejak_columns(row, question)
-        return [question, *extra]
-
-    def _jejak_columns(self, row: Row, question: dict) -> None:
-        """Keys only Jejak has, written by its own export into ``jejak::`` columns."""
-        if self.cell(row, "jejak::sensitive").lower() in YES:
-            question["sensitive"] = True
-        if self.cell(row, "jejak::coding"):
-            question["coding"] = self.cell(row, "jejak::coding")
-        if self.cell(row, "jejak::max_length").isdigit():
-            question["max_length"] = int(self.cell(row, "jejak::max_length"))
-        target = self.cell(row, "jejak::each_of")
-        if target:
-            question["each_of"] = self.rename.get(target, target)
-            item = "${" + row.jname + "_item}"
-            question["label"] = {lang: text.replace(item, "{item}") for lang, text in question["label"].items()}
-
-    def _message(self, by_language: dict[str, str]) -> dict[str, str]:
-        return {lang: by_language.get(lang, by_language["en"]) for lang in self.texts.languages}
-
-    def _required(self, row: Row, question: dict, kind: str) -> None:
-        required = self.cell(row, "required").strip()
-        if required.lower() in NO:
-            if self.texts.of(self.table, row.number, row.cells, "required_message"):
-                self.issue(NOTE, "required_message is ignored: the question is not required", row.number,
-                           "required_message")
-            return
-        if kind == "note":
-            self.issue(NOTE, "a note takes no answer; 'required' is ignored", row.number, "required")
-            return
-        if required.lower() not in YES:
-            self.issue(NOTE, f"'required' is an expression ({required!r}); Jejak's 'required' is yes/no, so the "
-                             "question is imported as not required", row.number, "required")
-            return
-        question["required"] = True
-        message = self.texts.of(self.table, row.number, row.cells, "required_message")
-        if message:
-            question["required_message"] = message
-
-    def _default(self, row: Row, question: dict, context: Context, kind: str) -> None:
-        source = self.cell(row, "default")
-        if not source:
-            return
-        if kind == "note":
-            self.issue(NOTE, "a note takes no answer; its default is ignored", row.number, "default")
-            return
-        if _looks_like_expression(source):
-            translated = self._expression(row, "default", context)
-            if translated:
-                question["default"] = translated
-            return
-        question["default"] = source  # a literal: the engine checks it against the type and choices
-
-    def _appearance(self, row: Row, question: dict, appearance: str) -> None:
-        for word in appearance.split():
-            if word in APPEARANCES and question["type"] in ("select_one", "select_multiple"):
-                question["appearance"] = APPEARANCES[word]
-            elif word in ("multiline", "month-year", "field-list"):
-                continue
-            else:
-                self.issue(NOTE, f"appearance '{word}' has no Jejak equivalent; ignored", row.number, "appearance")
-
-    def _range(self, row: Row, question: dict) -> None:
-        params = dict(re.findall(r"(\w+)\s*=\s*([-\d.]+)", self.cell(row, "parameters")))
-        start, end = params.get("start", "1"), params.get("end", "10")
-        if "." in start + end + params.get("step", ""):
-            question["type"] = "decimal"
-        else:
-            question["type"] = "integer"
-        question["constraint"] = f". >= {start} and . <= {end}"
-        question["constraint_message"] = self._message(
-            {"id": f"Isi angka dari {start} sampai {end}.", "en": f"Enter a number from {start} to {end}."})
-        self.issue(NOTE, f"range is imported as a number from {start} to {end}", row.number, "type")
-
-    def _acknowledge_list(self) -> str:
-        if "acknowledge_ok" not in self.choice_lists:
-            self.choice_lists["acknowledge_ok"] = [{"name": "OK", "label": self.texts.same("OK")}]
-        return "acknowledge_ok"
-
-    def _with_other(self, list_name: str) -> str:
-        name = f"{list_name}_or_other"
-        if name not in self.choice_lists:
-            base = self.choice_lists[list_name]
-            if any(c["name"] == "other" for c in base):
-                self.choice_lists[name] = list(base)
-            else:
-                self.choice_lists[name] = [*base, {"name": "other", "label": self._message(OTHER_LABELS)}]
-        return name
-
-    def _specify_other(self, row: Row, relevant: str | None) -> dict:
-        name = f"{row.jname}_other"
-        self.issue(NOTE, f"or_other: an 'other' choice and a text question '{name}' are added", row.number, "type")
-        shown = f"selected(${{{row.jname}}}, 'other')"
-        return {"name": name, "type": "text", "label": self._message(SPECIFY_LABELS), "required": True,
-                "relevant": _and([relevant, shown]) if relevant else shown}
-
     def convert(self) -> SurveyResult:
         self.read_rows()
         if any(i.kind == ERROR for i in self.issues):
@@ -667,16 +439,3 @@ def _keeps_question(issue: Issue) -> bool:
     """Unsupported items that drop only a cell (media, save_to), not the whole question."""
     template = getattr(issue.message, "template", issue.message)
     return template.startswith(("media (", "saving to an entity"))
-
-
-def _looks_like_expression(text: str) -> bool:
-    return "${" in text or "(" in text
-
-
-def _and(parts: Sequence[str | None]) -> str | None:
-    kept = [p for p in parts if p]
-    if not kept:
-        return None
-    if len(kept) == 1:
-        return kept[0]
-    return " and ".join(f"({p})" for p in kept)
