@@ -139,3 +139,20 @@ def test_extra_sheets_and_columns_are_ignored_with_a_note():
     result = import_xlsform(data)
     ignored = {(i.sheet, i.column) for i in result.issues if "ignored" in i.message}
     assert ("scratch", None) in ignored and ("survey", "my notes") in ignored
+
+
+def test_bare_label_column_takes_the_settings_default_language_or_the_option():
+    survey = [["type", "name", "label", "label::English (en)"], ["text", "a", "Nama usaha?", "Business name?"]]
+    from_settings = _import(survey, settings=[["default_language"], ["Indonesian (id)"]])
+    assert from_settings.definition["languages"] == ["id", "en"]
+    assert from_settings.definition["pages"][0]["questions"][0]["label"] == {"id": "Nama usaha?",
+                                                                             "en": "Business name?"}
+    from_option = _import(survey, default_language="id")
+    assert from_option.definition["languages"] == ["id", "en"]
+
+
+def test_missing_translations_are_filled_and_reported_once_per_column():
+    result = _import([["type", "name", "label::en", "label::id"], ["text", "a", "A", ""], ["text", "b", "B", ""]])
+    assert result.definition["pages"][0]["questions"][1]["label"] == {"en": "B", "id": "B"}
+    gaps = [i for i in result.issues if "translation" in i.message]
+    assert len(gaps) == 1 and gaps[0].column == "label::id" and "rows 2, 3" in gaps[0].message
