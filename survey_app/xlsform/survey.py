@@ -26,6 +26,9 @@ from survey_app.xlsform.texts import Texts
 from survey_app.xlsform.xpath import Context, Translation, translate
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+# Questions outside any group are shown LOOSE_PAGE_SIZE to a page (ODK shows them one per
+# screen; one long page would be hard to use on a phone, one page each too slow to click through).
+LOOSE_PAGE_SIZE = 10
 EXPRESSION_KEYS = ("relevant", "constraint", "calculation", "choice_filter", "repeat_count", "default")
 # Columns the survey conversion reads (everything else gets an "ignored" note).
 USED_KEYS = {
@@ -337,6 +340,8 @@ class SurveyConverter(QuestionRows):
                                    and_([page_level_relevance(), inherited_relevance(), relevant]), row.number, repeat)
                 stack.append((row, None, True))
                 continue
+            if current is not None and not stack and len(current["questions"]) >= LOOSE_PAGE_SIZE:
+                current = None  # questions outside groups: a new page every LOOSE_PAGE_SIZE questions
             if current is None:
                 if stack:  # continuing a group after a repeat closed
                     opened = stack[-1][0]

@@ -156,3 +156,10 @@ def test_missing_translations_are_filled_and_reported_once_per_column():
     assert result.definition["pages"][0]["questions"][1]["label"] == {"en": "B", "id": "B"}
     gaps = [i for i in result.issues if "translation" in i.message]
     assert len(gaps) == 1 and gaps[0].column == "label::id" and "rows 2, 3" in gaps[0].message
+
+
+def test_questions_outside_groups_are_paged_ten_at_a_time():
+    rows = [["integer", f"q{n}", f"Q{n}", f"${{q{n - 1}}} > 0" if n > 1 else ""] for n in range(1, 24)]
+    result = _import([["type", "name", "label", "relevant"], *rows])
+    assert [len(p["questions"]) for p in result.definition["pages"]] == [10, 10, 3]
+    assert check_text(result.yaml) == []
