@@ -1,7 +1,7 @@
 """Error pages in the visitor's language; never a stack trace, never a 5xx for bad input."""
 from __future__ import annotations
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping
+from typing import Any
 
 # Indonesia's western time zone (WIB): "today" for a survey fielded in Indonesia.
 WIB = timezone(timedelta(hours=7))
@@ -67,6 +68,12 @@ FUNCTIONS: dict[str, tuple[int, int]] = {
     "decimal-date": (1, 1),
     "coalesce": (2, 2),
 }
+# --- xlsform: functions XLSForms use (implemented in _xlsform_call below)
+FUNCTIONS.update({
+    "concat": (1, 50), "regex": (2, 2),
+    "decimal-date-time": (1, 1), "date": (1, 1), "string": (1, 1), "contains": (2, 2),
+    "floor": (1, 1), "ceiling": (1, 1), "abs": (1, 1), "date-time": (1, 1),
+})
 _KEYWORD_OPS = {"and", "or", "div", "mod"}
 
 
@@ -434,14 +441,14 @@ def _call(name: str, args: list, scope: _Scope) -> Any:
     if name == "int":
         number = to_number(values[0])
         return math.nan if not math.isfinite(number) else int(number)
-    if name == "round":
-        number = to_number(values[0])
-        digits = int(to_number(values[1])) if len(values) > 1 and math.isfinite(to_number(values[1])) else 0
-        return math.nan if not math.isfinite(number) else round(number, max(0, min(digits, 10)))
+    if name == "round":  # half up, as ODK does (one implementation, shared with XLSForms)
+        return _round(values)
     if name == "decimal-date":
         return _decimal_date(values[0])
     if name == "coalesce":
         return values[1] if is_empty(values[0]) else values[0]
+    if name in _XLSFORM_CALLS:  # --- xlsform
+        return _XLSFORM_CALLS[name](values)
     raise ExpressionError(f"unknown function {name}()", 0)  # unreachable: parser checks
 
 
@@ -481,3 +488,97 @@ def _evaluate(tree: list, scope: _Scope) -> Any:
     if op in ("=", "!=", "<", "<=", ">", ">="):
         return _compare(op, left, right)
     return _arithmetic(op, left, right)
+
+
+# --- xlsform: XLSForm functions (concat, coalesce, int, round, regex, dates). Each takes the
+# evaluated arguments; mirrored in static/skiplogic.js.
+# Patterns come from questionnaire authors and values from respondents, so regex() runs on
+# RE2 (linear time, no backtracking: no catastrophic patterns) with length caps on both.
+REGEX_MAX_PATTERN = 500
+REGEX_MAX_VALUE = 10_000
+_EPOCH = datetime(1970, 1, 1).date()
+
+
+def _regex(values: list) -> bool:
+    pattern, text = to_text(values[1]), to_text(values[0])
+    if len(pattern) > REGEX_MAX_PATTERN or len(text) > REGEX_MAX_VALUE:
+        return False
+    compiled = compile_regex(pattern)
+    return compiled is not None and compiled.search(text) is not None
+
+
+def compile_regex(pattern: str):
+    """The RE2 pattern, or None when it is invalid or too long (cached per pattern)."""
+    if len(pattern) > REGEX_MAX_PATTERN:
+        return None
+    return _compiled_regex(pattern)
+
+
+def _compiled_regex(pattern: str):
+    cached = _REGEX_CACHE.get(pattern)
+    if cached is None and pattern not in _REGEX_CACHE:
+        import re2  # google-re2
+
+        try:
+            cached = re2.compile(pattern)
+        except Exception:  # noqa: BLE001 - re2.error and friends: an invalid pattern never matches
+            cached = None
+        if len(_REGEX_CACHE) < 1000:
+            _REGEX_CACHE[pattern] = cached
+    return cached
+
+
+_REGEX_CACHE: dict[str, Any] = {}
+
+
+def _as_date(value: Any):
+    """A date from ISO text (``YYYY-MM-DD``, a datetime, or ``YYYY-MM``) or from a day count."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if math.isnan(value) or abs(value) > 3_000_000:
+            return None
+        return _EPOCH + timedelta(days=math.floor(value))
+    text = to_text(value).strip()
+    for length, pattern in ((10, "%Y-%m-%d"), (7, "%Y-%m")):
+        try:
+            return datetime.strptime(text[:length], pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _decimal_date_time(values: list) -> float:
+    day = _as_date(values[0])
+    return float((day - _EPOCH).days) if day is not None else math.nan
+
+
+def _date(values: list) -> str:
+    day = _as_date(values[0])
+    return day.isoformat() if day is not None else ""
+
+
+def _round(values: list) -> float:
+    number = to_number(values[0])
+    digits = int(to_number(values[1])) if len(values) > 1 and not math.isnan(to_number(values[1])) else 0
+    if math.isnan(number) or math.isinf(number):
+        return number
+    scale = 10 ** max(min(digits, 10), -10)
+    return math.floor(number * scale + 0.5) / scale  # half up, as ODK does
+
+
+def _whole(value: Any, rounding) -> float:
+    number = to_number(value)
+    return number if math.isnan(number) or math.isinf(number) else float(rounding(number))
+
+
+_XLSFORM_CALLS = {
+    "concat": lambda values: "".join(to_text(v) for v in values),
+    "regex": _regex,
+    "decimal-date-time": _decimal_date_time,
+    "date": _date,
+    "string": lambda values: to_text(values[0]),
+    "contains": lambda values: to_text(values[1]) in to_text(values[0]),
+    "floor": lambda values: _whole(values[0], math.floor),
+    "ceiling": lambda values: _whole(values[0], math.ceil),
+    "abs": lambda values: abs(to_number(values[0])),
+    "date-time": _date,  # Jejak has no time of day: a date-time is its date
+}

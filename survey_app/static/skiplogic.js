@@ -63,6 +63,33 @@
     var value = evaluate(q.calculation, { answers: answers });
     return (typeof value === "number" && !isFinite(value)) ? "" : value;
   }
+  // --- xlsform: XLSForm functions, mirroring _XLSFORM_CALLS in questionnaire/expressions.py.
+  // regex() here uses the browser's engine with the server's length caps; the server (RE2)
+  // has the final word when the page is saved.
+  var DAY_MS = 86400000;
+  function asDate(v) {
+    if (typeof v === "number") { return isNaN(v) || Math.abs(v) > 3000000 ? null : new Date(Math.floor(v) * DAY_MS); }
+    var m = /^(\d{4})-(\d{2})(?:-(\d{2}))?/.exec(toText(v).trim());
+    if (!m) { return null; }
+    var d = new Date(Date.UTC(+m[1], +m[2] - 1, m[3] ? +m[3] : 1));
+    return isNaN(d.getTime()) ? null : d;
+  }
+  var XLSFORM_CALLS = {
+    "concat": function (v) { return v.map(toText).join(""); },
+    "regex": function (v) {
+      var p = toText(v[1]), t = toText(v[0]);
+      if (p.length > 500 || t.length > 10000) { return false; }
+      try { return new RegExp(p).test(t); } catch (e) { return false; }
+    },
+    "decimal-date-time": function (v) { var d = asDate(v[0]); return d ? Math.round(d.getTime() / DAY_MS) : NaN; },
+    "date": function (v) { var d = asDate(v[0]); return d ? d.toISOString().slice(0, 10) : ""; },
+    "string": function (v) { return toText(v[0]); },
+    "contains": function (v) { return toText(v[0]).indexOf(toText(v[1])) >= 0; },
+    "floor": function (v) { return Math.floor(toNumber(v[0])); },
+    "ceiling": function (v) { return Math.ceil(toNumber(v[0])); },
+    "abs": function (v) { return Math.abs(toNumber(v[0])); },
+    "date-time": function (v) { var d = asDate(v[0]); return d ? d.toISOString().slice(0, 10) : ""; }
+  };
   function evaluate(t, scope) {
     switch (t[0]) {
       case "lit": return t[1];
@@ -99,12 +126,15 @@
       case "false": return false;
       case "count": return Array.isArray(v[0]) ? v[0].length : selection(v[0]).length;
       case "int": var n = toNumber(v[0]); return isFinite(n) ? Math.trunc(n) : NaN;
-      case "round":
-        var x = toNumber(v[0]), d = v.length > 1 ? Math.max(0, Math.min(10, Math.trunc(toNumber(v[1])) || 0)) : 0;
-        return isFinite(x) ? Math.round(x * Math.pow(10, d)) / Math.pow(10, d) : NaN;
+      case "round":  // half up, as ODK does; the server's _round
+        var x = toNumber(v[0]), d = v.length > 1 && !isNaN(toNumber(v[1])) ? Math.trunc(toNumber(v[1])) : 0;
+        if (!isFinite(x)) { return x; }
+        var scale = Math.pow(10, Math.max(Math.min(d, 10), -10));
+        return Math.floor(x * scale + 0.5) / scale;
       case "decimal-date": return decimalDate(v[0]);
       case "coalesce": return isEmpty(v[0]) ? v[1] : v[0];
     }
+    if (Object.prototype.hasOwnProperty.call(XLSFORM_CALLS, name)) { return XLSFORM_CALLS[name](v); }  // --- xlsform
     return NaN;
   }
 

@@ -34,6 +34,7 @@ PAGES = {
     "/admin/jobs/{job}": ("admin",),
     "/admin/jobs/{job}/download": ("admin",),
     "/admin/roster/upload": ("admin",),
+    "/admin/questionnaires/xlsform": ("admin",),  # --- xlsform
 }
 # POST actions → roles allowed
 ACTIONS = {
@@ -49,6 +50,7 @@ ACTIONS = {
     "/admin/users/{user}/reset-password": ("admin",),
     "/admin/jobs/{job}/cancel": ("admin",),
     "/admin/waves/{wave}/jobs/{kind}": ("admin", "researcher"),
+    "/admin/questionnaires/xlsform/load": ("admin",),  # --- xlsform
 }
 
 
@@ -134,7 +136,8 @@ def test_researcher_sees_pseudonyms_not_names(as_role, objects, app):
 
 # Pages that are also forms (GET shows, POST acts); the next test checks this list is complete.
 FORM_PAGES = ["/admin/password", "/admin/waves/{wave}/export", "/admin/waves/{wave}/messages/template",
-              "/admin/coding/{code}", "/admin/waves/{wave}/report", "/admin/roster/upload"]
+              "/admin/coding/{code}", "/admin/waves/{wave}/report", "/admin/roster/upload",
+              "/admin/questionnaires/xlsform"]  # --- xlsform
 
 
 def test_form_pages_list_is_complete(app):

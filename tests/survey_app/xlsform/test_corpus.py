@@ -1,0 +1,73 @@
+"""The real forms in ../shared/xlsforms: exact unsupported lists, and --skip-unsupported imports.
+
+``corpus_expected.json`` holds, per form, the (sheet, row, column) of every error and
+unsupported item the importer reports without --skip-unsupported.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from survey_app.questionnaire.builder import check_text
+from survey_app.xlsform.errors import XLSFormError
+from survey_app.xlsform.importer import import_xlsform
+from tests.survey_app.xlsform.conftest import corpus_forms
+
+EXPECTED = json.loads((Path(__file__).parent / "corpus_expected.json").read_text(encoding="utf-8"))
+# Forms whose import uses calculate/default/repeat: `check` on them needs the engine branch,
+# so it runs in test_engine_features.py; here they are imported and shown to use those keys.
+ENGINE_KEYS = {"calculation", "default", "repeat"}
+ENGINE_FORMS = {
+    "cht_pnc_danger_sign_follow_up_mother.xlsx", "cht_pregnancy_home_visit.xlsx", "osm_education.xls",
+    "pyxform_calculate.xls", "pyxform_repeat_date_test.xls", "pyxform_tutorial.xls", "pyxform_widgets.xls",
+}
+
+
+def _located(issues, kind):
+    return [[i.sheet, i.row, i.column] for i in issues if i.kind == kind]
+
+
+def _uses_engine_keys(definition: dict) -> bool:
+    return any("repeat" in page or any(ENGINE_KEYS & set(q) for q in page["questions"])
+               for page in definition["pages"])
+
+
+def test_every_corpus_form_has_an_expectation(xlsforms_dir):
+    assert sorted(EXPECTED) == corpus_forms()
+
+
+@pytest.mark.parametrize("form", sorted(EXPECTED))
+def test_import_without_skip_lists_exactly_what_is_unsupported(form, xlsforms_dir):
+    data = (xlsforms_dir / form).read_bytes()
+    expected = EXPECTED[form]
+    if not expected["errors"] and not expected["unsupported"]:
+        result = import_xlsform(data, filename=form)
+        assert result.of_kind("unsupported") == []
+        return
+    with pytest.raises(XLSFormError) as caught:
+        import_xlsform(data, filename=form)
+    assert _located(caught.value.issues, "error") == expected["errors"]
+    assert _located(caught.value.issues, "unsupported") == expected["unsupported"]
+    assert all(i.message for i in caught.value.issues)
+
+
+@pytest.mark.parametrize("form", sorted(f for f, e in EXPECTED.items() if not e["errors"]))
+def test_import_with_skip_unsupported_passes_check(form, xlsforms_dir):
+    result = import_xlsform((xlsforms_dir / form).read_bytes(), skip_unsupported=True, filename=form)
+    assert _located(result.issues, "unsupported") == EXPECTED[form]["unsupported"]
+    for item in EXPECTED[form]["unsupported"]:  # each one is followed by what was done about it
+        assert item in _located(result.issues, "unsupported")
+    if form in ENGINE_FORMS:
+        assert _uses_engine_keys(result.definition)
+    else:
+        assert not _uses_engine_keys(result.definition)
+        assert check_text(result.yaml) == []
+
+
+@pytest.mark.parametrize("form", sorted(f for f, e in EXPECTED.items() if e["errors"]))
+def test_forms_with_errors_fail_with_skip_too(form, xlsforms_dir):
+    with pytest.raises(XLSFormError) as caught:
+        import_xlsform((xlsforms_dir / form).read_bytes(), skip_unsupported=True, filename=form)
+    assert _located(caught.value.issues, "error") == EXPECTED[form]["errors"]

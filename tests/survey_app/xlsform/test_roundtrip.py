@@ -1,0 +1,84 @@
+"""Round trip: default YAML → XLSForm → import behaves the same in the engine."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from survey_app.questionnaire.builder import build, check_text
+from survey_app.questionnaire.logic import (
+    Respondent,
+    RosterTraining,
+    clean_answers,
+    missing_required,
+    visible_pages,
+)
+from survey_app.questionnaire.service import _plain
+from survey_app.questionnaire.yaml_source import load_yaml
+from survey_app.xlsform.importer import import_xlsform
+from survey_app.xlsform.writer import export_xlsform
+
+SEED = Path(__file__).resolve().parents[3] / "seeds" / "questionnaires" / "tracer_default.yaml"
+RESPONDENT = Respondent((RosterTraining("TRN-001", "Pemasaran Digital", "sales_marketing"),
+                         RosterTraining("TRN-002", "Jualan Online", "sales_marketing")))
+
+# Answer sets that walk different branches: declined consent, employee, business owner with a
+# side business and online channels, not working, and one with answers skip logic must drop.
+SCENARIOS = [
+    {"consent": "no", "birth_year": 1990},
+    {"consent": "yes", "birth_year": 1990, "sex": "female", "province": "32", "education": "bachelor",
+     "trainings_finished": ["TRN-001"], "training_usefulness": {"TRN-001": "4"},
+     "worked_last_week": "yes", "main_activity": "working", "job_status": "4", "job_change": "new_job",
+     "wage": 3500000, "side_business": "no"},
+    {"consent": "yes", "birth_year": 1985, "sex": "male", "province": "31", "education": "senior_secondary",
+     "trainings_finished": ["TRN-001", "TRN-002"], "training_usefulness": {"TRN-001": "3", "TRN-002": "1"},
+     "worked_last_week": "yes", "main_activity": "working", "job_status": "1", "job_change": "new_business",
+     "business_description": "jualan kopi dan mi instan di warung", "business_started": "2023-04",
+     "business_channels": ["marketplace", "social_media"], "wage": 100},
+    {"consent": "yes", "birth_year": 2000, "sex": "female", "province": "73", "education": "diploma",
+     "trainings_finished": [], "worked_last_week": "no", "temp_absent": "no", "main_activity": "school",
+     "job_search": "looking_for_work", "side_business": "yes", "business_description": "jasa desain logo online",
+     "job_status": "4"},
+]
+
+
+@pytest.fixture(scope="module")
+def pair():
+    original = _plain(load_yaml(SEED.read_text(encoding="utf-8")))
+    result = import_xlsform(export_xlsform(original, [("TRN-001", "Pemasaran Digital", "sales_marketing")]),
+                            filename="tracer_default.xlsx")
+    assert check_text(result.yaml) == []
+    return build(original), build(result.definition)
+
+
+def test_same_pages_questions_and_logic(pair):
+    before, after = pair
+    assert [p.name for p in before.pages] == [p.name for p in after.pages]
+    assert [(p.relevant.tree if p.relevant else None) for p in before.pages] == \
+        [(p.relevant.tree if p.relevant else None) for p in after.pages]
+    assert list(before.questions) == list(after.questions)
+    for name, question in before.questions.items():
+        other = after.questions[name]
+        for key in ("type", "page", "required", "choices_from", "each_of", "appearance", "sensitive", "coding",
+                    "max_length", "label", "hint", "constraint_message", "required_message", "choices"):
+            assert getattr(question, key) == getattr(other, key), (name, key)
+        for key in ("relevant", "constraint", "choice_filter"):
+            mine, theirs = getattr(question, key), getattr(other, key)
+            assert (mine.tree if mine else None) == (theirs.tree if theirs else None), (name, key)
+    assert before.consent == after.consent and before.languages == after.languages
+
+
+@pytest.mark.parametrize("answers", SCENARIOS)
+def test_both_behave_the_same_on_the_same_answers(pair, answers):
+    before, after = pair
+    cleaned = clean_answers(before, answers, RESPONDENT)
+    assert cleaned == clean_answers(after, answers, RESPONDENT)
+    assert [p.name for p in visible_pages(before, cleaned, RESPONDENT)] == \
+        [p.name for p in visible_pages(after, cleaned, RESPONDENT)]
+    for page_before, page_after in zip(before.pages, after.pages):
+        assert [q.name for q in missing_required(before, page_before, cleaned, RESPONDENT)] == \
+            [q.name for q in missing_required(after, page_after, cleaned, RESPONDENT)]
+    for name, value in cleaned.items():
+        constraint_before, constraint_after = before.questions[name].constraint, after.questions[name].constraint
+        if constraint_before is not None:
+            assert constraint_before.is_true(cleaned, value) == constraint_after.is_true(cleaned, value)
