@@ -10,10 +10,10 @@ from survey_app.questionnaire.logic import (
     Respondent,
     RosterTraining,
     clean_answers,
-    missing_required,
     visible_pages,
 )
 from survey_app.questionnaire.service import _plain
+from survey_app.questionnaire.traversal import walk
 from survey_app.questionnaire.yaml_source import load_yaml
 from survey_app.xlsform.importer import import_xlsform
 from survey_app.xlsform.writer import export_xlsform
@@ -75,9 +75,12 @@ def test_both_behave_the_same_on_the_same_answers(pair, answers):
     assert cleaned == clean_answers(after, answers, RESPONDENT)
     assert [p.name for p in visible_pages(before, cleaned, RESPONDENT)] == \
         [p.name for p in visible_pages(after, cleaned, RESPONDENT)]
-    for page_before, page_after in zip(before.pages, after.pages):
-        assert [q.name for q in missing_required(before, page_before, cleaned, RESPONDENT)] == \
-            [q.name for q in missing_required(after, page_after, cleaned, RESPONDENT)]
+    walk_before, walk_after = walk(before, cleaned, RESPONDENT), walk(after, cleaned, RESPONDENT)
+    assert [(v.page.name, v.instance) for v in walk_before.visits] == \
+        [(v.page.name, v.instance) for v in walk_after.visits]
+    for visit_before, visit_after in zip(walk_before.visits, walk_after.visits):
+        assert [q.name for q in walk_before.missing_required(visit_before)] == \
+            [q.name for q in walk_after.missing_required(visit_after)]
     for name, value in cleaned.items():
         constraint_before, constraint_after = before.questions[name].constraint, after.questions[name].constraint
         if constraint_before is not None:
