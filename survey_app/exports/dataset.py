@@ -21,6 +21,7 @@ from sqlalchemy import and_, select
 
 from survey_app.exports import writers
 from survey_app.exports.codebook import write_codebook_csv
+from survey_app.exports.rows import iso_utc
 from survey_app.exports.service import ExportOptions, audit, check_destination, plan_export
 from survey_app.extensions import db
 from survey_app.models import Alumnus, Enrollment, Invitation, Response, SectorCode, Training, Wave
@@ -165,7 +166,7 @@ def _codes(wave: Wave):
              .where(Invitation.wave_id == wave.id, SectorCode.superseded_at.is_(None))
              .order_by(SectorCode.id))
     for external_id, *rest, coded_at in _stream(query):
-        yield (pseudonym(external_id, key), *rest, coded_at.isoformat() if coded_at else None)
+        yield (pseudonym(external_id, key), *rest, iso_utc(coded_at))
 
 
 def _enrollments():
