@@ -37,9 +37,16 @@ class ImportResult:
         return [i for i in self.issues if i.kind == kind]
 
 
+class _NoAliasDumper(yaml.SafeDumper):
+    """Writes a repeated object out again each time: Jejak's loader refuses anchors and aliases."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
 def to_yaml(definition: dict) -> str:
     """YAML text for a definition, keys in their natural order, Unicode kept."""
-    return yaml.safe_dump(definition, allow_unicode=True, sort_keys=False, width=120, default_flow_style=False)
+    return yaml.dump(definition, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False, width=120, default_flow_style=False)
 
 
 def import_xlsform(data: bytes, *, skip_unsupported: bool = False, default_language: str | None = None,
