@@ -8,7 +8,7 @@ client. The limiter's counters live in ``RATELIMIT_STORAGE_URI`` (Redis when
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Flask, current_app, request
 from flask_babel import gettext as _
@@ -46,7 +46,7 @@ def allow_large_uploads() -> None:
     if request.content_length is not None and request.content_length > limit:
         error = RequestEntityTooLarge()
         message = UPLOAD_MESSAGES.get(request.endpoint)
-        error.jejak_message = message() if message else _("The upload is larger than the limit of %(mb)d MB; nothing was imported.",
-                                mb=limit // (1024 * 1024))
+        error.jejak_message = message() if message else _(
+            "The upload is larger than the limit of %(mb)d MB; nothing was imported.", mb=limit // (1024 * 1024))
         raise error
     request.max_content_length = limit

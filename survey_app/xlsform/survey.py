@@ -131,13 +131,14 @@ class SurveyConverter(QuestionRows):
             self._register(row)
             if kind.startswith("unsupported:"):
                 reason = xtypes.UNSUPPORTED.get(kind.split(":", 1)[1], N_("not supported"))
-                row.unsupported.append(Issue(UNSUPPORTED, N_("type '%(type)s': %(reason)s", type=raw_type, reason=reason),
-                                             self.table.name, number,
-                                             self.table.header_of("type")))
+                row.unsupported.append(Issue(UNSUPPORTED, N_("type '%(type)s': %(reason)s", type=raw_type,
+                                                             reason=reason),
+                                             self.table.name, number, self.table.header_of("type")))
             if kind in ("begin_group", "begin_repeat", "begin_transparent") or kind == "unsupported:begin loop":
                 if kind == "begin_repeat" and any(r.kind == "begin_repeat" for r in stack):
-                    row.unsupported.append(Issue(UNSUPPORTED, N_("a repeat inside a repeat: Jejak supports one level "
-                                                    "of repeats"), self.table.name, number, self.table.header_of("type")))
+                    row.unsupported.append(Issue(UNSUPPORTED, N_("a repeat inside a repeat: Jejak supports one "
+                                                                 "level of repeats"),
+                                                 self.table.name, number, self.table.header_of("type")))
                 stack.append(row)
             self.rows.append(row)
         for row in stack:
@@ -420,8 +421,8 @@ class SurveyConverter(QuestionRows):
         try:
             parse(result.text)
         except ExpressionError as error:
-            self.issue(ERROR, N_("cannot translate the expression %(source)r: %(error)s", source=source, error=str(error)),
-                       row.number, key)
+            self.issue(ERROR, N_("cannot translate the expression %(source)r: %(error)s", source=source,
+                                 error=str(error)), row.number, key)
             return None
         self._check_regex(result.text, row, key)
         return result.text
