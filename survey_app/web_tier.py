@@ -8,14 +8,24 @@ client. The limiter's counters live in ``RATELIMIT_STORAGE_URI`` (Redis when
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, current_app, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-# Endpoints that take staff file uploads: they get JEJAK_UPLOAD_MAX_BYTES instead of the
-# small MAX_CONTENT_LENGTH of respondent pages.
-UPLOAD_ENDPOINTS = {"admin.roster_upload"}
+# Endpoints that take staff file uploads: they get JEJAK_UPLOAD_MAX_BYTES (None) or their own
+# limit in bytes instead of the small MAX_CONTENT_LENGTH of respondent pages.
+UPLOAD_ENDPOINTS: dict[str, int | None] = {"admin.roster_upload": None}
+# An endpoint's own 413 text (called at request time, so it is in the user's language).
+UPLOAD_MESSAGES: dict[str, Callable[[], str]] = {}
+
+
+def limit_upload(endpoint: str, max_bytes: int, message: Callable[[], str]) -> None:
+    """Give ``endpoint`` a body limit of its own and the message its 413 page shows."""
+    UPLOAD_ENDPOINTS[endpoint] = max_bytes
+    UPLOAD_MESSAGES[endpoint] = message
 
 
 def init_app(app: Flask) -> None:
@@ -23,17 +33,20 @@ def init_app(app: Flask) -> None:
     hops = int(app.config.get("TRUSTED_PROXIES") or 0)
     if hops > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
-    app.before_request(allow_large_uploads)
+    # A URL value preprocessor runs before every before_request hook, so the limit is raised
+    # before request_checks reads the body under the app-wide cap.
+    app.url_value_preprocessor(lambda _endpoint, _values: allow_large_uploads())
 
 
 def allow_large_uploads() -> None:
     """Raise the body limit for upload pages (before CSRF parses the form); refuse oversize at once."""
     if request.endpoint not in UPLOAD_ENDPOINTS or request.method != "POST":
         return
-    limit = int(current_app.config["UPLOAD_MAX_BYTES"])
+    limit = UPLOAD_ENDPOINTS[request.endpoint] or int(current_app.config["UPLOAD_MAX_BYTES"])
     if request.content_length is not None and request.content_length > limit:
         error = RequestEntityTooLarge()
-        error.jejak_message = _("The upload is larger than the limit of %(mb)d MB; nothing was imported.",
-                                mb=limit // (1024 * 1024))
+        message = UPLOAD_MESSAGES.get(request.endpoint)
+        error.jejak_message = message() if message else _(
+            "The upload is larger than the limit of %(mb)d MB; nothing was imported.", mb=limit // (1024 * 1024))
         raise error
     request.max_content_length = limit

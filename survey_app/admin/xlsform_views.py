@@ -16,12 +16,23 @@ from survey_app.extensions import csrf, db
 from survey_app.questionnaire.builder import check_text
 from survey_app.questionnaire.errors import DefinitionError
 from survey_app.questionnaire.service import store_new_version
+from survey_app.web_tier import limit_upload
 from survey_app.xlsform.errors import XLSFormError, translated
 from survey_app.xlsform.importer import import_xlsform
 
 # Real XLSForms are far below 1 MB; the app-wide request cap (256 KB) is raised for these two
 # views only, and the importer applies the same cap before parsing.
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# The whole request body may carry the multipart framing and the CSRF token on top of the file.
+MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 64 * 1024
+
+
+def _too_large_message() -> str:
+    return _("The file is larger than %(mb)d MB.", mb=MAX_UPLOAD_BYTES // 1_048_576)
+
+
+for _endpoint in ("admin.xlsform_upload", "admin.xlsform_load"):
+    limit_upload(_endpoint, MAX_BODY_BYTES, _too_large_message)
 
 menu_entry("admin.xlsform_upload", _l("Import XLSForm"), ADMIN_ONLY)
 
@@ -41,7 +52,7 @@ def _render(**context):
 
 
 def _allow_large_request() -> None:
-    request.max_content_length = MAX_UPLOAD_BYTES + 64 * 1024
+    request.max_content_length = MAX_BODY_BYTES
     request.max_form_memory_size = MAX_UPLOAD_BYTES
 
 
@@ -58,7 +69,7 @@ def xlsform_upload():
         submitted = form.validate_on_submit()
     except RequestEntityTooLarge:
         form, submitted = UploadForm(formdata=None), False
-        form.file.errors = [_("The file is larger than %(mb)d MB.", mb=MAX_UPLOAD_BYTES // 1_048_576)]
+        form.file.errors = [_too_large_message()]
         return _render(form=form), 413
     if request.method == "POST" and not submitted:
         return _render(form=form), 400

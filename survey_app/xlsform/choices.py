@@ -43,8 +43,8 @@ def read_choices(table: Table | None, texts: Texts, allow_duplicates: bool = Fal
                                 table.header_of("list_name")))
             continue
         if not name:
-            issues.append(Issue(ERROR, N_("a choice of list '%(list)s' has no name", list=list_name), table.name, number,
-                                table.header_of("name")))
+            issues.append(Issue(ERROR, N_("a choice of list '%(list)s' has no name", list=list_name), table.name,
+                                number, table.header_of("name")))
             continue
         if not CHOICE_NAME_RE.match(name):
             new = re.sub(r"[^A-Za-z0-9_\-.]", "_", name)[:64]

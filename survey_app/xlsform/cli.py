@@ -72,7 +72,8 @@ def export_command(questionnaire: str, out: str) -> None:
     from survey_app.models import Questionnaire, Training
     from survey_app.questionnaire.service import latest_version
 
-    row = db.session.get(Questionnaire, int(questionnaire)) if questionnaire.isdigit() else latest_version(questionnaire)
+    row = (db.session.get(Questionnaire, int(questionnaire)) if questionnaire.isdigit()
+           else latest_version(questionnaire))
     if row is None:
         raise click.ClickException(f"no stored questionnaire '{questionnaire}' (see `flask questionnaire list`)")
     trainings = [(t.code, t.title, t.category) for t in db.session.scalars(select(Training).order_by(Training.code))]

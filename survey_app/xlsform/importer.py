@@ -37,9 +37,17 @@ class ImportResult:
         return [i for i in self.issues if i.kind == kind]
 
 
+class _NoAliasDumper(yaml.SafeDumper):
+    """Writes a repeated object out again each time: Jejak's loader refuses anchors and aliases."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
 def to_yaml(definition: dict) -> str:
     """YAML text for a definition, keys in their natural order, Unicode kept."""
-    return yaml.safe_dump(definition, allow_unicode=True, sort_keys=False, width=120, default_flow_style=False)
+    return yaml.dump(definition, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False, width=120,
+                     default_flow_style=False)
 
 
 def import_xlsform(data: bytes, *, skip_unsupported: bool = False, default_language: str | None = None,
@@ -56,8 +64,8 @@ def import_xlsform(data: bytes, *, skip_unsupported: bool = False, default_langu
     issues: list[Issue] = []
     if "survey" not in by_lower:
         names = ", ".join(f"'{n}'" for n in sheets) or "none"
-        raise XLSFormError([Issue(ERROR, N_("the workbook has no 'survey' sheet (sheets found: %(names)s)", names=names),
-                                  "survey")])
+        raise XLSFormError([Issue(ERROR, N_("the workbook has no 'survey' sheet (sheets found: %(names)s)",
+                                            names=names), "survey")])
     for name, sheet in sheets.items():
         if name.strip().lower() not in KNOWN_SHEETS and (sheet.rows or sheet.header):
             kind = UNSUPPORTED if name.strip().lower() in ("entities",) and sheet.rows else NOTE

@@ -103,8 +103,8 @@ class QuestionRows:
         if kind in ("select_one", "select_multiple"):
             list_name = row.list_name
             if not list_name:
-                self.issue(ERROR, N_("'%(type)s' must name one choice list, e.g. 'select_one yes_no'", type=row.raw_type),
-                           row.number, "type")
+                self.issue(ERROR, N_("'%(type)s' must name one choice list, e.g. 'select_one yes_no'",
+                                     type=row.raw_type), row.number, "type")
                 return []
             if list_name not in self.choice_lists:
                 self.issue(ERROR, N_("choice list '%(list)s' is used here but not defined in the choices sheet",

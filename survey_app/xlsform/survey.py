@@ -131,13 +131,14 @@ class SurveyConverter(QuestionRows):
             self._register(row)
             if kind.startswith("unsupported:"):
                 reason = xtypes.UNSUPPORTED.get(kind.split(":", 1)[1], N_("not supported"))
-                row.unsupported.append(Issue(UNSUPPORTED, N_("type '%(type)s': %(reason)s", type=raw_type, reason=reason),
-                                             self.table.name, number,
-                                             self.table.header_of("type")))
+                row.unsupported.append(Issue(UNSUPPORTED, N_("type '%(type)s': %(reason)s", type=raw_type,
+                                                             reason=reason),
+                                             self.table.name, number, self.table.header_of("type")))
             if kind in ("begin_group", "begin_repeat", "begin_transparent") or kind == "unsupported:begin loop":
                 if kind == "begin_repeat" and any(r.kind == "begin_repeat" for r in stack):
-                    row.unsupported.append(Issue(UNSUPPORTED, N_("a repeat inside a repeat: Jejak supports one level "
-                                                    "of repeats"), self.table.name, number, self.table.header_of("type")))
+                    row.unsupported.append(Issue(UNSUPPORTED, N_("a repeat inside a repeat: Jejak supports one "
+                                                                 "level of repeats"),
+                                                 self.table.name, number, self.table.header_of("type")))
                 stack.append(row)
             self.rows.append(row)
         for row in stack:
@@ -196,6 +197,7 @@ class SurveyConverter(QuestionRows):
     # -- pass 2: what is unsupported --------------------------------------------------------------
     def find_unsupported(self) -> None:
         context = self._context()
+        references: list[tuple[Row, str, set[str]]] = []  # (row, key, Jejak names it refers to)
         for row in self.rows:
             if row.kind == "end":
                 continue
@@ -205,6 +207,7 @@ class SurveyConverter(QuestionRows):
                 if not source or (key == "default" and not looks_like_expression(source)):
                     continue
                 result = translate(source, here)
+                references.append((row, key, result.references))
                 for message in result.unsupported:
                     row.unsupported.append(Issue(UNSUPPORTED, message, self.table.name, row.number,
                                                  self.table.header_of(key)))
@@ -222,10 +225,46 @@ class SurveyConverter(QuestionRows):
             if blocking or (row.parent is not None and row.parent.dropped):
                 row.dropped = True
                 self.dropped.add(row.name)
+        self._drop_forward_references(references)
         if self.skip:
             for row in self.rows:
                 if row.dropped and row.kind != "end":
                     self.issue(NOTE, f"'{row.name}' is left out (--skip-unsupported)", row.number, "name")
+
+    def _drop_forward_references(self, references: list[tuple[Row, str, set[str]]]) -> None:
+        """Report expressions that read a question further down the form (XLSForm allows it).
+
+        Jejak evaluates in form order, so such a question is unsupported; with --skip-unsupported
+        it is left out and whatever refers to it reads '' (with a note), like any dropped question.
+        Rows are judged last to first: whether a later question stays is then already known, so a
+        question is never dropped for pointing at one that is itself left out.
+        """
+        position = {row.jname: index for index, row in enumerate(self.rows) if row.jname and row.kind != "end"}
+        by_jname = {row.jname: row for row in self.rows if row.jname and row.kind != "end"}
+        found: list[Issue] = []
+        for row, key, refs in reversed(references):
+            if row.dropped or key == "constraint":  # a constraint may compare with a later answer
+                continue
+            here = position.get(row.jname)
+            later = sorted((position[ref], ref) for ref in refs
+                           if ref in position and here is not None and position[ref] > here
+                           and not by_jname[ref].dropped and not _inside(row, by_jname[ref]))
+            if not later:
+                continue
+            target = by_jname[later[0][1]]
+            issue = Issue(UNSUPPORTED, N_("refers to %(ref)s (row %(row)d), which comes later in the form; Jejak "
+                                          "evaluates questions in form order, so a question can only use earlier "
+                                          "ones", ref="${" + target.name + "}", row=target.number),
+                          self.table.name, row.number, self.table.header_of(key))
+            row.unsupported.append(issue)
+            found.append(issue)
+            row.dropped = True
+            self.dropped.add(row.name)
+            for child in self.rows:  # a group's questions go with it
+                if child.kind != "end" and not child.dropped and _inside(child, row):
+                    child.dropped = True
+                    self.dropped.add(child.name)
+        self.issues.extend(reversed(found))  # in row order, like every other issue
 
     def _resolver(self, here: Row | None, dropped: set[str]):
         def resolve(steps: list[str], absolute: bool):
@@ -382,8 +421,8 @@ class SurveyConverter(QuestionRows):
         try:
             parse(result.text)
         except ExpressionError as error:
-            self.issue(ERROR, N_("cannot translate the expression %(source)r: %(error)s", source=source, error=str(error)),
-                       row.number, key)
+            self.issue(ERROR, N_("cannot translate the expression %(source)r: %(error)s", source=source,
+                                 error=str(error)), row.number, key)
             return None
         self._check_regex(result.text, row, key)
         return result.text
@@ -438,6 +477,16 @@ def _path(row: Row) -> tuple[str, ...]:
         names.append(node.name)
         node = node.parent
     return tuple(reversed(names))
+
+
+def _inside(row: Row, group: Row) -> bool:
+    """Whether ``row`` sits inside the group or repeat ``group`` (at any depth)."""
+    node = row.parent
+    while node is not None:
+        if node is group:
+            return True
+        node = node.parent
+    return False
 
 
 def _keeps_question(issue: Issue) -> bool:

@@ -72,6 +72,13 @@ def test_too_large_upload_is_refused_with_a_message(as_role):
     assert response.status_code == 413 and "larger than 5 MB" in response.get_data(as_text=True)
 
 
+def test_upload_above_the_app_wide_cap_reaches_the_importer(as_role):
+    # 1 MB is over the 256 KB cap of respondent pages but within this page's own 5 MB limit.
+    client = as_role("admin")
+    response = _upload(client, b"hello, not a workbook" * 50_000, name="form.xlsx")
+    assert response.status_code == 400 and "not a spreadsheet" in response.get_data(as_text=True)
+
+
 def test_load_of_an_invalid_definition_stores_nothing(as_role, app):
     client = as_role("admin")
     token = csrf_of(client.get(URL).get_data(as_text=True))

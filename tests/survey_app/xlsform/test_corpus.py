@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from survey_app.questionnaire.builder import check_text
 from survey_app.xlsform.errors import XLSFormError
@@ -71,3 +72,11 @@ def test_forms_with_errors_fail_with_skip_too(form, xlsforms_dir):
     with pytest.raises(XLSFormError) as caught:
         import_xlsform((xlsforms_dir / form).read_bytes(), skip_unsupported=True, filename=form)
     assert _located(caught.value.issues, "error") == EXPECTED[form]["errors"]
+
+
+@pytest.mark.parametrize("form", sorted(f for f, e in EXPECTED.items() if not e["errors"]))
+def test_emitted_yaml_has_no_anchors_or_aliases(form, xlsforms_dir):
+    # Jejak's loader refuses aliases; a repeated object must be written out again, not referenced.
+    result = import_xlsform((xlsforms_dir / form).read_bytes(), skip_unsupported=True, filename=form)
+    events = list(yaml.parse(result.yaml))
+    assert not [e for e in events if isinstance(e, yaml.AliasEvent) or getattr(e, "anchor", None)]

@@ -163,3 +163,34 @@ def test_questions_outside_groups_are_paged_ten_at_a_time():
     result = _import([["type", "name", "label", "relevant"], *rows])
     assert [len(p["questions"]) for p in result.definition["pages"]] == [10, 10, 3]
     assert check_text(result.yaml) == []
+
+
+FORWARD = [["type", "name", "label::English (en)", "calculation", "relevant"],
+           ["calculate", "total", "", "${a} + ${b}", ""],           # row 2: refers to later a, b
+           ["calculate", "twice", "", "${total} * 2", ""],          # row 3: refers back to total
+           ["integer", "a", "A?", "", ""],
+           ["integer", "b", "B?", "", "${total} > 1"],              # row 5: refers back to total
+           ["calculate", "late", "", "${gone} + 1", ""],            # row 6: refers to later, dropped image
+           ["image", "gone", "Photo", "", ""],
+           ["calculate", "sum", "", "${a} + ${b}", ""]]             # row 8: only earlier questions
+
+
+def test_a_calculate_that_refers_to_a_later_question_is_unsupported_with_its_cell():
+    with pytest.raises(XLSFormError) as caught:
+        _import(FORWARD)
+    located = {(i.sheet, i.row, i.column) for i in caught.value.issues if i.kind == "unsupported"}
+    assert ("survey", 2, "calculation") in located
+    message = next(str(i.message) for i in caught.value.issues if i.row == 2 and i.kind == "unsupported")
+    assert "${a}" in message and "row 4" in message and "comes later" in message
+    assert ("survey", 3, "calculation") not in located and ("survey", 8, "calculation") not in located
+
+
+def test_skip_unsupported_drops_a_forward_calculate_and_notes_what_referred_to_it():
+    result = _import(FORWARD, skip_unsupported=True)
+    names = [q["name"] for page in result.definition["pages"] for q in page["questions"]]
+    # 'late' only pointed at a question that is left out anyway, so it stays (reading '').
+    assert "total" not in names and {"twice", "a", "b", "late", "sum"} <= set(names)
+    referrers = {(i.row, i.column) for i in result.issues if i.kind == "note" and "total" in str(i.message)
+                 and "left out" in str(i.message)}
+    assert {(3, "calculation"), (5, "relevant")} <= referrers
+    assert check_text(result.yaml) == []
