@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from survey_app.audit import acting_as
 from survey_app.extensions import db
+from survey_app.csv_safety import neutralise
 from survey_app.jobs.runner import N_, JobContext, JobFailed, results_root
 from survey_app.models import AdminUser, Invitation, OutboundMessage, Response, SectorCode, Wave
 
@@ -274,7 +275,7 @@ def roster_import(ctx: JobContext) -> None:
             def on_error(error) -> None:
                 nonlocal bad
                 bad += 1
-                writer.writerow([error.file, error.line, error.message])
+                writer.writerow([neutralise(str(error.file)), error.line, neutralise(str(error.message))])
 
             try:
                 sources = {name: _counted_source(path, name, ctx) for name, path in paths.items()}

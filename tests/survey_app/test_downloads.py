@@ -11,6 +11,7 @@ from survey_app.extensions import db
 from survey_app.models import Wave
 from tests.survey_app.admin.conftest import csrf_of
 from tests.survey_app.exports.conftest import small_wave  # noqa: F401 (fixture)
+from tests.survey_app.jobs.flow import download
 
 SURVEY_APP = Path(__file__).resolve().parents[2] / "survey_app"
 NAMES = ["Gelombang 1 — Jawa", "Gelombang\r\n2", "ꦗꦮ Tengah", 'Wave "3"; x=1', "a/../b"]
@@ -53,8 +54,9 @@ def test_export_of_any_wave_name_downloads(as_role, named_wave, name, fmt):
     wave_id = named_wave(name)
     client = as_role("researcher")
     token = csrf_of(client.get(f"/admin/waves/{wave_id}/export").get_data(as_text=True))
-    response = client.post(f"/admin/waves/{wave_id}/export",
-                           data={"csrf_token": token, "format": fmt, "language": "id"})
+    # Exports run as jobs: the POST starts one, the file comes from the job's download URL.
+    response = download(client, client.post(f"/admin/waves/{wave_id}/export",
+                                            data={"csrf_token": token, "format": fmt, "language": "id"}))
     assert response.status_code == 200
     assert _filename_star(response.headers["Content-Disposition"]).startswith("jejak-Gelombang")
     assert len(response.get_data()) > 100

@@ -34,11 +34,16 @@ WRITERS = {
     "invitations/service.py": "test_links_csv_and_issued_links_are_safe",
     "sectors/service.py": "test_sector_training_data_is_safe",
     "roster/cli.py": "test_roster_error_report_is_safe",
+    "jobs/kinds.py": "test_uploaded_roster_bad_rows_file_is_safe",
 }
 EXEMPT = {
     # Synthetic roster *input* for `flask roster import`, generated from seed lists (no user text);
     # neutralising would change what gets imported.
     "demo/roster_data.py",
+    # An XLSForm questionnaire definition for pyxform/ODK, not a data file: openpyxl writes every
+    # cell as a typed string (cells starting with "=" are forced to string type), so no cell
+    # is ever a formula, and a leading quote would change the form's texts and expressions.
+    "xlsform/writer.py",
 }
 _WRITES_SPREADSHEETS = re.compile(r"csv\.(?:writer|DictWriter)\(|Workbook\(|\.to_csv\(|\.to_excel\(")
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
@@ -178,3 +183,18 @@ def test_roster_error_report_is_safe(app, runner, tmp_path):
     text = errors.read_text(encoding="utf-8")
     assert text.count("\n") >= 5
     assert_safe_csv(text, errors.name)
+
+
+def test_uploaded_roster_bad_rows_file_is_safe(app, as_role):
+    from tests.survey_app.jobs.flow import follow
+    from tests.survey_app.jobs.test_roster_upload import upload
+
+    rows = "".join(f"{text},Budi,{text},{text},{text},{text},{text},{text}\r\n".replace("\r,", ",")
+                   for text in HOSTILE[:4])
+    files = {"alumni": ("alumni.csv", (",".join(ALUMNI_HEADER) + "\r\n" + rows).encode()),
+             "enrollments": ("enrollments.csv", (",".join(ENROLLMENTS_HEADER) + "\r\n").encode())}
+    client = as_role("admin")
+    data = follow(client, upload(client, files))
+    text = client.get(data["download_url"]).get_data(as_text=True)
+    assert text.count("\n") >= 5
+    assert_safe_csv(text, "bad-rows.csv")

@@ -22,7 +22,7 @@ def test_researcher_downloads_a_pseudonymised_csv(as_role, small_wave):
     client = as_role("researcher")
     response = download(client, _post(client, small_wave["wave"]))
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    assert "filename=jejak-w1-responses.csv" in response.headers["Content-Disposition"]
+    assert "filename=\"jejak-w1-responses.csv\"" in response.headers["Content-Disposition"]
     text = response.get_data(as_text=True).lstrip("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 3 and "roster_name" not in rows[0] and "revenue" not in rows[0]
