@@ -74,6 +74,7 @@ def register_extensions(app: Flask) -> None:
     # The revisions ship as the `migrations` package (house: found in a checkout and in a wheel).
     ext.migrate.init_app(app, ext.db, directory=str(importlib.resources.files("migrations")))
     ext.csrf.init_app(app)
+    ext.compress.init_app(app)
     ext.babel.init_app(app, locale_selector=select_locale)
     ext.limiter.init_app(app)
     ext.login_manager.init_app(app)

@@ -100,6 +100,10 @@ class Config:
     # Redis down → rate limits are skipped (logged) rather than the survey failing.
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Responses are compressed for phones on slow links (Flask-Compress); gzip costs little CPU
+    # per page and every browser accepts it.
+    COMPRESS_ALGORITHM = ["gzip"]
+    COMPRESS_LEVEL = 6
     DEBUG = False
     TESTING = False
     # --- security: development-only switches (see survey_app/secret_key.py)
