@@ -42,7 +42,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -511,7 +511,7 @@ def main() -> int:
     if args.respondents // args.wrk_threads <= args.connections // args.wrk_threads:
         parser.error("need more respondents per wrk thread than connections per wrk thread")
 
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     load_before = os.getloadavg()
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     ensure_database(args.db_url)
@@ -531,7 +531,7 @@ def main() -> int:
         finally:
             if not args.keep_data:
                 drop_tables(app)
-    finished = datetime.now(timezone.utc)
+    finished = datetime.now(UTC)
     report(results, args.rounds)
     document = {
         "benchmark": "survey_http", "started": started.isoformat(), "finished": finished.isoformat(),

@@ -5,8 +5,8 @@ Revises: ff7280bdbca9
 Create Date: 2026-11-30 04:45:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '20261130_jobs'

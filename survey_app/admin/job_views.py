@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from survey_app.downloads import send_download
 from survey_app.admin.blueprint import ALL_ROLES, DATA_ROLES, bp, menu_entry, roles_required, wave_or_404
 from survey_app.admin.forms import ConfirmForm
 from survey_app.audit import record
+from survey_app.downloads import send_download
 from survey_app.errors import render_error
 from survey_app.extensions import db
 from survey_app.jobs import queue, service

@@ -10,7 +10,13 @@ from survey_app.audit import record
 from survey_app.extensions import db
 from survey_app.links import LinkChanged, replace_link
 from survey_app.models import (
-    Alumnus, AuditEvent, Enrollment, Invitation, OutboundMessage, Response, Training,
+    Alumnus,
+    AuditEvent,
+    Enrollment,
+    Invitation,
+    OutboundMessage,
+    Response,
+    Training,
 )
 
 

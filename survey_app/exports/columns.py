@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from survey_app.questionnaire.definition import Choice, Question, Questionnaire, Text
 from survey_app.roster.provinces import PROVINCES

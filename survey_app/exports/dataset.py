@@ -13,9 +13,9 @@ import json
 import os
 import shutil
 import tempfile
-from datetime import datetime, timezone
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable
 
 from sqlalchemy import and_, select
 
@@ -76,7 +76,7 @@ def write_dataset(wave: Wave, out: Path, *, include_financial: bool = False, for
         manifest = {
             "format": FORMAT, "format_version": FORMAT_VERSION, "wave": wave.name,
             "questionnaire": {"name": plan.questionnaire.name, "version": plan.questionnaire.version},
-            "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "files": {name: {"rows": counts[name]} for name in (*FILES, *repeat_files)},
             "repeats": {name[len("repeat_"):-len(".csv")]: name for name in repeat_files},
             "includes_financial": include_financial,

@@ -17,8 +17,9 @@ import struct
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from survey_app.exports.columns import BINARY, CODE, DATETIME, DECIMAL, INTEGER, Column, row_extractor
 

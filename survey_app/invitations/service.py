@@ -14,7 +14,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, and_, exists, select
@@ -79,7 +79,7 @@ def issue_invitations(
         raise IssueError("--limit must not be negative")
     if province is not None and province not in PROVINCES:
         raise IssueError(f"province {province!r} is not a Kepmendagri province code (two digits, 11..96)")
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     if link_key is None:
         from survey_app.links import current_link_key  # needs the app; explicit keys do not
 

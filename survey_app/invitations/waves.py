@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -36,8 +36,8 @@ def parse_moment(text: str, option: str = "date") -> datetime:
         raise WaveError(f"{option} {text!r} is not an ISO 8601 date or date-time "
                         "(e.g. 2024-05-01 or 2024-05-01T08:00+07:00)") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def find_questionnaire(reference: str) -> Questionnaire:

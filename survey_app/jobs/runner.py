@@ -17,9 +17,9 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from flask import current_app
 from sqlalchemy import update

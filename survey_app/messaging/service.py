@@ -34,7 +34,12 @@ from survey_app.extensions import db
 from survey_app.links import LinkChanged, current_link_key, link_for, renew_link
 from survey_app.messaging import templates
 from survey_app.messaging.sender import (
-    DeliveryUnknown, MessageRejected, RecipientRefused, SmtpSender, SmtpUnavailable, TemporaryFailure,
+    DeliveryUnknown,
+    MessageRejected,
+    RecipientRefused,
+    SmtpSender,
+    SmtpUnavailable,
+    TemporaryFailure,
 )
 from survey_app.models import Alumnus, Invitation, OutboundMessage, Response, Wave
 from survey_app.models.types import as_utc, utcnow

@@ -3,7 +3,7 @@ from survey_app.models.accounts import AdminUser, AuditEvent
 from survey_app.models.coding import SectorCode
 from survey_app.models.jobs import Job  # jobs (issue 8)
 from survey_app.models.messaging import MessageTemplate, OutboundMessage
-from survey_app.models.roster import AlumnusCategory, Alumnus, Enrollment, Training
+from survey_app.models.roster import Alumnus, AlumnusCategory, Enrollment, Training
 from survey_app.models.survey import Invitation, Questionnaire, Response, RetiredToken, Wave
 
 __all__ = [

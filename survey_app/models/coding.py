@@ -41,4 +41,4 @@ class SectorCode(db.Model):
     coded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    coder: Mapped["AdminUser | None"] = relationship()  # noqa: F821
+    coder: Mapped[AdminUser | None] = relationship()  # noqa: F821

@@ -38,7 +38,7 @@ class OutboundMessage(db.Model):
     queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    invitation: Mapped["Invitation"] = relationship()  # noqa: F821
+    invitation: Mapped[Invitation] = relationship()  # noqa: F821
 
 
 class MessageTemplate(db.Model):

@@ -4,7 +4,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -73,7 +79,7 @@ class Invitation(db.Model):
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     wave: Mapped[Wave] = relationship()
-    alumnus: Mapped["Alumnus"] = relationship()  # noqa: F821 (string-resolved)
+    alumnus: Mapped[Alumnus] = relationship()  # noqa: F821 (string-resolved)
     response: Mapped[Response | None] = relationship(back_populates="invitation", uselist=False)
 
 

@@ -8,8 +8,18 @@ import re
 from typing import Any
 
 from survey_app.questionnaire.definition import (
-    DEFAULT_MAX_LENGTH, DYNAMIC_CHOICE_SOURCES, QUESTION_TYPES, REPEAT_HARD_MAX, SELECT_TYPES,
-    Choice, Consent, Page, Question, Questionnaire, Repeat, Text,
+    DEFAULT_MAX_LENGTH,
+    DYNAMIC_CHOICE_SOURCES,
+    QUESTION_TYPES,
+    REPEAT_HARD_MAX,
+    SELECT_TYPES,
+    Choice,
+    Consent,
+    Page,
+    Question,
+    Questionnaire,
+    Repeat,
+    Text,
 )
 from survey_app.questionnaire.errors import DefinitionError, Problem
 from survey_app.questionnaire.expressions import Expression, ExpressionError, parse

@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 import threading
 import weakref
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -181,7 +182,7 @@ def _make_field(question: Question, language: str, name: str | None = None, labe
 
 
 # Form classes per compiled questionnaire; weak keys so they go when the questionnaire does.
-_CACHE: "weakref.WeakKeyDictionary[Questionnaire, dict[tuple, type[PageForm]]]" = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[Questionnaire, dict[tuple, type[PageForm]]] = weakref.WeakKeyDictionary()
 _CACHE_LOCK = threading.Lock()
 
 
@@ -267,7 +268,7 @@ def default_value(question: Question, answers: Mapping[str, Any]) -> Any:
     return None if is_empty(value) else value
 
 
-_STATIC: "weakref.WeakKeyDictionary[Questionnaire, dict[tuple, dict]]" = weakref.WeakKeyDictionary()
+_STATIC: weakref.WeakKeyDictionary[Questionnaire, dict[tuple, dict]] = weakref.WeakKeyDictionary()
 
 
 def _static_choices(questionnaire: Questionnaire, page: Page, language: str) -> dict[str, list[tuple[str, str]]]:
@@ -288,7 +289,7 @@ def _static_choices(questionnaire: Questionnaire, page: Page, language: str) -> 
     return found
 
 
-_OPTIONS: "weakref.WeakKeyDictionary[Questionnaire, dict[tuple, tuple]]" = weakref.WeakKeyDictionary()
+_OPTIONS: weakref.WeakKeyDictionary[Questionnaire, dict[tuple, tuple]] = weakref.WeakKeyDictionary()
 
 
 def option_tags(questionnaire: Questionnaire, page: Page, language: str, question: Question,
@@ -315,7 +316,7 @@ def option_tags(questionnaire: Questionnaire, page: Page, language: str, questio
     return Markup("").join(chosen if value == selected else plain for value, plain, chosen in tags)
 
 
-_INPUTS: "weakref.WeakKeyDictionary[Questionnaire, dict[tuple, tuple[Markup, Markup]]]" = weakref.WeakKeyDictionary()
+_INPUTS: weakref.WeakKeyDictionary[Questionnaire, dict[tuple, tuple[Markup, Markup]]] = weakref.WeakKeyDictionary()
 _HOLE = "\x00value\x00"
 
 

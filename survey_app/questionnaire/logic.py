@@ -8,8 +8,9 @@ so the survey works with JavaScript off; the browser only mirrors it for instant
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from survey_app.questionnaire.definition import Choice, Page, Question, Questionnaire, Text
 

@@ -15,15 +15,20 @@ from __future__ import annotations
 
 import math
 from collections import ChainMap
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from flask_babel import gettext as _
 
 from survey_app.questionnaire.definition import REPEAT_HARD_MAX, Page, Question, Questionnaire
 from survey_app.questionnaire.expressions import is_empty, to_number
 from survey_app.questionnaire.logic import (
-    Respondent, each_of_items, keep_offered, page_applies, question_applies,
+    Respondent,
+    each_of_items,
+    keep_offered,
+    page_applies,
+    question_applies,
 )
 
 

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from survey_app.questionnaire.definition import Page, Question, Questionnaire
 from survey_app.questionnaire.expressions import is_empty, to_number
@@ -11,7 +12,6 @@ from survey_app.questionnaire.forms import input_tag, option_tags
 from survey_app.questionnaire.logic import Respondent, choices_for, each_of_items, question_applies
 from survey_app.questionnaire.traversal import Visit, Walk
 from survey_app.questionnaire.values import format_number
-
 
 # Longer single-choice lists (e.g. 38 provinces) become a <select>: less scrolling on a phone.
 DROPDOWN_THRESHOLD = 15

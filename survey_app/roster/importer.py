@@ -28,11 +28,16 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from survey_app.models import Alumnus, AuditEvent, Enrollment, Training
 from survey_app.roster import pg_bulk
-from survey_app.roster.derived import refresh_alumnus_categories
 from survey_app.roster.csv_files import FileRefused, Record, RecordSource, open_csv
 from survey_app.roster.csv_rows import (
-    ALUMNUS_COLUMNS, ENROLLMENT_COLUMNS, TRAINING_COLUMNS, TRAINING_OPTIONAL, BadRow, RowRules,
+    ALUMNUS_COLUMNS,
+    ENROLLMENT_COLUMNS,
+    TRAINING_COLUMNS,
+    TRAINING_OPTIONAL,
+    BadRow,
+    RowRules,
 )
+from survey_app.roster.derived import refresh_alumnus_categories
 
 DEFAULT_CHUNK_SIZE = 5000
 _END = object()  # marks the end of the chunks handed to the storing worker

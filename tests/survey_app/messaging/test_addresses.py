@@ -11,7 +11,10 @@ from survey_app.models import Alumnus, OutboundMessage, Wave
 from survey_app.roster.csv_rows import normalise_email
 from tests.survey_app.messaging.conftest import Mailbox, SmtpServer
 from tests.survey_app.roster.conftest import (  # noqa: F401 (fixtures)
-    ALUMNI_HEADER, ENROLLMENTS_HEADER, import_roster, write_csv,
+    ALUMNI_HEADER,
+    ENROLLMENTS_HEADER,
+    import_roster,
+    write_csv,
 )
 
 NON_ASCII = "ñandú@example.org"

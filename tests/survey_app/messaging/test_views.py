@@ -5,7 +5,6 @@ import csv
 import io
 
 import pytest
-
 from sqlalchemy import func, select
 
 from survey_app.extensions import db

@@ -1,8 +1,8 @@
 """Security findings on the respondent side (issue 10: items 11, 12, 13)."""
 import io
-import re
 import json
 import logging
+import re
 
 import pytest
 from sqlalchemy import select
