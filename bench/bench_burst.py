@@ -50,7 +50,7 @@ LOCUSTFILE = BENCH / "bench_burst_locustfile.py"
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(BENCH))
 
-from bench_survey_http import (
+from bench_survey_http import (  # noqa: E402 - importable only after the sys.path lines above
     DEFAULT_GUNICORN,
     SECRET_KEY,
     Server,
@@ -259,7 +259,8 @@ def main() -> int:
         "started": started.isoformat(), "machine": machine(), "load_before": load_before,
         "load_after": os.getloadavg(), "args": vars(args), "pages_per_respondent_median": cycles - 2,
         "outcomes": outcomes, "survey_page": s_pages, "survey_all": s_all, "bare_page": b_pages, "bare_all": b_all,
-        "ratio_page_p50": s_pages["p50_ms"] / b_pages["p50_ms"], "ratio_page_p95": s_pages["p95_ms"] / b_pages["p95_ms"],
+        "ratio_page_p50": s_pages["p50_ms"] / b_pages["p50_ms"],
+        "ratio_page_p95": s_pages["p95_ms"] / b_pages["p95_ms"],
         "survey_wall_s": survey_run["wall_s"], "bare_wall_s": baseline_run["wall_s"],
         "survey_by_name": {k: figures(v) for k, v in survey_run["stats"].items()},
         "survey_failures": survey_run["failures"][:20], "bare_failures": baseline_run["failures"][:20],

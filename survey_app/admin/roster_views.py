@@ -70,7 +70,7 @@ def roster_upload():
     files = {name: f for name, f in files.items() if f is not None and getattr(f, "filename", "")}
     problems = [_("Please choose the %(file)s file.", file=name + ".csv")
                 for name in ("alumni", "enrollments") if name not in files]
-    for name, upload in files.items():
+    for upload in files.values():
         if not upload.filename.lower().endswith(".csv"):
             problems.append(_("%(file)s: only .csv files can be imported.", file=upload.filename))
             continue

@@ -100,7 +100,8 @@ def safe_name(base: str, taken: set[str], limit: int = MAX_NAME) -> str:
             if candidate.lower() not in lowered:
                 name = candidate
                 break
-    assert _VALID_NAME.match(name) and len(name) <= limit, name
+    if not (_VALID_NAME.match(name) and len(name) <= limit):  # kept under python -O too
+        raise AssertionError(name)
     taken.add(name)
     return name
 

@@ -114,7 +114,7 @@ class _Spool:
         self.file.seek(0)
         while True:
             try:
-                yield pickle.load(self.file)  # our own spool file, written just above
+                yield pickle.load(self.file)  # noqa: S301 - our own spool file, written just above
             except EOFError:
                 return
 

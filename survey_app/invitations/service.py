@@ -164,7 +164,8 @@ def _issue(conn, engine: Engine, fh, wave_id: int, base_url: str, limit: int | N
         else:
             for batch in batches(conn):
                 rows = []
-                links_for(batch, lambda alumnus_id, token_hash, nonce: rows.append(dict(
+                # The callback runs inside links_for, during this iteration: it sees this batch's rows.
+                links_for(batch, lambda alumnus_id, token_hash, nonce: rows.append(dict(  # noqa: B023
                     zip(_INVITATION_COLUMNS, (wave_id, alumnus_id, token_hash, nonce, "issued", 0, now)))))
                 conn.execute(_invitations.insert(), rows)
                 issued += len(batch)

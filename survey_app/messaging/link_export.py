@@ -50,8 +50,8 @@ def rows(wave: Wave, count: ExportCount | None = None) -> Iterator[list[str]]:
     """The CSV rows (without header), formula-like text neutralised; fills ``count``."""
     count = count if count is not None else ExportCount()
     key, prefix = current_link_key(), link_prefix()
-    query = (select(Invitation.id, Invitation.token_nonce, Invitation.token_hash, Invitation.status, Alumnus.external_id, Alumnus.name,
-                    Alumnus.phone, Alumnus.email, Response.language)
+    query = (select(Invitation.id, Invitation.token_nonce, Invitation.token_hash, Invitation.status,
+                    Alumnus.external_id, Alumnus.name, Alumnus.phone, Alumnus.email, Response.language)
              .join(Alumnus, Alumnus.id == Invitation.alumnus_id)
              .outerjoin(Response, Response.invitation_id == Invitation.id)
              .where(Invitation.wave_id == wave.id, Invitation.status.in_(ACTIVE)))

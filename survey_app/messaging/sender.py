@@ -94,7 +94,8 @@ class SmtpSender:
             if self.user:
                 smtp.login(self.user, self.password or "")
         except smtplib.SMTPAuthenticationError as exc:
-            raise SmtpUnavailable(f"SMTP server {where} refused the login: {_reply(exc.smtp_code, exc.smtp_error)}") from None
+            reply = _reply(exc.smtp_code, exc.smtp_error)
+            raise SmtpUnavailable(f"SMTP server {where} refused the login: {reply}") from None
         except (smtplib.SMTPException, OSError) as exc:
             raise SmtpUnavailable(f"cannot connect to SMTP server {where}: {exc}") from None
         return smtp

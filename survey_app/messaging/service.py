@@ -212,7 +212,8 @@ def stuck_count(wave: Wave | None = None) -> int:
     """Messages left ``sending`` (by a run that died, or one running right now)."""
     query = select(func.count()).select_from(OutboundMessage).where(OutboundMessage.status == "sending")
     if wave is not None:
-        query = query.join(Invitation, Invitation.id == OutboundMessage.invitation_id).where(Invitation.wave_id == wave.id)
+        query = (query.join(Invitation, Invitation.id == OutboundMessage.invitation_id)
+                 .where(Invitation.wave_id == wave.id))
     return db.session.scalar(query)
 
 
@@ -269,14 +270,16 @@ class _SendContext:
 def _queued_ids(wave: Wave | None, limit: int) -> list[int]:
     query = select(OutboundMessage.id).where(OutboundMessage.status == "queued")
     if wave is not None:
-        query = query.join(Invitation, Invitation.id == OutboundMessage.invitation_id).where(Invitation.wave_id == wave.id)
+        query = (query.join(Invitation, Invitation.id == OutboundMessage.invitation_id)
+                 .where(Invitation.wave_id == wave.id))
     return list(db.session.scalars(query.order_by(OutboundMessage.id).limit(limit)))
 
 
 def _queued_count(wave: Wave | None) -> int:
     query = select(func.count()).select_from(OutboundMessage).where(OutboundMessage.status == "queued")
     if wave is not None:
-        query = query.join(Invitation, Invitation.id == OutboundMessage.invitation_id).where(Invitation.wave_id == wave.id)
+        query = (query.join(Invitation, Invitation.id == OutboundMessage.invitation_id)
+                 .where(Invitation.wave_id == wave.id))
     return db.session.scalar(query)
 
 

@@ -8,5 +8,6 @@ from survey_app.models.survey import Invitation, Questionnaire, Response, Retire
 
 __all__ = [
     "AdminUser", "AuditEvent", "Alumnus", "AlumnusCategory", "Enrollment", "Training",
-    "Invitation", "Job", "MessageTemplate", "OutboundMessage", "SectorCode", "Questionnaire", "Response", "RetiredToken", "Wave",
+    "Invitation", "Job", "MessageTemplate", "OutboundMessage", "SectorCode", "Questionnaire", "Response",
+    "RetiredToken", "Wave",
 ]

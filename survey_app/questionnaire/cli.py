@@ -12,6 +12,7 @@ from survey_app.models import Questionnaire
 from survey_app.questionnaire.builder import check_text
 from survey_app.questionnaire.errors import DefinitionError
 from survey_app.questionnaire.service import store_new_version
+from survey_app.xlsform.cli import register as _register_xlsform
 
 questionnaire_cli = AppGroup("questionnaire", help="Check and load questionnaire definitions.")
 
@@ -62,6 +63,4 @@ def list_command() -> None:
 
 
 # --- xlsform: `import-xlsform` and `export-xlsform` live in survey_app/xlsform/cli.py
-from survey_app.xlsform.cli import register as _register_xlsform
-
 _register_xlsform(questionnaire_cli)

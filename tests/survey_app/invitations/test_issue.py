@@ -61,6 +61,7 @@ def test_second_run_issues_only_to_alumni_added_since(app, runner, wave, add_alu
     third = issue(runner, wave, tmp_path / "third.csv")
 
     assert "already has an invitation" in again.output
+    assert third.exit_code == 0, third.output
     assert read_links(tmp_path / "second.csv") == []
     assert [row["external_id"] for row in read_links(tmp_path / "third.csv")] == ["PKJ0003"]
     assert invitation_count(app) == 3

@@ -24,7 +24,8 @@ def _start(browser, link, language="id"):
 def test_unknown_or_malformed_token_is_a_friendly_404(client, link, token):
     response = client.get(f"/s/{token}")
     assert response.status_code == 404
-    assert "Halaman tidak ditemukan" in response.get_data(as_text=True) or "Page not found" in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    assert "Halaman tidak ditemukan" in body or "Page not found" in body
 
 
 def test_revoked_link_says_it_no_longer_works(app, client, link):
