@@ -4,7 +4,8 @@ A directory with alumni.csv, trainings.csv, enrollments.csv, responses.csv, code
 manifest.json, documented in docs/DATASET.md; plus, for every repeat page of the
 questionnaire, a long table ``repeat_<page>.csv`` (one row per alumnus × instance). People
 appear only by pseudonym; names and contacts are never written; financial answers only when
-asked for. The directory is built beside the destination and moved into place at the end, so a failed run leaves nothing.
+asked for. The directory is built beside the destination and moved into place at the end, so a
+failed run leaves nothing.
 """
 from __future__ import annotations
 

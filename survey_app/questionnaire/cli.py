@@ -12,7 +12,6 @@ from survey_app.models import Questionnaire
 from survey_app.questionnaire.builder import check_text
 from survey_app.questionnaire.errors import DefinitionError
 from survey_app.questionnaire.service import store_new_version
-from survey_app.xlsform.cli import register as _register_xlsform
 
 questionnaire_cli = AppGroup("questionnaire", help="Check and load questionnaire definitions.")
 
@@ -61,6 +60,3 @@ def list_command() -> None:
     for row in db.session.scalars(select(Questionnaire).order_by(Questionnaire.name, Questionnaire.version)):
         click.echo(f"{row.id}\t{row.name}\tv{row.version}\t{row.created_at:%Y-%m-%d %H:%M}")
 
-
-# --- xlsform: `import-xlsform` and `export-xlsform` live in survey_app/xlsform/cli.py
-_register_xlsform(questionnaire_cli)
