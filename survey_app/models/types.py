@@ -1,5 +1,6 @@
 """Column types shared by the models."""
 from datetime import UTC, datetime
+from typing import overload
 
 from sqlalchemy import JSON
 from sqlalchemy.dialects.postgresql import JSONB
@@ -13,6 +14,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def as_utc(moment: datetime) -> datetime: ...
+@overload
+def as_utc(moment: None) -> None: ...
 def as_utc(moment: datetime | None) -> datetime | None:
     """``moment`` as an aware UTC datetime (SQLite returns naive ones; they are stored as UTC)."""
     if moment is None:
