@@ -16,8 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import Engine, and_, exists, select
+from sqlalchemy import Engine, Table, and_, exists, select
 from sqlalchemy.exc import IntegrityError
 
 from survey_app.csv_safety import neutralise, neutralise_phone
@@ -32,9 +33,9 @@ _INVITATION_COLUMNS = ("wave_id", "alumnus_id", "token_hash", "token_nonce", "st
                        "created_at")
 DEFAULT_BATCH_SIZE = 5000
 
-_alumni = Alumnus.__table__
-_invitations = Invitation.__table__
-_waves = Wave.__table__
+_alumni = cast(Table, Alumnus.__table__)  # a declarative model's table
+_invitations = cast(Table, Invitation.__table__)  # a declarative model's table
+_waves = cast(Table, Wave.__table__)  # a declarative model's table
 
 
 class IssueError(Exception):
@@ -230,7 +231,7 @@ def _fsync_directory(directory: Path) -> None:
 
 
 def _audit_row(actor: str, wave_name: str, issued: int, out: Path, now: datetime):
-    return AuditEvent.__table__.insert().values(
+    return cast(Table, AuditEvent.__table__).insert().values(
         at=now, actor=actor, action="invitations.issue", target=wave_name,
         detail={"issued": issued, "file": str(out)},
     )

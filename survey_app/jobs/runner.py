@@ -159,7 +159,7 @@ def heartbeat(ctx: JobContext, interval: float):
     """Beat every ``interval`` seconds while the block runs; sets ``ctx.cancelled`` on request."""
     stop = threading.Event()
 
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # current_app is a LocalProxy
 
     def beat() -> None:
         with app.app_context():
@@ -193,7 +193,7 @@ def heartbeat(ctx: JobContext, interval: float):
 def claim(job_id: int) -> Job | None:
     """Mark a queued job running (exactly one worker wins); None if it is not queued any more."""
     now = utcnow()
-    changed = db.session.execute(
+    changed = db.session.execute(  # type: ignore[attr-defined]  # DML returns a CursorResult, which has rowcount
         update(Job).where(Job.id == job_id, Job.state == "queued", Job.cancel_requested.is_(False))
         .values(state="running", started_at=now, heartbeat_at=now, attempts=Job.attempts + 1,
                 done=0, rate=None, message=None, message_args=None)).rowcount

@@ -300,7 +300,7 @@ def _send_one(message_id: int, sender: SmtpSender, ctx: _SendContext, result: Se
 
     # Claim the row and commit before talking to the server: whatever happens next, this
     # message is never picked up again automatically.
-    claimed = db.session.execute(
+    claimed = db.session.execute(  # type: ignore[attr-defined]  # DML returns a CursorResult, which has rowcount
         update(OutboundMessage).where(OutboundMessage.id == message_id, OutboundMessage.status == "queued")
         .values(status="sending", attempts=OutboundMessage.attempts + 1, language=language)
         .execution_options(synchronize_session=False)).rowcount
@@ -433,7 +433,7 @@ def requeue_stuck(*, wave: Wave | None = None, mark_failed: bool = False, actor:
             select(Invitation.id).where(Invitation.wave_id == wave.id)))
     values = ({"status": "failed", "error": "delivery unknown; marked failed by an admin"} if mark_failed
               else {"status": "queued"})
-    count = db.session.execute(query.values(**values).execution_options(synchronize_session=False)).rowcount
+    count = db.session.execute(query.values(**values).execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]  # DML returns a CursorResult, which has rowcount
     record("messages.requeue_stuck", f"wave:{wave.name}" if wave else "all waves",
            {"messages": count, "marked_failed": mark_failed}, actor=actor)
     db.session.commit()
@@ -455,7 +455,7 @@ def mark_bounced(addresses: Iterable[str], *, wave: Wave | None = None, actor: s
             condition.append(OutboundMessage.invitation_id.in_(
                 select(Invitation.id).where(Invitation.wave_id == wave.id)))
         matched |= {a.lower() for a in db.session.scalars(select(OutboundMessage.address).where(*condition))}
-        marked += db.session.execute(
+        marked += db.session.execute(  # type: ignore[attr-defined]  # DML returns a CursorResult, which has rowcount
             update(OutboundMessage).where(*condition)
             .values(status="bounced", error="bounce reported by the mail provider")
             .execution_options(synchronize_session=False)).rowcount

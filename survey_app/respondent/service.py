@@ -196,7 +196,7 @@ def submit(response: Response, revision, answers: dict[str, Any] | None = None) 
                 **({"answers": answers} if answers is not None else {}))
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # DML returns a CursorResult, which has rowcount
         db.session.rollback()
         db.session.refresh(response)
         if response.submitted_at is not None:

@@ -22,8 +22,9 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
-from sqlalchemy import Connection, Engine, any_, bindparam, select
+from sqlalchemy import Connection, Engine, Table, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from survey_app.models import Alumnus, AuditEvent, Enrollment, Training
@@ -43,9 +44,9 @@ DEFAULT_CHUNK_SIZE = 5000
 _END = object()  # marks the end of the chunks handed to the storing worker
 KEPT_ERRORS = 1000  # the report keeps this many; ``on_error`` sees every one
 
-_trainings = Training.__table__
-_alumni = Alumnus.__table__
-_enrollments = Enrollment.__table__
+_trainings = cast(Table, Training.__table__)  # a declarative model's table
+_alumni = cast(Table, Alumnus.__table__)  # a declarative model's table
+_enrollments = cast(Table, Enrollment.__table__)  # a declarative model's table
 TRAINING_FIELDS = ("title", "provider", "category", "description")
 ALUMNUS_FIELDS = ("name", "phone", "email", "province_code", "sex", "birth_year", "cohort")
 
@@ -408,7 +409,7 @@ def _classify(row: dict, existing, fields: tuple[str, ...], inserts: list, updat
 
 def _audit(conn: Connection, actor: str, report: ImportReport) -> None:
     # Roster imports change personal data: the audit log says who, when and how much.
-    conn.execute(AuditEvent.__table__.insert().values(
+    conn.execute(cast(Table, AuditEvent.__table__).insert().values(
         actor=actor, action="roster.import", target=", ".join(f.name for f in report.files),
         detail={f.name: {"inserted": f.inserted, "updated": f.updated, "unchanged": f.unchanged,
                          "refused": f.refused} for f in report.files},
