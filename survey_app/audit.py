@@ -43,8 +43,8 @@ def record(action: str, target: str = "", detail: dict[str, Any] | None = None,
     if actor is None:
         if has_request_context() and getattr(current_user, "is_authenticated", False):
             actor, user_id = current_user.email, current_user.id
-        elif _ACTING_AS.get() is not None:
-            actor, user_id = _ACTING_AS.get()
+        elif (acting := _ACTING_AS.get()) is not None:
+            actor, user_id = acting
         else:
             actor = cli_actor()
     detail = dict(detail or {})

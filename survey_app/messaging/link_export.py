@@ -43,7 +43,7 @@ class ExportCount:
 def old_link_count(wave: Wave) -> int:
     """Active invitations of the wave whose link cannot be rebuilt."""
     return db.session.scalar(select(func.count()).select_from(Invitation).where(
-        Invitation.wave_id == wave.id, Invitation.status.in_(ACTIVE), Invitation.token_nonce.is_(None)))
+        Invitation.wave_id == wave.id, Invitation.status.in_(ACTIVE), Invitation.token_nonce.is_(None))) or 0
 
 
 def rows(wave: Wave, count: ExportCount | None = None) -> Iterator[list[str]]:

@@ -214,7 +214,7 @@ def stuck_count(wave: Wave | None = None) -> int:
     if wave is not None:
         query = (query.join(Invitation, Invitation.id == OutboundMessage.invitation_id)
                  .where(Invitation.wave_id == wave.id))
-    return db.session.scalar(query)
+    return db.session.scalar(query) or 0  # a COUNT always returns a row
 
 
 def send(*, batch_size: int = DEFAULT_BATCH, rate_per_minute: float = DEFAULT_RATE, wave: Wave | None = None,
@@ -280,7 +280,7 @@ def _queued_count(wave: Wave | None) -> int:
     if wave is not None:
         query = (query.join(Invitation, Invitation.id == OutboundMessage.invitation_id)
                  .where(Invitation.wave_id == wave.id))
-    return db.session.scalar(query)
+    return db.session.scalar(query) or 0  # a COUNT always returns a row
 
 
 def _send_one(message_id: int, sender: SmtpSender, ctx: _SendContext, result: SendResult) -> bool:
@@ -486,7 +486,7 @@ def wave_status(wave: Wave) -> WaveMessageStatus:
     active = (Invitation.wave_id == wave.id, Invitation.status.in_(ACTIVE))
     without_email = db.session.scalar(
         select(func.count()).select_from(Invitation).join(Alumnus, Alumnus.id == Invitation.alumnus_id)
-        .where(*active, func.coalesce(func.trim(Alumnus.email), "") == ""))
+        .where(*active, func.coalesce(func.trim(Alumnus.email), "") == "")) or 0
     old_links = db.session.scalar(select(func.count()).select_from(Invitation)
-                                  .where(*active, Invitation.token_nonce.is_(None)))
+                                  .where(*active, Invitation.token_nonce.is_(None))) or 0
     return WaveMessageStatus(by_kind, without_email, old_links, stuck_count(wave))

@@ -97,7 +97,7 @@ def open_response(invitation: Invitation, language: str) -> Response:
     except IntegrityError:
         # The same link opened twice at the same moment: use the row the other request made.
         db.session.rollback()
-        response = db.session.scalar(select(Response).where(Response.invitation_id == invitation.id))
+        response = db.session.scalars(select(Response).where(Response.invitation_id == invitation.id)).one()
     return response
 
 
@@ -110,7 +110,7 @@ def set_language(response: Response, language: str) -> None:
 
 def _check_revision(response: Response, revision: str | int | None) -> None:
     try:
-        expected = int(revision)
+        expected = int(revision)  # type: ignore[arg-type]  # None raises TypeError, handled below
     except (TypeError, ValueError):
         raise Conflict() from None
     if expected != response.revision:
