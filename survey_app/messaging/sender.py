@@ -83,7 +83,7 @@ class SmtpSender:
         where = f"{self.host}:{self.port}"
         try:
             if self.use_ssl:
-                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
                                         context=ssl.create_default_context())
             else:
                 smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
@@ -133,8 +133,14 @@ class SmtpSender:
             if self._smtp is not None:
                 self._smtp.command_encoding = "ascii"
 
+    def _connection(self) -> smtplib.SMTP:
+        """The open connection: the envelope and data steps run only after ``_connect``."""
+        if self._smtp is None:
+            raise SmtpUnavailable(f"not connected to the SMTP server {self.host}:{self.port}")
+        return self._smtp
+
     def _envelope(self, sender: str, recipient: str, utf8: bool = False) -> None:
-        smtp = self._smtp
+        smtp = self._connection()
         options: list[str] = []
         if utf8:
             if not smtp.has_extn("smtputf8"):
@@ -155,7 +161,7 @@ class SmtpSender:
             raise TemporaryFailure(_reply(code, text))
 
     def _data(self, data: bytes) -> None:
-        smtp = self._smtp
+        smtp = self._connection()
         try:
             code, text = smtp.docmd("data")
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
@@ -185,7 +191,7 @@ class SmtpSender:
             self._drop()
             return
         try:
-            self._smtp.rset()
+            self._connection().rset()
         except (smtplib.SMTPException, OSError):
             self._drop()
 
