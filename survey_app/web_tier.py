@@ -22,7 +22,8 @@ def init_app(app: Flask) -> None:
     """Wrap the WSGI app in ProxyFix when proxies are trusted (0 = use the socket address)."""
     hops = int(app.config.get("TRUSTED_PROXIES") or 0)
     if hops > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to add WSGI middleware
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     app.before_request(allow_large_uploads)
 
 
@@ -33,7 +34,7 @@ def allow_large_uploads() -> None:
     limit = int(current_app.config["UPLOAD_MAX_BYTES"])
     if request.content_length is not None and request.content_length > limit:
         error = RequestEntityTooLarge()
-        error.jejak_message = _("The upload is larger than the limit of %(mb)d MB; nothing was imported.",
+        error.jejak_message = _(  # type: ignore[attr-defined]  # read by the error handler"The upload is larger than the limit of %(mb)d MB; nothing was imported.",
                                 mb=limit // (1024 * 1024))
         raise error
     request.max_content_length = limit

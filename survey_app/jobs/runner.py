@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import update
@@ -113,7 +114,7 @@ class JobContext:
             return
         self._last_write = now
         elapsed = max(now - self._started, 1e-6)
-        values = {"done": self.done, "total": self.total, "rate": round(self.done / elapsed, 1),
+        values: dict[str, Any] = {"done": self.done, "total": self.total, "rate": round(self.done / elapsed, 1),
                   "heartbeat_at": utcnow()}
         if self._message:
             values["message"], values["message_args"] = self._message[0], self._message[1]
@@ -164,7 +165,7 @@ def heartbeat(ctx: JobContext, interval: float):
     def beat() -> None:
         with app.app_context():
             while not stop.wait(interval):
-                values = {"heartbeat_at": utcnow()}
+                values: dict[str, Any] = {"heartbeat_at": utcnow()}
                 if ctx.probe is not None:
                     try:
                         ctx.done = ctx.probe()

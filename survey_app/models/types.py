@@ -16,8 +16,12 @@ def utcnow() -> datetime:
 
 @overload
 def as_utc(moment: datetime) -> datetime: ...
+
+
 @overload
 def as_utc(moment: None) -> None: ...
+
+
 def as_utc(moment: datetime | None) -> datetime | None:
     """``moment`` as an aware UTC datetime (SQLite returns naive ones; they are stored as UTC)."""
     if moment is None:

@@ -46,7 +46,7 @@ limit_failures = limiter.limit(_token_limit, deduct_when=_only_failures)
 def _http_error(code: int, message: str | None = None) -> HTTPException:
     error = HTTPException()
     error.code = code
-    error.jejak_message = message
+    error.jejak_message = message  # type: ignore[attr-defined]  # read by the error handler
     return error
 
 
