@@ -74,6 +74,7 @@ def seed(app, users: int, work_dir: Path) -> list[str]:
         db.create_all()
         result = seed_demo(alumni=users, responses=0, seeds_dir=Path(app.config["SEEDS_DIR"]),
                            work_dir=work_dir, base_url="http://bench.invalid", sample_links=0)
+        assert result.links_file is not None, "seed_demo wrote no links file"
         with open(result.links_file, newline="", encoding="utf-8") as fh:
             return [row["url"].rsplit("/", 1)[1] for row in csv.DictReader(fh)]
 
@@ -100,7 +101,7 @@ def check_database(app, tokens: list[str], results: dict[str, dict]) -> dict:
     by_hash = {hash_token(t): t for t in tokens}
     with app.app_context():
         counts = dict(db.session.execute(
-            select(Response.invitation_id, func.count()).group_by(Response.invitation_id)).all())
+            select(Response.invitation_id, func.count()).group_by(Response.invitation_id)).tuples().all())
         rows = db.session.execute(
             select(Invitation.id, Invitation.token_hash, Invitation.status, Invitation.wave_id,
                    Response.answers, Response.submitted_at)
@@ -113,7 +114,9 @@ def check_database(app, tokens: list[str], results: dict[str, dict]) -> dict:
                 continue
             if questionnaire is None:
                 from survey_app.models import Wave
-                questionnaire = compiled_questionnaire(db.session.get(Wave, wave_id).questionnaire_id)
+                wave = db.session.get(Wave, wave_id)
+                assert wave is not None, f"wave {wave_id} is gone"
+                questionnaire = compiled_questionnaire(wave.questionnaire_id)
             if counts.get(inv_id, 0) != 1:
                 problems.append(f"{token[:6]}…: {counts.get(inv_id, 0)} responses")
                 continue

@@ -213,7 +213,7 @@ class SurveyRespondent(HttpUser):
     def _form(self, response, action_part: str | None = None):
         soup = BeautifulSoup(response.text, "html.parser")
         for form in soup.find_all("form", attrs={"method": "post"}):
-            if action_part is None or action_part in form.get("action", ""):
+            if action_part is None or action_part in str(form.get("action") or ""):
                 return form
         return None
 
