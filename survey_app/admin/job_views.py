@@ -6,6 +6,8 @@ is in the audit log.
 """
 from __future__ import annotations
 
+from typing import cast
+
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -132,7 +134,8 @@ def job_download(job_id: int):
     record("job.download", f"job:{job.id}", {"kind": job.kind, "file": job.result_name,
                                                "personal_data": job.personal_data})
     db.session.commit()
-    return send_download(path.open("rb"), _media_type(job.result_name), job.result_name)
+    name = cast(str, job.result_name)  # download_refusal refused jobs without a result file
+    return send_download(path.open("rb"), _media_type(name), name)
 
 
 def _media_type(name: str) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select
 from sqlalchemy.exc import IntegrityError
 
 from survey_app.extensions import db
@@ -73,7 +74,7 @@ def check_wave_name(name: str) -> str:
     accent, script or punctuation such as ``Gelombang 1 — Jawa`` is fine.
     """
     name = unicodedata.normalize("NFC", name.strip())
-    max_length = Wave.__table__.c.name.type.length
+    max_length = cast(int, cast(String, Wave.__table__.c.name.type).length)  # the column is a String(n)
     if not name:
         raise WaveError("the wave name is empty")
     if len(name) > max_length:

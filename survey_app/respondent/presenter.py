@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +57,7 @@ def _undecided(page: Page, answers: Mapping[str, Any]) -> bool:
 
 def page_context(*, token: str, questionnaire: Questionnaire, walk: Walk, visit: Visit, form,
                  respondent: Respondent, language: str, errors: Mapping[str, str],
-                 revealed: list[str] = ()) -> dict[str, Any]:
+                 revealed: Sequence[str] = ()) -> dict[str, Any]:
     """Template variables for one page of questions (one instance of a repeat page)."""
     page = visit.page
     context_answers: Mapping[str, Any] = visit.scope
