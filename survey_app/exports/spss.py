@@ -19,7 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from survey_app.exports.columns import BINARY, CODE, DATETIME, DECIMAL, INTEGER, Column, row_extractor
 
@@ -96,8 +96,8 @@ class _Spool:
             cells = []
             for value, (convert, numeric, index) in zip(extract(row), pairs):
                 cell = convert(value)
-                if not numeric and len(cell) > widths[index]:
-                    widths[index] = len(cell)
+                if not numeric and len(cast(bytes, cell)) > widths[index]:  # text converts to bytes
+                    widths[index] = len(cast(bytes, cell))
                 cells.append(cell)
             batch.append(cells)
             if len(batch) >= BATCH:

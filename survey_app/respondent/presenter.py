@@ -66,7 +66,7 @@ def page_context(*, token: str, questionnaire: Questionnaire, walk: Walk, visit:
         context_answers = {k: v for k, v in visit.scope.items() if k not in own}
         context_answers.update(form.answers)
     applying = {q.name for q in visit.questions} if context_answers is visit.scope else None
-    blocks = []
+    blocks: list[dict[str, Any]] = []
     for question in page.questions:
         if not question.is_shown:
             continue

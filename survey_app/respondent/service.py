@@ -159,7 +159,8 @@ def destination_after(result: Walk, saved: Visit, add_another: bool) -> Visit | 
 def decline(response: Response, questionnaire: Questionnaire, value: str, revision) -> Response:
     """Record a refused consent: only the refusal is kept, every other answer is erased."""
     _check_revision(response, revision)
-    response.answers = {questionnaire.consent.question: value}
+    # Only a questionnaire that asks for consent offers the refusal.
+    response.answers = {questionnaire.consent.question: value}  # type: ignore[union-attr]
     response.declined_at = utcnow()
     response.updated_at = response.declined_at
     response.invitation.status = "declined"
