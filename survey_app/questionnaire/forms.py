@@ -103,7 +103,8 @@ class PageForm(FlaskForm):
                     self.answer_errors[question.name] = message or _("Please answer this question.")
                 continue
             if question.constraint is not None and not _constraint_holds(question, value, context):
-                self.answer_errors[question.name] = question.constraint_message.get(language)
+                # the builder gives every constraint a message.
+                self.answer_errors[question.name] = question.constraint_message.get(language)  # type: ignore[union-attr]
             elif question.name in questionnaire.count_sources:
                 message = count_problem(value, questionnaire.count_sources[question.name])
                 if message:
@@ -133,8 +134,9 @@ class PageForm(FlaskForm):
 
 def _constraint_holds(question: Question, value: Any, context: Mapping[str, Any]) -> bool:
     if isinstance(value, dict):  # each_of: every item's answer must satisfy it
-        return all(question.constraint.is_true(context, current=v) for v in value.values())
-    return question.constraint.is_true(context, current=value)
+        # called only when question.constraint is not None.
+        return all(question.constraint.is_true(context, current=v) for v in value.values())  # type: ignore[union-attr]
+    return question.constraint.is_true(context, current=value)  # type: ignore[union-attr]
 
 
 def _read_single(question: Question, raw: Any, context: Mapping[str, Any], respondent: Respondent) -> Any:
@@ -175,7 +177,7 @@ def _make_field(question: Question, language: str, name: str | None = None, labe
         return MultiCheckboxField(choices=[], validate_choice=False, **kwargs)
     if question.type == "long_text":
         return TextAreaField(render_kw={"maxlength": question.max_length, "rows": 4}, **kwargs)
-    render_kw = dict(INPUT_ATTRIBUTES.get(question.type, {}))
+    render_kw: dict[str, Any] = dict(INPUT_ATTRIBUTES.get(question.type, {}))
     if question.max_length:
         render_kw["maxlength"] = question.max_length
     return StringField(render_kw=render_kw, **kwargs)
@@ -258,7 +260,8 @@ def build_page_form(questionnaire: Questionnaire, page: Page, language: str, ans
 def default_value(question: Question, answers: Mapping[str, Any]) -> Any:
     """The pre-fill of ``question`` (literal or expression), or None when it gives nothing usable."""
     try:
-        value = question.default.evaluate(answers)
+        # called only for questions with a default.
+        value = question.default.evaluate(answers)  # type: ignore[union-attr]
     except (ValueError, TypeError, ArithmeticError):
         return None
     if isinstance(value, float) and math.isnan(value):  # e.g. a reference not answered yet
