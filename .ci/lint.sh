@@ -9,4 +9,6 @@ if ! command -v lint-imports >/dev/null; then make install >/dev/null; PATH="$PW
 
 ruff check .
 mypy
-lint-imports
+# --verbose: import-linter 2.17 nests two rich live displays when not verbose, which fails with
+# the rich 13.x that flask-limiter 3.12 pins (rich<14) -- "Only one live display may be active".
+lint-imports --verbose

@@ -50,7 +50,7 @@ LOCUSTFILE = BENCH / "bench_burst_locustfile.py"
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(BENCH))
 
-from bench_survey_http import (
+from bench_survey_http import (  # noqa: E402 - importable only after the sys.path lines above
     DEFAULT_GUNICORN,
     SECRET_KEY,
     Server,
@@ -74,6 +74,7 @@ def seed(app, users: int, work_dir: Path) -> list[str]:
         db.create_all()
         result = seed_demo(alumni=users, responses=0, seeds_dir=Path(app.config["SEEDS_DIR"]),
                            work_dir=work_dir, base_url="http://bench.invalid", sample_links=0)
+        assert result.links_file is not None, "seed_demo wrote no links file"
         with open(result.links_file, newline="", encoding="utf-8") as fh:
             return [row["url"].rsplit("/", 1)[1] for row in csv.DictReader(fh)]
 
@@ -100,7 +101,7 @@ def check_database(app, tokens: list[str], results: dict[str, dict]) -> dict:
     by_hash = {hash_token(t): t for t in tokens}
     with app.app_context():
         counts = dict(db.session.execute(
-            select(Response.invitation_id, func.count()).group_by(Response.invitation_id)).all())
+            select(Response.invitation_id, func.count()).group_by(Response.invitation_id)).tuples().all())
         rows = db.session.execute(
             select(Invitation.id, Invitation.token_hash, Invitation.status, Invitation.wave_id,
                    Response.answers, Response.submitted_at)
@@ -113,7 +114,9 @@ def check_database(app, tokens: list[str], results: dict[str, dict]) -> dict:
                 continue
             if questionnaire is None:
                 from survey_app.models import Wave
-                questionnaire = compiled_questionnaire(db.session.get(Wave, wave_id).questionnaire_id)
+                wave = db.session.get(Wave, wave_id)
+                assert wave is not None, f"wave {wave_id} is gone"
+                questionnaire = compiled_questionnaire(wave.questionnaire_id)
             if counts.get(inv_id, 0) != 1:
                 problems.append(f"{token[:6]}…: {counts.get(inv_id, 0)} responses")
                 continue
@@ -259,7 +262,8 @@ def main() -> int:
         "started": started.isoformat(), "machine": machine(), "load_before": load_before,
         "load_after": os.getloadavg(), "args": vars(args), "pages_per_respondent_median": cycles - 2,
         "outcomes": outcomes, "survey_page": s_pages, "survey_all": s_all, "bare_page": b_pages, "bare_all": b_all,
-        "ratio_page_p50": s_pages["p50_ms"] / b_pages["p50_ms"], "ratio_page_p95": s_pages["p95_ms"] / b_pages["p95_ms"],
+        "ratio_page_p50": s_pages["p50_ms"] / b_pages["p50_ms"],
+        "ratio_page_p95": s_pages["p95_ms"] / b_pages["p95_ms"],
         "survey_wall_s": survey_run["wall_s"], "bare_wall_s": baseline_run["wall_s"],
         "survey_by_name": {k: figures(v) for k, v in survey_run["stats"].items()},
         "survey_failures": survey_run["failures"][:20], "bare_failures": baseline_run["failures"][:20],

@@ -34,7 +34,7 @@ from locust.exception import StopUser
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from survey_app.questionnaire.builder import build_from_text
+from survey_app.questionnaire.builder import build_from_text  # noqa: E402 - needs the sys.path line above
 
 QUESTIONNAIRE = build_from_text(Path(os.environ.get(
     "BURST_QUESTIONNAIRE", REPO / "seeds" / "questionnaires" / "tracer_default.yaml")).read_text(encoding="utf-8"))
@@ -213,7 +213,7 @@ class SurveyRespondent(HttpUser):
     def _form(self, response, action_part: str | None = None):
         soup = BeautifulSoup(response.text, "html.parser")
         for form in soup.find_all("form", attrs={"method": "post"}):
-            if action_part is None or action_part in form.get("action", ""):
+            if action_part is None or action_part in str(form.get("action") or ""):
                 return form
         return None
 

@@ -63,7 +63,9 @@ class RssSampler(threading.Thread):
 
 
 def csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
 
 
 class Staff:
@@ -184,7 +186,8 @@ def main() -> None:
         staff = Staff()
         page = staff.request("GET", "/admin/login", "GET login")
         staff.request("POST", "/admin/login", "POST login", allow_redirects=False,
-                      data={"email": "bench@example.org", "password": "bench-password-123", "csrf_token": csrf(page.text)})
+                      data={"email": "bench@example.org", "password": "bench-password-123",
+                            "csrf_token": csrf(page.text)})
         for path in ("/admin/", "/admin/exports", "/admin/reports", f"/admin/waves/{wave_id}/jobs", "/admin/jobs"):
             staff.request("GET", path, f"GET {path}")
         wanted = set(filter(None, args.only.split(",")))
@@ -210,9 +213,11 @@ def main() -> None:
         load_avg = os.getloadavg()
         report = {"rows": args.rows, "load_seconds": load_seconds, "results": results, "slowest_requests_s": slowest,
                   "requests": len(staff.latencies), "loadavg_end": load_avg, "machine": platform.processor() or
-                  platform.machine(), "cpus": os.cpu_count(), "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+                  platform.machine(), "cpus": os.cpu_count(),
+                  "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / f"jobs-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json").write_text(json.dumps(report, indent=2))
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        (args.out / f"jobs-{stamp}.json").write_text(json.dumps(report, indent=2))
         print(f"load average at the end: {load_avg}")
     finally:
         for process in reversed(processes):

@@ -53,7 +53,9 @@ def main() -> int:
             assert reply.status_code == 200, reply.status_code
             if _round == args.repeat - 1:
                 html = reply.get_data(as_text=True)
-                clients.append((client, token, _CSRF.search(html).group(1), _REVISION.search(html).group(1)))
+                csrf_match, revision_match = _CSRF.search(html), _REVISION.search(html)
+                assert csrf_match and revision_match, "the survey page lacks its CSRF token or revision"
+                clients.append((client, token, csrf_match.group(1), revision_match.group(1)))
     post_ms = []
     for index, (client, token, csrf, revision) in enumerate(clients):
         data = {k: str(v) for k, v in expected_answers(index).items()}

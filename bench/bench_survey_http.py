@@ -42,7 +42,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -109,6 +109,7 @@ def seed(app, respondents: int, work_dir: Path) -> list[str]:
         db.create_all()
         result = seed_demo(alumni=respondents, responses=0, seeds_dir=Path(app.config["SEEDS_DIR"]),
                            work_dir=work_dir, base_url="http://bench.invalid", sample_links=0)
+        assert result.links_file is not None, "seed_demo wrote no links file"
         with open(result.links_file, newline="", encoding="utf-8") as fh:
             tokens = [row["url"].rsplit("/", 1)[1] for row in csv.DictReader(fh)]
         now = utcnow()
@@ -271,10 +272,12 @@ class Target:
 
     def __init__(self, name: str, server: Server, get_label: str, post_label: str):
         self.name, self.server, self.get_label, self.post_label = name, server, get_label, post_label
-        self.get_pool = self.post_pool = None
+        self.get_pool: Path | None = None
+        self.post_pool: Path | None = None
 
     def run(self, kind: str, tmp: Path, args, duration: float) -> dict:
         pool = self.get_pool if kind == "get" else self.post_pool
+        assert pool is not None, f"{self.name}: its {kind} pool is not written yet"
         return run_wrk(self.server.port, kind, pool, tmp / f"{self.name}-{kind}.json", duration=duration,
                        connections=args.connections, threads=args.wrk_threads)
 
@@ -282,9 +285,9 @@ class Target:
 def prepare_baseline(target: Target, tmp: Path) -> None:
     port = target.server.port
     states = [form_state(port, "/") for _ in range(64)]  # 64 visitors, one session each
-    target.get_pool, target.post_pool = tmp / "baseline-get.pool", tmp / "baseline-post.pool"
-    write_pool(target.get_pool, [(f"v{i}", "/", cookie, None, None) for i, (cookie, _c, _r) in enumerate(states)])
-    write_pool(target.post_pool, [
+    target.get_pool, target.post_pool = get_pool, post_pool = tmp / "baseline-get.pool", tmp / "baseline-post.pool"
+    write_pool(get_pool, [(f"v{i}", "/", cookie, None, None) for i, (cookie, _c, _r) in enumerate(states)])
+    write_pool(post_pool, [
         (f"v{i}", "/", cookie, f"csrf_token={quote(csrf, safe='')}&name=Ani&birth_year={1950 + i % 55}", None)
         for i, (cookie, csrf, _r) in enumerate(states)])
 
@@ -301,8 +304,8 @@ class SurveyPool:
             self.states = list(pool.map(lambda t: form_state(port, f"/s/{t}/p/{PAGE}"), tokens))
         print(f"prepared {len(tokens)} survey respondents over HTTP (cookie, CSRF token, revision) "
               f"in {time.monotonic() - t0:.1f}s", flush=True)
-        target.get_pool, target.post_pool = tmp / "survey-get.pool", tmp / "survey-post.pool"
-        write_pool(target.get_pool, [(t, f"/s/{t}/p/{PAGE}", cookie, None, None)
+        target.get_pool, target.post_pool = get_pool, _post = tmp / "survey-get.pool", tmp / "survey-post.pool"
+        write_pool(get_pool, [(t, f"/s/{t}/p/{PAGE}", cookie, None, None)
                                      for t, (cookie, _c, _r) in zip(tokens, self.states)])
 
     def refresh(self) -> dict:
@@ -314,6 +317,7 @@ class SurveyPool:
             answers = expected_answers(self.index[t])
             body = f"csrf_token={quote(csrf, safe='')}&" + "&".join(f"{k}={v}" for k, v in answers.items())
             rows.append((t, f"/s/{t}/p/{PAGE}", cookie, body, before[t][0]))
+        assert self.target.post_pool is not None
         write_pool(self.target.post_pool, rows)
         return before
 
@@ -415,7 +419,7 @@ def bench(args, tmp: Path, app, tokens: list[str]) -> dict:
         for target in (base, survey):
             target.server.stop()
     results = {f"{t}_{k}": summarise(v) for (t, k), v in runs.items()}
-    for kind, target in (("get", "get_ratio"), ("post", "post_ratio")):
+    for kind in ("get", "post"):
         ratios = [s["rps"] / b["rps"] for s, b in zip(runs[("survey", kind)], runs[("baseline", kind)])]
         results[f"survey_{kind}"]["ratio"] = median(ratios)
         results[f"survey_{kind}"]["ratio_per_round"] = ratios
@@ -511,7 +515,7 @@ def main() -> int:
     if args.respondents // args.wrk_threads <= args.connections // args.wrk_threads:
         parser.error("need more respondents per wrk thread than connections per wrk thread")
 
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     load_before = os.getloadavg()
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     ensure_database(args.db_url)
@@ -531,7 +535,7 @@ def main() -> int:
         finally:
             if not args.keep_data:
                 drop_tables(app)
-    finished = datetime.now(timezone.utc)
+    finished = datetime.now(UTC)
     report(results, args.rounds)
     document = {
         "benchmark": "survey_http", "started": started.isoformat(), "finished": finished.isoformat(),

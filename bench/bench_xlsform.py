@@ -20,7 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -92,7 +92,7 @@ def main() -> None:
     definition = import_xlsform(data).definition
     imported = timed(lambda: import_xlsform(data), args.rounds)
     exported = timed(lambda: export_xlsform(definition), args.rounds)
-    print(f"# bench_xlsform — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.python_version()}, "
+    print(f"# bench_xlsform — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.python_version()}, "
           f"{platform.machine()}")
     print(f"form: {rows} survey rows, {len(LANGUAGES)} languages, {len(data) / 1024:.0f} KB; "
           f"median of {args.rounds} rounds")

@@ -65,8 +65,8 @@ def configure_web_tier(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions of :mod:`survey_app.extensions` to this app."""
     from survey_app import extensions as ext
-    from survey_app.i18n import select_locale
     from survey_app.database import configure_sqlite
+    from survey_app.i18n import select_locale
 
     ext.db.init_app(app)
     with app.app_context():

@@ -6,9 +6,10 @@ roll back together. The log is append-only: the ORM refuses to update or delete 
 from __future__ import annotations
 
 import getpass
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Iterator
+from typing import Any
 
 from flask import has_request_context, request
 from flask_login import current_user
@@ -16,7 +17,6 @@ from sqlalchemy import event
 
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
-
 
 # jobs (issue 8): a background job records events in the name of the staff member who started it.
 _ACTING_AS: ContextVar[tuple[str, int | None] | None] = ContextVar("jejak_audit_acting_as", default=None)
@@ -43,8 +43,8 @@ def record(action: str, target: str = "", detail: dict[str, Any] | None = None,
     if actor is None:
         if has_request_context() and getattr(current_user, "is_authenticated", False):
             actor, user_id = current_user.email, current_user.id
-        elif _ACTING_AS.get() is not None:
-            actor, user_id = _ACTING_AS.get()
+        elif (acting := _ACTING_AS.get()) is not None:
+            actor, user_id = acting
         else:
             actor = cli_actor()
     detail = dict(detail or {})

@@ -16,6 +16,12 @@ def init_app(app: Flask) -> None:
     from survey_app.questionnaire.cli import questionnaire_cli
     from survey_app.roster.cli import roster_cli
     from survey_app.sectors.cli import sectors_cli
+    from survey_app.xlsform.cli import register as register_xlsform
+
+    # `questionnaire import-xlsform` / `export-xlsform` (survey_app/xlsform/cli.py) are added
+    # here, not in questionnaire/cli.py: xlsform builds on the questionnaire package, so the
+    # questionnaire package must not import it back (lint-imports: no sibling cycles).
+    register_xlsform(questionnaire_cli)
 
     for group in (roster_cli, questionnaire_cli, wave_cli, invitations_cli, demo_cli, users_cli, export_cli,
                   messages_cli, sectors_cli, alumni_cli, jobs_cli):

@@ -1,4 +1,6 @@
 """Flask extensions, created unbound here and bound in :func:`survey_app.create_app`."""
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -25,6 +27,16 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Models subclass ``Model``: Flask-SQLAlchemy builds ``db.Model`` at run time (from Base and its
+# own Model mixin), so a type checker cannot use ``db.Model`` as a base class; this is that class.
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FlaskModel
+
+    class Model(_FlaskModel, Base):
+        """``db.Model`` as a type checker sees it."""
+else:
+    Model = db.Model
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()

@@ -13,6 +13,6 @@ def select_locale() -> str:
     if chosen in languages:
         return chosen
     cookie = request.cookies.get(LANGUAGE_COOKIE)
-    if cookie in languages:
+    if cookie is not None and cookie in languages:
         return cookie
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]

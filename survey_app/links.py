@@ -85,7 +85,7 @@ def replace_link(invitation: Invitation, action: str, detail: dict | None = None
         update(Invitation).where(Invitation.id == invitation.id, Invitation.token_hash == old_hash)
         .values(token_hash=link.token_hash, token_nonce=link.nonce)
         .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # DML returns a CursorResult, which has rowcount
         db.session.rollback()
         raise LinkChanged("the link was changed by someone else meanwhile")
     # Already written by the UPDATE above: tell the session without marking the object dirty.

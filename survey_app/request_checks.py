@@ -27,7 +27,7 @@ def reject_non_utf8_form() -> None:
             parse_qsl(body.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict")
     except UnicodeError:
         error = BadRequest()
-        error.jejak_message = None
+        error.jejak_message = None  # type: ignore[attr-defined]  # read by the error handler
         raise error from None
 
 

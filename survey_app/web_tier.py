@@ -32,7 +32,8 @@ def init_app(app: Flask) -> None:
     """Wrap the WSGI app in ProxyFix when proxies are trusted (0 = use the socket address)."""
     hops = int(app.config.get("TRUSTED_PROXIES") or 0)
     if hops > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to add WSGI middleware
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     # A URL value preprocessor runs before every before_request hook, so the limit is raised
     # before request_checks reads the body under the app-wide cap.
     app.url_value_preprocessor(lambda _endpoint, _values: allow_large_uploads())
@@ -46,7 +47,8 @@ def allow_large_uploads() -> None:
     if request.content_length is not None and request.content_length > limit:
         error = RequestEntityTooLarge()
         message = UPLOAD_MESSAGES.get(request.endpoint)
-        error.jejak_message = message() if message else _(
+        # read by the error handler (survey_app/errors.py)
+        error.jejak_message = message() if message else _(  # type: ignore[attr-defined]
             "The upload is larger than the limit of %(mb)d MB; nothing was imported.", mb=limit // (1024 * 1024))
         raise error
     request.max_content_length = limit

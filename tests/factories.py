@@ -2,11 +2,18 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from survey_app.extensions import db
 from survey_app.models import (
-    Alumnus, AlumnusCategory, Enrollment, Invitation, Response, SectorCode, Training, Wave,
+    Alumnus,
+    AlumnusCategory,
+    Enrollment,
+    Invitation,
+    Response,
+    SectorCode,
+    Training,
+    Wave,
 )
 from survey_app.questionnaire.service import store_new_version
 from survey_app.tokens import hash_token, new_token
@@ -75,7 +82,7 @@ def make_resendable_invitation(wave: Wave, alumnus: Alumnus, status: str = "issu
 def make_sector_code(invitation: Invitation, text: str, status: str = "review",
                      suggestions: list | None = None) -> SectorCode:
     """A submitted response to ``invitation`` whose business description awaits coding."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     response = Response(invitation_id=invitation.id, answers={"business_description": text}, language="id",
                         started_at=now, updated_at=now, submitted_at=now)
     db.session.add(response)

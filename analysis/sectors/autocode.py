@@ -14,7 +14,10 @@ margin learnt from the data, not guessed).
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 from scipy.stats import binomtest
 
 AUTO_RULE_SCORES = ("confidence", "margin")
@@ -23,7 +26,7 @@ AUTO_RULE_SCORES = ("confidence", "margin")
 _SAFETY_STEPS = np.round(np.arange(0.0, 0.0451, 0.005), 4)
 
 
-def rule_score(kind: str, confidence, margin) -> np.ndarray:
+def rule_score(kind: str, confidence: npt.ArrayLike, margin: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """The value the auto-coding rule compares with its threshold.
 
     Examples
@@ -36,7 +39,8 @@ def rule_score(kind: str, confidence, margin) -> np.ndarray:
     return np.asarray(confidence if kind == "confidence" else margin, dtype=float)
 
 
-def choose_review_threshold(confidence, correct, target_precision=0.95, min_count=20):
+def choose_review_threshold(confidence: npt.ArrayLike, correct: npt.ArrayLike, target_precision: float = 0.95,
+                            min_count: int = 20) -> float:
     """Lowest threshold whose auto-coded set (score >= threshold) reaches ``target_precision``.
 
     Returns 1.0 (nothing auto-coded but certainties) when no threshold keeps
@@ -49,13 +53,13 @@ def choose_review_threshold(confidence, correct, target_precision=0.95, min_coun
     ...                         target_precision=0.95, min_count=2)
     0.7
     """
-    confidence = np.asarray(confidence, dtype=float)
-    correct = np.asarray(correct, dtype=bool)
-    if len(confidence) == 0:
+    conf = np.asarray(confidence, dtype=float)
+    right = np.asarray(correct, dtype=bool)
+    if len(conf) == 0:
         return 1.0
-    order = np.argsort(-confidence, kind="stable")
-    conf_sorted = confidence[order]
-    precision = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)
+    order = np.argsort(-conf, kind="stable")
+    conf_sorted = conf[order]
+    precision = np.cumsum(right[order]) / np.arange(1, len(order) + 1)
     last_of_tie = np.r_[conf_sorted[1:] != conf_sorted[:-1], True]
     ok = (precision >= target_precision) & last_of_tie & (np.arange(1, len(order) + 1) >= min_count)
     if not ok.any():
@@ -78,20 +82,22 @@ def proportion_ci(successes: int, total: int, level: float = 0.95) -> tuple[floa
     return float(ci.low), float(ci.high)
 
 
-def cross_fitted_auto(score, correct, folds, target_precision, min_count=20):
+def cross_fitted_auto(score: npt.ArrayLike, correct: npt.ArrayLike, folds: npt.ArrayLike, target_precision: float,
+                      min_count: int = 20) -> npt.NDArray[np.bool_]:
     """Auto-coded flags where each fold's threshold was chosen on the other folds."""
-    score = np.asarray(score, dtype=float)
-    correct = np.asarray(correct, dtype=bool)
-    folds = np.asarray(folds)
-    auto = np.zeros(len(score), dtype=bool)
-    for fold in np.unique(folds):
-        held = folds == fold
-        threshold = choose_review_threshold(score[~held], correct[~held], target_precision, min_count)
-        auto[held] = score[held] >= threshold
+    values = np.asarray(score, dtype=float)
+    right = np.asarray(correct, dtype=bool)
+    fold_of = np.asarray(folds)
+    auto = np.zeros(len(values), dtype=bool)
+    for fold in np.unique(fold_of):
+        held = fold_of == fold
+        threshold = choose_review_threshold(values[~held], right[~held], target_precision, min_count)
+        auto[held] = values[held] >= threshold
     return auto
 
 
-def choose_auto_rule(scores: dict, correct, folds, target_precision=0.95, min_count=20) -> dict:
+def choose_auto_rule(scores: dict[str, npt.ArrayLike], correct: npt.ArrayLike, folds: npt.ArrayLike,
+                     target_precision: float = 0.95, min_count: int = 20) -> dict[str, Any]:
     """Choose a threshold for each candidate score by cross-fitting.
 
     Parameters
@@ -122,14 +128,14 @@ def choose_auto_rule(scores: dict, correct, folds, target_precision=0.95, min_co
     >>> rule["confidence"]["crossfit_precision"] >= 0.95 or rule["confidence"]["crossfit_share"] == 0
     True
     """
-    correct = np.asarray(correct, dtype=bool)
-    report: dict = {}
-    for name, score in scores.items():
-        score = np.asarray(score, dtype=float)
+    right = np.asarray(correct, dtype=bool)
+    report: dict[str, Any] = {}
+    for name, raw_score in scores.items():
+        score = np.asarray(raw_score, dtype=float)
         for step in _SAFETY_STEPS:
             choice_target = min(1.0, target_precision + float(step))
-            auto = cross_fitted_auto(score, correct, folds, choice_target, min_count)
-            precision = float(correct[auto].mean()) if auto.any() else float("nan")
+            auto = cross_fitted_auto(score, right, folds, choice_target, min_count)
+            precision = float(right[auto].mean()) if auto.any() else float("nan")
             if auto.any() and precision >= target_precision:
                 break
         else:
@@ -137,11 +143,11 @@ def choose_auto_rule(scores: dict, correct, folds, target_precision=0.95, min_co
             auto = np.zeros(len(score), dtype=bool)
             precision = float("nan")
         report[name] = {
-            "threshold": choose_review_threshold(score, correct, choice_target, min_count),
+            "threshold": choose_review_threshold(score, right, choice_target, min_count),
             "choice_target": choice_target,
             "crossfit_share": float(auto.mean()) if len(auto) else 0.0,
             "crossfit_precision": precision,
-            "crossfit_ci": proportion_ci(int(correct[auto].sum()), int(auto.sum())),
+            "crossfit_ci": proportion_ci(int(right[auto].sum()), int(auto.sum())),
             "n": len(score),
         }
     if report:

@@ -2,6 +2,8 @@
 :meth:`SectorClassifier.code`)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from .default import load_default_model
@@ -15,7 +17,8 @@ OUTPUT_COLUMNS = CODE_COLUMNS
 section, division, kbli5, confidence, needs_review, top3)."""
 
 
-def classify_texts(texts, model: SectorClassifier | None = None, threshold: float | None = None) -> pd.DataFrame:
+def classify_texts(texts: pd.Series | Sequence[str | None], model: SectorClassifier | None = None,
+                   threshold: float | None = None) -> pd.DataFrame:
     """Code free-text business descriptions into KBLI 2020 section, division and 5-digit code.
 
     Parameters

@@ -7,8 +7,11 @@ automatically at >= 95 % precision (the rest go to manual review).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from sklearn.metrics import cohen_kappa_score, f1_score
 
@@ -21,7 +24,7 @@ LEVELS = ("section", "division")
 _RANK = {"section": 0, "division": 1, "kbli5": 2}
 
 
-def label_level(labels) -> str:
+def label_level(labels: Iterable[Any]) -> str:
     """The KBLI level of a column of codes: 'section', 'division' or 'kbli5'.
 
     Raises
@@ -44,17 +47,17 @@ def label_level(labels) -> str:
     found = set(levels)
     if len(found) > 1:
         raise InputDataError(f"labels mix KBLI levels ({', '.join(sorted(found))}); use one level per column")
-    return found.pop()
+    return str(found.pop())
 
 
-def _to_level(labels, level: str) -> np.ndarray:
+def _to_level(labels: Iterable[Any], level: str) -> npt.NDArray[np.object_]:
     kbli = load_kbli()
     if level == "section":
         return np.array([kbli.section_of(str(v).strip()) for v in labels], dtype=object)
     return np.array([kbli.division_of(str(v).strip()) for v in labels], dtype=object)
 
 
-def share_auto_coded_at(confidence, correct, precision: float = 0.95) -> float:
+def share_auto_coded_at(confidence: npt.ArrayLike, correct: npt.ArrayLike, precision: float = 0.95) -> float:
     """Largest share of items that can be auto-coded (highest confidence first)
     while keeping the auto-coded items at ``precision`` or better.
 
@@ -63,22 +66,22 @@ def share_auto_coded_at(confidence, correct, precision: float = 0.95) -> float:
     >>> share_auto_coded_at([0.9, 0.8, 0.7, 0.6], [True, True, False, True], 0.95)
     0.5
     """
-    confidence = np.asarray(confidence, dtype=float)
-    correct = np.asarray(correct, dtype=bool)
-    if len(confidence) == 0:
+    conf = np.asarray(confidence, dtype=float)
+    right = np.asarray(correct, dtype=bool)
+    if len(conf) == 0:
         return 0.0
-    order = np.argsort(-confidence, kind="stable")
-    cumulative = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)
-    sorted_conf = confidence[order]
+    order = np.argsort(-conf, kind="stable")
+    cumulative = np.cumsum(right[order]) / np.arange(1, len(order) + 1)
+    sorted_conf = conf[order]
     last_of_tie = np.r_[sorted_conf[1:] != sorted_conf[:-1], True]
     ok = np.flatnonzero((cumulative >= precision) & last_of_tie)
-    return 0.0 if len(ok) == 0 else float((ok[-1] + 1) / len(confidence))
+    return 0.0 if len(ok) == 0 else float((ok[-1] + 1) / len(conf))
 
 
-def _level_values(codes, level: str) -> np.ndarray:
+def _level_values(codes: Iterable[Any], level: str) -> npt.NDArray[np.object_]:
     """Codes (any level at or below ``level``) mapped to ``level``; None stays None."""
     kbli = load_kbli()
-    out = []
+    out: list[str | None] = []
     for code in codes:
         if code is None or (isinstance(code, float) and np.isnan(code)) or code == "":
             out.append(None)
@@ -91,7 +94,7 @@ def _level_values(codes, level: str) -> np.ndarray:
     return np.array(out, dtype=object)
 
 
-def _level_scores(table: pd.DataFrame, truth: np.ndarray, level: str) -> dict:
+def _level_scores(table: pd.DataFrame, truth: npt.NDArray[Any], level: str) -> dict[str, float]:
     """Top-1 / top-3 accuracy and macro-F1 at one level from a coding table."""
     column, top_column = {"section": ("section", "top3_sections"), "division": ("division", "top3"),
                           "kbli5": ("kbli5", "top3_kbli5")}[level]
@@ -113,7 +116,7 @@ def _level_scores(table: pd.DataFrame, truth: np.ndarray, level: str) -> dict:
     }
 
 
-def _auto_scores(table: pd.DataFrame, section_truth: np.ndarray, precision: float) -> dict:
+def _auto_scores(table: pd.DataFrame, section_truth: npt.NDArray[Any], precision: float) -> dict[str, Any]:
     correct = table["section"].to_numpy(dtype=object).astype(str) == section_truth.astype(str)
     auto = ~table["needs_review"].to_numpy(dtype=bool)
     hits = int(correct[auto].sum())
@@ -127,7 +130,7 @@ def _auto_scores(table: pd.DataFrame, section_truth: np.ndarray, precision: floa
     }
 
 
-def score_table(table: pd.DataFrame, labels, precision: float = 0.95) -> dict:
+def score_table(table: pd.DataFrame, labels: Iterable[Any], precision: float = 0.95) -> dict[str, Any]:
     """All metrics of a coding table (from :meth:`SectorClassifier.code`) against true codes.
 
     Top-1/top-3 accuracy and macro-F1 at every level the labels allow
@@ -138,14 +141,15 @@ def score_table(table: pd.DataFrame, labels, precision: float = 0.95) -> dict:
     labels = pd.Series(list(labels), dtype=str).str.strip()
     source_level = label_level(labels)
     levels = [lv for lv in ("section", "division", "kbli5") if _RANK[lv] <= _RANK[source_level]]
-    result = {"n": len(labels), "label_level": source_level,
+    result: dict[str, Any] = {"n": len(labels), "label_level": source_level,
               "levels": {lv: _level_scores(table, _level_values(labels, lv), lv) for lv in levels}}
     result.update(_auto_scores(table, _level_values(labels, "section"), precision))
     return result
 
 
-def evaluate_model(texts, labels, model: SectorClassifier | None = None, level: str | None = None,
-                   precision: float = 0.95, groups=None) -> dict:
+def evaluate_model(texts: Iterable[str | None], labels: Iterable[Any], model: SectorClassifier | None = None,
+                   level: str | None = None, precision: float = 0.95,
+                   groups: Collection[Any] | None = None) -> dict[str, Any]:
     """Evaluate a classifier against coded answers.
 
     The answers are coded once (:meth:`SectorClassifier.code`); every
@@ -218,16 +222,16 @@ def evaluate_model(texts, labels, model: SectorClassifier | None = None, level: 
         metrics["kbli5_accuracy"] = metrics["levels"]["kbli5"]["top1"]
         metrics["kbli5_top3"] = metrics["levels"]["kbli5"]["top3"]
     if groups is not None:
-        groups = np.asarray(list(groups), dtype=object).astype(str)
+        group_of = np.asarray(list(groups), dtype=object).astype(str)
         metrics["by_group"] = {
-            str(g): score_table(table.loc[groups == g].reset_index(drop=True),
-                                labels[groups == g].reset_index(drop=True), precision)
-            for g in sorted(set(groups))}
+            str(g): score_table(table.loc[group_of == g].reset_index(drop=True),
+                                labels[group_of == g].reset_index(drop=True), precision)
+            for g in sorted(set(group_of))}
     return metrics
 
 
-def compare_models(current: SectorClassifier, candidate: SectorClassifier, texts, labels,
-                   precision: float = 0.95) -> pd.DataFrame:
+def compare_models(current: SectorClassifier, candidate: SectorClassifier, texts: Sequence[str | None],
+                   labels: Sequence[Any], precision: float = 0.95) -> pd.DataFrame:
     """Side-by-side metrics of two models on the same coded answers.
 
     Meant for promoting a retrained model: evaluate both on held-out
@@ -242,7 +246,7 @@ def compare_models(current: SectorClassifier, candidate: SectorClassifier, texts
         ``candidate_not_worse`` (for the auto-coded precision: the candidate
         must still reach ``precision``).
     """
-    rows = {}
+    rows: dict[str, dict[str, float]] = {}
     for name, model in (("current", current), ("candidate", candidate)):
         m = evaluate_model(texts, labels, model=model, precision=precision)
         flat = {f"{lv}_top1": s["top1"] for lv, s in m["levels"].items()}
@@ -255,13 +259,13 @@ def compare_models(current: SectorClassifier, candidate: SectorClassifier, texts
     table["difference"] = table["candidate"] - table["current"]
     not_worse = table["difference"] >= -1e-12
     if "auto_precision" in table.index:
-        cand = table.loc["auto_precision", "candidate"]
+        cand = cast(float, table.loc["auto_precision", "candidate"])  # every cell is a metric (float)
         not_worse["auto_precision"] = bool(cand >= precision) or bool(not_worse["auto_precision"])
     table["candidate_not_worse"] = not_worse
     return table
 
 
-def cohen_kappa(first, second, level: str = "division") -> float:
+def cohen_kappa(first: Collection[Any], second: Collection[Any], level: str = "division") -> float:
     """Cohen's kappa between two coders' codes, compared at ``level``.
 
     Codes may be of any level at or below ``level`` (5-digit codes are
@@ -286,7 +290,7 @@ def cohen_kappa(first, second, level: str = "division") -> float:
     return float(cohen_kappa_score(a, b))
 
 
-def agreement_summary(first, second) -> dict:
+def agreement_summary(first: Collection[Any], second: Collection[Any]) -> dict[str, dict[str, float]]:
     """Share of identical codes and Cohen's kappa at section and division level.
 
     Examples
@@ -295,7 +299,7 @@ def agreement_summary(first, second) -> dict:
     >>> s["division"]["agreement"], s["division"]["n"]
     (1.0, 2)
     """
-    out = {}
+    out: dict[str, dict[str, float]] = {}
     for level in ("section", "division"):
         a = _level_values(list(first), level).astype(str)
         b = _level_values(list(second), level).astype(str)
@@ -304,7 +308,8 @@ def agreement_summary(first, second) -> dict:
     return out
 
 
-def confusion_summary(true_sections, predicted_sections, worst: int = 5) -> pd.DataFrame:
+def confusion_summary(true_sections: Iterable[Any], predicted_sections: Iterable[Any],
+                      worst: int = 5) -> pd.DataFrame:
     """Per-section support, precision, recall and F1 with the main confusion,
     worst F1 first.
 
@@ -315,7 +320,7 @@ def confusion_summary(true_sections, predicted_sections, worst: int = 5) -> pd.D
     """
     truth = pd.Series(list(true_sections), dtype=str)
     pred = pd.Series(list(predicted_sections), dtype=str)
-    rows = {}
+    rows: dict[str, dict[str, Any]] = {}
     for section in sorted(set(truth)):
         is_true, is_pred = truth == section, pred == section
         hit = int((is_true & is_pred).sum())
@@ -332,7 +337,7 @@ def confusion_summary(true_sections, predicted_sections, worst: int = 5) -> pd.D
     return table.sort_values(["f1", "support"], ascending=[True, False]).head(worst) if worst else table
 
 
-def format_metrics(metrics: dict) -> str:
+def format_metrics(metrics: dict[str, Any]) -> str:
     """Human-readable multi-line rendering of :func:`evaluate_model` output."""
     lines = [
         f"rows evaluated          : {metrics['n']} (labels at {metrics['label_level']} level)",
@@ -364,7 +369,7 @@ def format_metrics(metrics: dict) -> str:
     return "\n".join(lines)
 
 
-def held_out_report(model: SectorClassifier | None = None) -> dict:
+def held_out_report(model: SectorClassifier | None = None) -> dict[str, Any]:
     """:func:`evaluate_model` of ``model`` (default: the default model) on the
     labelled set's held-out split, per writing register."""
     from .labelled import load_labelled
@@ -373,7 +378,7 @@ def held_out_report(model: SectorClassifier | None = None) -> dict:
     return evaluate_model(test["text"], test["kbli5"], model=model, groups=test["register"])
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """``python -m analysis.sectors.evaluate [--json]``: the held-out report per register."""
     import argparse
     import json

@@ -27,8 +27,11 @@ import hashlib
 import json
 import numbers
 import unicodedata
+from collections.abc import Sequence
+from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 import sklearn
@@ -42,10 +45,18 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import ModelFileError
-from .autocode import AUTO_RULE_SCORES, choose_auto_rule, choose_review_threshold, rule_score  # noqa: F401 (re-exported)
+from .autocode import AUTO_RULE_SCORES, choose_auto_rule, rule_score
+from .autocode import choose_review_threshold as choose_review_threshold  # re-exported for older callers
 from .features import TextFeaturizer
 from .kbli import load_kbli, reference_documents
 from .normalize import VowelRestorer, normalize_texts
+
+Array = npt.NDArray[Any]
+# A scipy.sparse matrix (or a dense array): scipy's sparse types are not precise enough for mypy.
+Matrix = Any
+FoldModel = tuple[npt.NDArray[np.float32], npt.NDArray[np.float64]]
+FitJob = tuple[Matrix, Array, Array, int]
+Folds = list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]]
 
 DEFAULT_REVIEW_THRESHOLD = 0.80
 """Fallback auto-coding threshold for models fitted on too little data to
@@ -111,7 +122,7 @@ FITTED_ATTRIBUTES = (
 storage should persist exactly the ones marked as needed to predict."""
 
 
-def _as_texts(X) -> list[str]:
+def _as_texts(X: Any) -> list[str]:
     """Accept a 1-D sequence of texts, or a 2-D table with one text column."""
     if isinstance(X, str):
         raise ValueError("expected a sequence of texts, got a single string; wrap it in a list")
@@ -130,7 +141,7 @@ def _as_texts(X) -> list[str]:
                 f"SectorClassifier expects a 1-D sequence of texts, got an array of shape {array.shape}"
             )
         values = array.tolist()
-    texts = []
+    texts: list[str] = []
     for value in values:
         if value is None or (isinstance(value, float) and np.isnan(value)):
             texts.append("")
@@ -142,7 +153,7 @@ def _as_texts(X) -> list[str]:
 
 
 def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
-    z = scores / temperature
+    z: Array = scores / temperature
     z = z - z.max(axis=1, keepdims=True)
     np.exp(z, out=z)
     z /= z.sum(axis=1, keepdims=True)
@@ -151,16 +162,17 @@ def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
 
 def _fit_temperature(scores: np.ndarray, true_index: np.ndarray) -> float:
     """Temperature minimising the negative log-likelihood of the true classes."""
-    def nll(log_t):
+    def nll(log_t: float) -> float:
         proba = _softmax(scores, float(np.exp(log_t)))
-        return -np.mean(np.log(np.clip(proba[np.arange(len(true_index)), true_index], 1e-12, None)))
+        return -float(np.mean(np.log(np.clip(proba[np.arange(len(true_index)), true_index], 1e-12, None))))
 
     result = minimize_scalar(nll, bounds=(np.log(1e-3), np.log(1e2)), method="bounded",
                              options={"xatol": 1e-4})
     return float(np.exp(result.x))
 
 
-def _fit_linear(features, y_index, weights, n_classes, C, tol, random_state):
+def _fit_linear(features: Matrix, y_index: Array, weights: Array, n_classes: int, C: float, tol: float,
+                random_state: int | None) -> FoldModel:
     """One-vs-rest linear SVMs over ``n_classes`` classes; returns (coef, intercept)."""
     present = np.unique(y_index)
     svm = LinearSVC(C=C, tol=tol, random_state=random_state, max_iter=5000, dual=True)
@@ -278,12 +290,38 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
     ['45']
     """
 
-    def __init__(self, C=1.0, tol=1e-4, word_ngram_range=(1, 2), char_ngram_range=(3, 5),
-                 max_word_features=30000, max_char_features=60000, char_weight=1.0,
-                 reference="kbli", reference_weight=0.3, description_chars=400, section_model=True,
-                 calibration_folds=5, target_precision=0.95, kbli5_prior_weight=0.05,
-                 review_score="confidence", restore_vowels=True, kbli5_features="word",
-                 n_jobs=None, random_state=0):
+    # Fitted attributes (FITTED_ATTRIBUTES), set by fit() or a model-file loader.
+    classes_: Array
+    label_level_: str | None
+    featurizer_: TextFeaturizer
+    coef_: Array
+    intercept_: Array
+    temperature_: float
+    class_sections_: Array | None
+    section_classes_: Array | None
+    section_coef_: Array | None
+    section_intercept_: Array | None
+    section_temperature_: float
+    review_threshold_: float
+    kbli5_codes_: Array | None
+    kbli5_centroids_: Matrix
+    kbli5_prior_: Array
+    version_: str
+    oof_confidence_: Array
+    oof_margin_: Array
+    oof_correct_: Array
+    oof_predicted_: Array
+    oof_fold_: Array
+    auto_rule_: dict[str, Any]
+    sklearn_version_: str
+
+    def __init__(self, C: float = 1.0, tol: float = 1e-4, word_ngram_range: tuple[int, int] = (1, 2),
+                 char_ngram_range: tuple[int, int] = (3, 5), max_word_features: int = 30000,
+                 max_char_features: int = 60000, char_weight: float = 1.0, reference: str | None = "kbli",
+                 reference_weight: float = 0.3, description_chars: int = 400, section_model: bool = True,
+                 calibration_folds: int = 5, target_precision: float = 0.95, kbli5_prior_weight: float = 0.05,
+                 review_score: str = "confidence", restore_vowels: bool = True, kbli5_features: str = "word",
+                 n_jobs: int | None = None, random_state: int | None = 0) -> None:
         self.C = C
         self.tol = tol
         self.word_ngram_range = word_ngram_range
@@ -305,7 +343,8 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fit --
-    def fit(self, X, y, sample_weight=None, kbli5=None):
+    def fit(self, X: Any, y: npt.ArrayLike, sample_weight: npt.ArrayLike | None = None,
+            kbli5: Sequence[str | None] | npt.ArrayLike | None = None) -> SectorClassifier:
         """Fit on texts ``X`` and labels ``y``.
 
         Parameters
@@ -365,13 +404,14 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         ref_index = np.searchsorted(self.classes_, ref_labels)
         ref_weights = np.full(len(ref_index), float(self.reference_weight))
 
-        self.class_sections_ = self._class_sections(kbli)
+        self.class_sections_ = class_sections = self._class_sections(kbli)
         folds = self._calibration_folds(y_index)
         targets = [(y_index, ref_index, len(self.classes_))]
+        # Division labels always have sections (class_sections is not None then).
         use_section_model = (self.section_model and self.label_level_ == "division"
-                             and len(np.unique(self.class_sections_)) >= 2)
+                             and class_sections is not None and len(np.unique(class_sections)) >= 2)
         if use_section_model:
-            self.section_classes_, section_of_class = np.unique(self.class_sections_, return_inverse=True)
+            self.section_classes_, section_of_class = np.unique(cast(Array, class_sections), return_inverse=True)
             targets.append((section_of_class[y_index], section_of_class[ref_index], len(self.section_classes_)))
         jobs = []
         for target_y, target_ref, n_classes in targets:
@@ -399,7 +439,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         self._fit_kbli5(kbli, norm_user, kbli5, y)
         return self
 
-    def _validate_params_values(self):
+    def _validate_params_values(self) -> None:
         if not (isinstance(self.C, numbers.Real) and self.C > 0):
             raise ValueError(f"C must be a positive number, got {self.C!r}")
         if self.reference not in ("kbli", None):
@@ -413,7 +453,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         if self.review_score not in AUTO_RULE_SCORES:
             raise ValueError(f"review_score must be one of {AUTO_RULE_SCORES}, got {self.review_score!r}")
 
-    def _training_fingerprint(self, texts, y, weights, kbli5, kbli) -> str:
+    def _training_fingerprint(self, texts: list[str], y: Array, weights: Array, kbli5: Any, kbli: Any) -> str:
         """Hash of everything that determines the fitted model (``version_``)."""
         h = hashlib.sha256()
         params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.get_params().items()
@@ -427,22 +467,22 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         return "sc1-" + h.hexdigest()[:20]
 
     @staticmethod
-    def _detect_level(y, kbli):
+    def _detect_level(y: Array, kbli: Any) -> str | None:
         if y.dtype.kind not in "UO":
             return None
         levels = {kbli.level_of(label) if isinstance(label, str) else None for label in np.unique(y)}
         if len(levels) == 1:
             (level,) = levels
             if level in ("section", "division", "kbli5"):
-                return level
+                return str(level)
         return None
 
-    def _class_sections(self, kbli):
+    def _class_sections(self, kbli: Any) -> Array | None:
         if self.label_level_ is None:
             return None
         return np.array([kbli.section_of(str(c)) for c in self.classes_])
 
-    def _run_fits(self, jobs):
+    def _run_fits(self, jobs: list[FitJob]) -> list[FoldModel]:
         """Fit independent SVMs (calibration folds + final model).
 
         With ``n_jobs`` > 1 they run in worker processes (liblinear holds
@@ -452,10 +492,10 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         n_jobs = self.n_jobs or 1
         if n_jobs == 1 or len(jobs) == 1:
             return [_fit_linear(*job, self.C, self.tol, self.random_state) for job in jobs]
-        return Parallel(n_jobs=n_jobs)(
-            delayed(_fit_linear)(*job, self.C, self.tol, self.random_state) for job in jobs)
+        return list(Parallel(n_jobs=n_jobs)(
+            delayed(_fit_linear)(*job, self.C, self.tol, self.random_state) for job in jobs))
 
-    def _calibration_folds(self, y_index):
+    def _calibration_folds(self, y_index: Array) -> Folds:
         """Folds over the labelled examples (reference texts are always in training)."""
         n = len(y_index)
         folds = self.calibration_folds
@@ -468,7 +508,8 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             splitter = KFold(folds, shuffle=True, random_state=self.random_state)
         return list(splitter.split(np.zeros(n), y_index))
 
-    def _calibrate(self, features_user, y_index, folds, fold_models, section_fold_models=None):
+    def _calibrate(self, features_user: Matrix, y_index: Array, folds: Folds, fold_models: list[FoldModel],
+                   section_fold_models: list[FoldModel] | None = None) -> None:
         """Fit temperatures and the review threshold on out-of-fold scores."""
         n = len(y_index)
         self.temperature_ = 1.0
@@ -492,8 +533,10 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         proba = _softmax(scores, self.temperature_)
         self.oof_predicted_ = self.classes_[proba.argmax(axis=1)]
         if section_fold_models is not None:
-            section_index = np.searchsorted(self.section_classes_, self.class_sections_[y_index])
-            section_scores = self._oof_scores(features_user, folds, section_fold_models, len(self.section_classes_))
+            # Section fold models exist only with a section model, hence sections and their classes.
+            section_classes, class_sections = cast(Array, self.section_classes_), cast(Array, self.class_sections_)
+            section_index = np.searchsorted(section_classes, class_sections[y_index])
+            section_scores = self._oof_scores(features_user, folds, section_fold_models, len(section_classes))
             self.section_temperature_ = _fit_temperature(section_scores, section_index)
             section_proba = _softmax(section_scores, self.section_temperature_)
         else:
@@ -516,34 +559,36 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         self.review_threshold_ = self.auto_rule_[self.review_score]["threshold"]
 
     @staticmethod
-    def _oof_scores(features_user, folds, fold_models, n_classes):
+    def _oof_scores(features_user: Matrix, folds: Folds, fold_models: list[FoldModel], n_classes: int) -> Array:
         scores = np.zeros((features_user.shape[0], n_classes))
         for (_, held), (coef, intercept) in zip(folds, fold_models):
             scores[held] = features_user[held] @ coef.T + intercept
         return scores
 
-    def _level_classes(self):
+    def _level_classes(self) -> Array:
         """Classes of the decision level: sections for KBLI labels, else the classes."""
         if self.class_sections_ is None:
             return self.classes_
         if getattr(self, "section_coef_", None) is not None:
-            return self.section_classes_
+            return cast(Array, self.section_classes_)  # set together with section_coef_
         return np.unique(self.class_sections_)
 
-    def _level_proba(self, proba, features=None):
+    def _level_proba(self, proba: Array, features: Matrix | None = None) -> tuple[Array, Array]:
         """Probabilities at the decision level (sections, or the classes themselves)."""
         if self.class_sections_ is None:
             return proba, self.classes_
-        if features is not None and getattr(self, "section_coef_", None) is not None:
-            scores = np.asarray(features @ self.section_coef_.T, dtype=np.float64) + self.section_intercept_
-            return _softmax(scores, self.section_temperature_), self.section_classes_
+        section_coef: Array | None = getattr(self, "section_coef_", None)
+        if features is not None and section_coef is not None:
+            # section_intercept_ and section_classes_ are set together with section_coef_.
+            scores = np.asarray(features @ section_coef.T, dtype=np.float64) + cast(Array, self.section_intercept_)
+            return _softmax(scores, self.section_temperature_), cast(Array, self.section_classes_)
         sections, inverse = np.unique(self.class_sections_, return_inverse=True)
         indicator = sp.csr_matrix(
             (np.ones(len(inverse)), (np.arange(len(inverse)), inverse)),
             shape=(len(inverse), len(sections)))
         return np.asarray(proba @ indicator), sections
 
-    def _fit_kbli5(self, kbli, norm_user, kbli5, y):
+    def _fit_kbli5(self, kbli: Any, norm_user: list[str], kbli5: Any, y: Array) -> None:
         """Per-code centroids of word TF-IDF for 5-digit suggestions."""
         self.kbli5_codes_ = None
         if self.label_level_ != "division":
@@ -551,7 +596,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         docs = reference_documents(kbli, "kbli5", self.description_chars)
         texts = normalize_texts(docs["text"])
         codes = docs["code"].tolist()
-        user_codes = []
+        user_codes: list[str] = []
         if kbli5 is not None:
             user_codes = [str(c) for c in kbli5]
             if len(user_codes) != len(norm_user):
@@ -584,7 +629,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
     # one featurisation per call) and _decide (section first, then the best
     # division inside it), so predict, predict_section, suggest_kbli5 and
     # code always agree with each other.
-    def check_compatible(self):
+    def check_compatible(self) -> None:
         """Refuse a fitted model that does not fit this environment.
 
         Raises :class:`ModelFileError` when the model was fitted with another
@@ -617,14 +662,14 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
                     "Retrain it on KBLI 2020 codes.")
         self.__dict__["_compatible_checked"] = True
 
-    def _restorer(self):
+    def _restorer(self) -> VowelRestorer:
         restorer = self.__dict__.get("_vowel_restorer")
         if restorer is None:
             vec = self.featurizer_.word_vectorizer_
             restorer = self.__dict__["_vowel_restorer"] = VowelRestorer.from_vocabulary(vec.vocabulary_, vec.idf_)
         return restorer
 
-    def _analyse(self, X):
+    def _analyse(self, X: Any) -> tuple[list[str], list[str], Matrix, Matrix]:
         """Normalised texts, features and word block, computed once per call."""
         check_is_fitted(self, "coef_")
         self.check_compatible()
@@ -635,11 +680,11 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         features, words = self.featurizer_.transform_with_words(normalized)
         return raw, normalized, features, words
 
-    def _division_proba(self, features):
+    def _division_proba(self, features: Matrix) -> Array:
         scores = np.asarray(features @ self.coef_.T, dtype=np.float64) + self.intercept_
         return _softmax(scores, self.temperature_)
 
-    def _decide(self, features):
+    def _decide(self, features: Matrix) -> tuple[Array, Array, Array, Array, Array]:
         """Division probabilities, decision-level probabilities and consistent choices.
 
         Returns ``(proba, level_proba, level_classes, level_index, class_index)``:
@@ -655,7 +700,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         class_index = np.where(inside, proba, -1.0).argmax(axis=1)
         return proba, level_proba, level_classes, level_index, class_index
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: Any) -> Array:
         """Calibrated class (division) probabilities, shape (n_texts, n_classes).
 
         :meth:`predict` decides the section first and then the most probable
@@ -673,7 +718,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         _, _, features, _ = self._analyse(X)
         return self._division_proba(features)
 
-    def predict(self, X):
+    def predict(self, X: Any) -> Array:
         """Class of each text: the most probable division inside the most probable section.
 
         Same codes as the ``division`` column of :meth:`code` (for non-empty answers).
@@ -682,7 +727,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         class_index = self._decide(features)[4]
         return self.classes_[class_index]
 
-    def predict_section_proba(self, X):
+    def predict_section_proba(self, X: Any) -> tuple[Array, Array]:
         """Section probabilities; returns ``(proba, sections)``.
 
         From the section model when there is one, else by summing division
@@ -692,17 +737,18 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         _, _, features, _ = self._analyse(X)
         return self._level_proba(self._division_proba(features), features)
 
-    def predict_section(self, X):
+    def predict_section(self, X: Any) -> Array:
         """Most probable KBLI section letter of each text."""
         proba, sections = self.predict_section_proba(X)
-        return sections[proba.argmax(axis=1)]
+        section_of: Array = sections[proba.argmax(axis=1)]
+        return section_of
 
-    def _require_kbli_labels(self):
+    def _require_kbli_labels(self) -> None:
         check_is_fitted(self, "coef_")
         if self.class_sections_ is None:
             raise AttributeError("sections are only available when fitted on KBLI codes")
 
-    def suggest_kbli5(self, X, divisions=None, k=1):
+    def suggest_kbli5(self, X: Any, divisions: npt.ArrayLike | None = None, k: int = 1) -> Array:
         """Suggest 5-digit KBLI codes per text.
 
         Parameters
@@ -731,7 +777,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         top = self._rank_kbli5(features if self.kbli5_features == "all" else words, proba, class_index, k)
         return top[:, 0] if k == 1 else top
 
-    def _rank_kbli5(self, words, proba, class_index, k):
+    def _rank_kbli5(self, words: Matrix, proba: Array, class_index: Array, k: int) -> Array:
         """Top-``k`` 5-digit codes per text.
 
         Codes of the chosen division come first, ranked by cosine similarity
@@ -740,7 +786,8 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         probable divisions follow, ranked by division probability x that
         similarity.  Work is one small matrix product per (division, batch).
         """
-        if getattr(self, "kbli5_codes_", None) is None:
+        kbli5_codes: Array | None = getattr(self, "kbli5_codes_", None)
+        if kbli5_codes is None:
             raise AttributeError("5-digit suggestions need a model fitted on KBLI divisions")
         n = words.shape[0]
         best_code = np.full((n, k), -1, dtype=np.int64)
@@ -751,7 +798,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         codes_of_class = self.__dict__.get("_codes_of_class")
         if codes_of_class is None:
             lookup = {str(c): i for i, c in enumerate(self.classes_)}
-            owner = np.array([lookup.get(str(code)[:2], -1) for code in self.kbli5_codes_])
+            owner = np.array([lookup.get(str(code)[:2], -1) for code in kbli5_codes])
             codes_of_class = [np.flatnonzero(owner == i) for i in range(len(self.classes_))]
             self.__dict__["_codes_of_class"] = codes_of_class
         candidates = [class_index] + list(_top_k(proba, 2).T) if proba.shape[1] > 1 else [class_index]
@@ -779,10 +826,10 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
                 best_code[rows] = merged_code[pick, keep]
         result = np.full((n, k), None, dtype=object)
         found = best_code >= 0
-        result[found] = self.kbli5_codes_[best_code[found]]
+        result[found] = kbli5_codes[best_code[found]]
         return result
 
-    def code(self, X, threshold=None, k=3):
+    def code(self, X: Any, threshold: float | None = None, k: int = 3) -> pd.DataFrame:
         """The coding table: one row per text, ready to store or review.
 
         Parameters
@@ -858,7 +905,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         }, columns=CODE_COLUMNS)
 
     @staticmethod
-    def _bad_input_reasons(raw, normalized, features):
+    def _bad_input_reasons(raw: list[str], normalized: list[str], features: Matrix) -> Array:
         """Review reasons decided from the text alone ("" where none applies)."""
         reason = np.full(len(raw), "", dtype=object)
         for i, (text, norm) in enumerate(zip(raw, normalized)):
@@ -878,7 +925,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         return reason
 
 
-def _top_two(proba):
+def _top_two(proba: Array) -> tuple[Array, Array, Array]:
     """(highest probability, gap to the second, arg-max) per row."""
     if proba.shape[1] == 1:
         return proba[:, 0], proba[:, 0], np.zeros(len(proba), dtype=np.int64)
@@ -886,7 +933,7 @@ def _top_two(proba):
     return part[:, 1], part[:, 1] - part[:, 0], proba.argmax(axis=1)
 
 
-def _top_k(proba, k):
+def _top_k(proba: Array, k: int) -> Array:
     """Column indices of the ``k`` largest values per row, largest first."""
     k = min(k, proba.shape[1])
     top = np.argpartition(-proba, k - 1, axis=1)[:, :k]
@@ -894,7 +941,7 @@ def _top_k(proba, k):
     return top[rows, np.argsort(-proba[rows, top], axis=1, kind="stable")]
 
 
-def model_version(model) -> str:
+def model_version(model: Any) -> str:
     """The identifier to stamp on codes made by ``model``: its ``version_``.
 
     Models restored by a loader that does not keep ``version_`` get a
@@ -913,4 +960,4 @@ def model_version(model) -> str:
         h.update(" ".join(sorted(model.featurizer_.word_vectorizer_.vocabulary_)).encode())
         h.update(repr(float(model.review_threshold_)).encode())
         cached = model.__dict__["_fingerprint"] = "sc1-" + h.hexdigest()[:20]
-    return cached
+    return str(cached)

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 
 import numpy as np
+import numpy.typing as npt
 
 from .lexicon import REPLACEMENTS
 
@@ -167,10 +168,10 @@ class VowelRestorer:
         self._cache: dict[str, str] = {}
 
     @classmethod
-    def from_vocabulary(cls, vocabulary: dict, idf) -> VowelRestorer:
+    def from_vocabulary(cls, vocabulary: dict[str, int], idf: npt.ArrayLike) -> VowelRestorer:
         """Build from a word vocabulary (term -> column) and its IDF vector."""
-        idf = np.asarray(idf, dtype=float)
-        unigrams = [(float(idf[column]), term) for term, column in vocabulary.items()
+        idf_values = np.asarray(idf, dtype=float)
+        unigrams = [(float(idf_values[column]), term) for term, column in vocabulary.items()
                     if " " not in term and len(term) > 2 and term.isalpha()]
         by_skeleton: dict[str, list[str]] = {}
         for _, term in sorted(unigrams):  # most frequent first

@@ -9,7 +9,12 @@ from sqlalchemy import select
 
 from survey_app.accounts.passwords import generate_password
 from survey_app.accounts.service import (
-    AccountError, create_user, reset_password, set_active, set_role, unlock,
+    AccountError,
+    create_user,
+    reset_password,
+    set_active,
+    set_role,
+    unlock,
 )
 from survey_app.extensions import db
 from survey_app.models import AdminUser

@@ -7,7 +7,11 @@ from flask import current_app, has_app_context
 from sqlalchemy import func, select
 
 from survey_app.accounts.passwords import (
-    MIN_PASSWORD_LENGTH, generate_password, hash_password, needs_rehash, verify_password,
+    MIN_PASSWORD_LENGTH,
+    generate_password,
+    hash_password,
+    needs_rehash,
+    verify_password,
 )
 from survey_app.audit import record
 from survey_app.extensions import db

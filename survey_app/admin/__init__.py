@@ -4,8 +4,18 @@ Each module registers its views on the one blueprint; services live in the featu
 packages (monitoring/, accounts/, …), so views stay thin.
 """
 from survey_app.admin import (  # noqa: F401 (each module registers its views)
-    alumni_views, audit_views, auth_views, coding_views, dashboard_views, export_views, job_views,
-    message_views, report_views, roster_views, users_views, xlsform_views,
+    alumni_views,
+    audit_views,
+    auth_views,
+    coding_views,
+    dashboard_views,
+    export_views,
+    job_views,
+    message_views,
+    report_views,
+    roster_views,
+    users_views,
+    xlsform_views,
 )
 from survey_app.admin.blueprint import bp
 

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from flask import render_template, request
-from sqlalchemy import func, select
-
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 
 from survey_app.admin.blueprint import ADMIN_ONLY, bp, menu_entry, page_arg, roles_required
 from survey_app.extensions import db

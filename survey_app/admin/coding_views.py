@@ -14,7 +14,12 @@ from survey_app.extensions import db
 from survey_app.models import Wave
 from survey_app.sectors import kbli
 from survey_app.sectors.service import (
-    CodingError, current_code, history, record_manual_code, review_queue, status_counts,
+    CodingError,
+    current_code,
+    history,
+    record_manual_code,
+    review_queue,
+    status_counts,
 )
 
 PAGE_SIZE = 50

@@ -55,7 +55,7 @@ def wave_invitations(wave_id: int):
     if form.status.data in Invitation.STATUSES:
         query = query.where(Invitation.status == form.status.data)
     page = page_arg()
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0  # a COUNT always returns a row
     rows = db.session.execute(query.order_by(Invitation.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     key = pseudonym_key()
     items = [{

@@ -6,15 +6,17 @@ is in the audit log.
 """
 from __future__ import annotations
 
+from typing import cast
+
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from survey_app.downloads import send_download
 from survey_app.admin.blueprint import ALL_ROLES, DATA_ROLES, bp, menu_entry, roles_required, wave_or_404
 from survey_app.admin.forms import ConfirmForm
 from survey_app.audit import record
+from survey_app.downloads import send_download
 from survey_app.errors import render_error
 from survey_app.extensions import db
 from survey_app.jobs import queue, service
@@ -132,7 +134,8 @@ def job_download(job_id: int):
     record("job.download", f"job:{job.id}", {"kind": job.kind, "file": job.result_name,
                                                "personal_data": job.personal_data})
     db.session.commit()
-    return send_download(path.open("rb"), _media_type(job.result_name), job.result_name)
+    name = cast(str, job.result_name)  # download_refusal refused jobs without a result file
+    return send_download(path.open("rb"), _media_type(name), name)
 
 
 def _media_type(name: str) -> str:

@@ -20,7 +20,8 @@ from wtforms import BooleanField
 
 from survey_app.admin.blueprint import ADMIN_ONLY, bp, menu_entry, roles_required
 from survey_app.admin.job_views import start_and_redirect
-from survey_app.jobs import queue, service as jobs
+from survey_app.jobs import queue
+from survey_app.jobs import service as jobs
 from survey_app.jobs.kinds import UPLOAD_FILES, upload_folder
 
 menu_entry("admin.roster_upload", _l("Roster upload"), ADMIN_ONLY)
@@ -69,7 +70,7 @@ def roster_upload():
     files = {name: f for name, f in files.items() if f is not None and getattr(f, "filename", "")}
     problems = [_("Please choose the %(file)s file.", file=name + ".csv")
                 for name in ("alumni", "enrollments") if name not in files]
-    for name, upload in files.items():
+    for upload in files.values():
         if not upload.filename.lower().endswith(".csv"):
             problems.append(_("%(file)s: only .csv files can be imported.", file=upload.filename))
             continue
@@ -88,7 +89,10 @@ def roster_upload():
             upload.save(folder / f"{name}.csv")
         from survey_app.roster.csv_files import open_csv
         from survey_app.roster.importer import (
-            ALUMNUS_COLUMNS, ENROLLMENT_COLUMNS, TRAINING_COLUMNS, TRAINING_OPTIONAL,
+            ALUMNUS_COLUMNS,
+            ENROLLMENT_COLUMNS,
+            TRAINING_COLUMNS,
+            TRAINING_OPTIONAL,
         )
         columns = {"trainings": (TRAINING_COLUMNS, TRAINING_OPTIONAL), "alumni": (ALUMNUS_COLUMNS, ()),
                    "enrollments": (ENROLLMENT_COLUMNS, ())}

@@ -10,7 +10,13 @@ from survey_app.audit import record
 from survey_app.extensions import db
 from survey_app.links import LinkChanged, replace_link
 from survey_app.models import (
-    Alumnus, AuditEvent, Enrollment, Invitation, OutboundMessage, Response, Training,
+    Alumnus,
+    AuditEvent,
+    Enrollment,
+    Invitation,
+    OutboundMessage,
+    Response,
+    Training,
 )
 
 
@@ -32,16 +38,17 @@ def find_alumnus(external_id: str) -> Alumnus | None:
 
 def trainings_of(alumnus: Alumnus) -> list[tuple[Training, Enrollment]]:
     """The trainings the roster says this alumnus completed."""
-    return db.session.execute(
+    rows = db.session.execute(
         select(Training, Enrollment).join(Enrollment, Enrollment.training_id == Training.id)
         .where(Enrollment.alumnus_id == alumnus.id).order_by(Enrollment.completed_at)
-    ).all()
+    ).tuples().all()
+    return list(rows)
 
 
 def invitations_of(alumnus: Alumnus) -> list[Invitation]:
     """The alumnus's invitations, newest wave first."""
-    return db.session.scalars(select(Invitation).where(Invitation.alumnus_id == alumnus.id)
-                              .order_by(Invitation.id.desc())).all()
+    return list(db.session.scalars(select(Invitation).where(Invitation.alumnus_id == alumnus.id)
+                                   .order_by(Invitation.id.desc())).all())
 
 
 def history(invitation: Invitation) -> list[HistoryEntry]:
@@ -95,7 +102,7 @@ def erase_answers(alumnus: Alumnus, reason: str) -> int:
     ids = [i.id for i in invitations]
     erased = 0
     if ids:
-        erased = db.session.execute(delete(Response).where(Response.invitation_id.in_(ids))).rowcount
+        erased = db.session.execute(delete(Response).where(Response.invitation_id.in_(ids))).rowcount  # type: ignore[attr-defined]  # DML returns a CursorResult, which has rowcount
         db.session.execute(update(Invitation).where(Invitation.id.in_(ids)).values(status="withdrawn"))
         db.session.execute(update(OutboundMessage).where(
             OutboundMessage.invitation_id.in_(ids), or_(OutboundMessage.status == "queued"))

@@ -10,9 +10,10 @@ from __future__ import annotations
 import csv
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from survey_app.questionnaire.definition import Question, Questionnaire
 from survey_app.questionnaire.expressions import is_empty

@@ -83,7 +83,7 @@ def _load_roster(alumni: int, seed: int, seeds_dir: Path, work_dir: Path) -> Non
 def _answer(wave: Wave, count: int, seed: int, seeds_dir: Path, result: DemoResult) -> None:
     """Synthetic answers for ``count`` invitations: mostly submitted, some partial."""
     # Reproducible synthetic demo answers, not a secret.
-    rng = random.Random(seed + 1)  # nosec B311
+    rng = random.Random(seed + 1)  # noqa: S311  # nosec B311
     questionnaire = compiled_questionnaire(wave.questionnaire_id)
     descriptions = load_descriptions(seeds_dir)
     invitation_rows = db.session.execute(

@@ -12,7 +12,14 @@ from flask.cli import AppGroup
 
 from survey_app.exports.codebook import render_codebook_html, write_codebook_csv
 from survey_app.exports.service import (
-    FORMATS, LANGUAGES, ExportError, ExportOptions, audit, check_destination, find_wave, plan_export,
+    FORMATS,
+    LANGUAGES,
+    ExportError,
+    ExportOptions,
+    audit,
+    check_destination,
+    find_wave,
+    plan_export,
     write_export,
 )
 from survey_app.extensions import db

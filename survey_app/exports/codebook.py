@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from markupsafe import escape
 
@@ -18,8 +18,10 @@ FIELDS = ("variable", "question", "item", "type", "question_type", "choices_from
 def values_of(column: Column) -> list[dict]:
     """The labelled values of a column: raw value (as in CSV), numeric code (Stata/SPSS), labels."""
     if column.kind == BINARY:
-        return [{"value": "1", "code": 1, "label_id": BINARY_LABELS[0].get("id"), "label_en": BINARY_LABELS[0].get("en")},
-                {"value": "0", "code": 0, "label_id": BINARY_LABELS[1].get("id"), "label_en": BINARY_LABELS[1].get("en")}]
+        return [{"value": "1", "code": 1,
+                 "label_id": BINARY_LABELS[0].get("id"), "label_en": BINARY_LABELS[0].get("en")},
+                {"value": "0", "code": 0,
+                 "label_id": BINARY_LABELS[1].get("id"), "label_en": BINARY_LABELS[1].get("en")}]
     return [{"value": v.raw, "code": v.code, "label_id": v.label.get("id"), "label_en": v.label.get("en")}
             for v in column.values]
 
@@ -76,7 +78,8 @@ def render_codebook_html(columns: Sequence[Column], title: str) -> str:
     ]
     for row in codebook_rows(columns):
         values = "<br>".join(
-            f"{escape(v['code'])} = <code>{escape(v['value'])}</code>: {escape(v['label_id'])} / {escape(v['label_en'])}"
+            f"{escape(v['code'])} = <code>{escape(v['value'])}</code>: "
+            f"{escape(v['label_id'])} / {escape(v['label_en'])}"
             for v in row["values"])
         if row["choices_from"]:
             values = escape(f"codes from {row['choices_from']}")

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, cast
 
 from survey_app.questionnaire.definition import Choice, Question, Questionnaire, Text
 from survey_app.roster.provinces import PROVINCES
@@ -99,7 +100,8 @@ def safe_name(base: str, taken: set[str], limit: int = MAX_NAME) -> str:
             if candidate.lower() not in lowered:
                 name = candidate
                 break
-    assert _VALID_NAME.match(name) and len(name) <= limit, name
+    if not (_VALID_NAME.match(name) and len(name) <= limit):  # kept under python -O too
+        raise AssertionError(name)
     taken.add(name)
     return name
 
@@ -202,7 +204,7 @@ def answer_columns(questionnaire: Questionnaire, *, include_financial: bool = Fa
 def _repeat_columns(question: Question, page, relevant: str, taken: set[str]) -> list[Column]:
     """Numbered columns ``q_1`` … ``q_<max>`` for a question on a repeat page."""
     columns = []
-    common = {"source": "answer", "question": question.name, "question_type": question.type,
+    common: dict[str, Any] = {"source": "answer", "question": question.name, "question_type": question.type,
               "sensitive": question.sensitive, "choices_from": question.choices_from, "repeat": page.name,
               "ordinal": question.appearance == "likert" and question.type == "select_one"}
     for instance in range(1, page.repeat.max + 1):
@@ -261,7 +263,7 @@ def _relevance_text(*expressions) -> str:
 
 def _columns_for(question: Question, questionnaire: Questionnaire, relevant: str,
                  roster_items: Sequence[Choice], taken: set[str], reserved_plain: set[str]) -> list[Column]:
-    common = {"source": "answer", "question": question.name, "question_type": question.type,
+    common: dict[str, Any] = {"source": "answer", "question": question.name, "question_type": question.type,
               "relevant": relevant, "sensitive": question.sensitive,
               "ordinal": question.appearance == "likert" and question.type == "select_one",
               "choices_from": question.choices_from}
@@ -360,20 +362,22 @@ def row_extractor(columns: Sequence[Column]) -> Callable[[Any], list]:
         column = columns[index]
         end = index + 1
         if column.repeat is not None:  # repeat instances: each column reads its own instance
-            steps.append(lambda row, out, get=column.get: out.append(get(row)))
+            steps.append(_getter_step(column.get))
         elif column.source == "answer" and column.item is not None:
             while (end < len(columns) and columns[end].question == column.question and columns[end].item is not None
                    and columns[end].repeat is None):
                 end += 1
-            items = [c.item for c in columns[index:end]]
-            steps.append((_selected_step if column.kind == BINARY else _each_of_step)(column.question, items))
+            # Answer columns always name their question; these ones also their item.
+            items = [cast(str, c.item) for c in columns[index:end]]
+            step = _selected_step if column.kind == BINARY else _each_of_step
+            steps.append(step(cast(str, column.question), items))
         elif column.source == "answer":
             while (end < len(columns) and columns[end].source == "answer" and columns[end].item is None
                    and columns[end].repeat is None):
                 end += 1
-            steps.append(_plain_step([c.question for c in columns[index:end]]))
+            steps.append(_plain_step([cast(str, c.question) for c in columns[index:end]]))
         else:
-            steps.append(lambda row, out, get=column.get: out.append(get(row)))
+            steps.append(_getter_step(column.get))
         index = end
 
     def extract(row) -> list:
@@ -382,6 +386,11 @@ def row_extractor(columns: Sequence[Column]) -> Callable[[Any], list]:
             step(row, out)
         return out
     return extract
+
+
+def _getter_step(get: Callable[[Any], Any]) -> Callable[[Any, list], None]:
+    """A step appending the value ``get`` reads from the row."""
+    return lambda row, out: out.append(get(row))
 
 
 def _plain_step(names: list[str]):

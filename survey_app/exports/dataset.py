@@ -2,9 +2,10 @@
 
 A directory with alumni.csv, trainings.csv, enrollments.csv, responses.csv, codebook.csv and
 manifest.json, documented in docs/DATASET.md; plus, for every repeat page of the
-questionnaire, a long table ``repeat_<page>.csv`` (one row per alumnus × instance). People appear only by pseudonym; names and
-contacts are never written; financial answers only when asked for. The directory is built
-beside the destination and moved into place at the end, so a failed run leaves nothing.
+questionnaire, a long table ``repeat_<page>.csv`` (one row per alumnus × instance). People
+appear only by pseudonym; names and contacts are never written; financial answers only when
+asked for. The directory is built beside the destination and moved into place at the end, so a
+failed run leaves nothing.
 """
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ import json
 import os
 import shutil
 import tempfile
-from datetime import datetime, timezone
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable
 
 from sqlalchemy import and_, select
 
@@ -77,7 +78,7 @@ def write_dataset(wave: Wave, out: Path, *, include_financial: bool = False, for
         manifest = {
             "format": FORMAT, "format_version": FORMAT_VERSION, "wave": wave.name,
             "questionnaire": {"name": plan.questionnaire.name, "version": plan.questionnaire.version},
-            "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "files": {name: {"rows": counts[name]} for name in (*FILES, *repeat_files)},
             "repeats": {name[len("repeat_"):-len(".csv")]: name for name in repeat_files},
             "includes_financial": include_financial,

@@ -5,8 +5,9 @@ iterates its cursor), so memory stays flat whatever the number of responses.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any, overload
 
 from sqlalchemy import select
 
@@ -28,13 +29,21 @@ class Row:
         self.meta = meta
 
 
+@overload
+def as_utc(moment: datetime) -> datetime: ...
+
+
+@overload
+def as_utc(moment: None) -> None: ...
+
+
 def as_utc(moment: datetime | None) -> datetime | None:
     """An aware UTC datetime; SQLite gives naive datetimes, which are stored as UTC."""
     if moment is None:
         return None
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def iso_utc(moment: datetime | None) -> str | None:

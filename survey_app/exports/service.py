@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from sqlalchemy import select
 
@@ -18,7 +18,13 @@ from survey_app.audit import record
 from survey_app.exports import codebook as codebook_module
 from survey_app.exports import writers
 from survey_app.exports.columns import (
-    PERSONAL_FIELDS, PID, RESPONSE_FIELDS, ROSTER_FIELDS, Column, answer_columns, meta_columns,
+    PERSONAL_FIELDS,
+    PID,
+    RESPONSE_FIELDS,
+    ROSTER_FIELDS,
+    Column,
+    answer_columns,
+    meta_columns,
 )
 from survey_app.exports.rows import response_rows, wave_trainings
 from survey_app.extensions import db

@@ -17,8 +17,9 @@ import struct
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, cast
 
 from survey_app.exports.columns import BINARY, CODE, DATETIME, DECIMAL, INTEGER, Column, row_extractor
 
@@ -95,8 +96,8 @@ class _Spool:
             cells = []
             for value, (convert, numeric, index) in zip(extract(row), pairs):
                 cell = convert(value)
-                if not numeric and len(cell) > widths[index]:
-                    widths[index] = len(cell)
+                if not numeric and len(cast(bytes, cell)) > widths[index]:  # text converts to bytes
+                    widths[index] = len(cast(bytes, cell))
                 cells.append(cell)
             batch.append(cells)
             if len(batch) >= BATCH:
@@ -113,7 +114,7 @@ class _Spool:
         self.file.seek(0)
         while True:
             try:
-                yield pickle.load(self.file)  # our own spool file, written just above
+                yield pickle.load(self.file)  # noqa: S301 - our own spool file, written just above
             except EOFError:
                 return
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 import math
 import struct
 import tempfile
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from survey_app.exports.columns import BINARY, CODE, DATETIME, DECIMAL, INTEGER, Column, row_extractor
 
@@ -109,7 +110,7 @@ def write_dta(path: Path, columns: Sequence[Column], rows: Iterable, *, language
         n_position = out.tell()
         out.write(struct.pack("<Q", 0))
         out.write(b"</N><label>" + struct.pack("<H", 0) + b"</label><timestamp>")
-        stamp = datetime.now(timezone.utc).strftime("%d %b %Y %H:%M").encode("ascii")
+        stamp = datetime.now(UTC).strftime("%d %b %Y %H:%M").encode("ascii")
         out.write(struct.pack("<B", len(stamp)) + stamp + b"</timestamp></header>")
         offsets["map"] = out.tell()
         out.write(b"<map>" + b"\0" * 8 * 14 + b"</map>")

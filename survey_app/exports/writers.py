@@ -16,8 +16,9 @@ import io
 import math
 import re
 from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from survey_app.csv_safety import neutralise
 from survey_app.exports.columns import BINARY, CODE, DATETIME, DECIMAL, INTEGER, Column, row_extractor
@@ -118,6 +119,10 @@ class _ColumnBuffer:
 
     def __init__(self, column: Column):
         self.column = column
+        # array("d") of doubles with a float converter, or a list of str with a str converter
+        # (None once the DataFrame holds the data); _collect pairs each converter with its append.
+        self.values: Any
+        self.convert: Callable[[Any], float] | Callable[[Any], str]
         if column.kind in (CODE, BINARY, INTEGER, DECIMAL, DATETIME):
             self.values = array("d")
             codes = column.code_of() if column.kind == CODE else None
@@ -132,7 +137,8 @@ class _ColumnBuffer:
     def _numeric(kind: str, codes: dict[str, int] | None) -> Callable[[Any], float]:
         nan = math.nan
         if kind == CODE:
-            return lambda v: nan if v is None else float(codes.get(str(v), nan))
+            code_of = codes if codes is not None else {}  # CODE columns always come with their codes
+            return lambda v: nan if v is None else float(code_of.get(str(v), nan))
         if kind == DATETIME:
             return lambda v: nan if v is None else v.timestamp()
 

@@ -8,7 +8,6 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from survey_app.audit import cli_actor
-
 from survey_app.extensions import db
 from survey_app.invitations.service import DEFAULT_BATCH_SIZE, IssueError, issue_invitations
 from survey_app.invitations.waves import WaveError, create_wave, list_waves, parse_moment

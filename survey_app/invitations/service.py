@@ -14,10 +14,11 @@ import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import Engine, and_, exists, select
+from sqlalchemy import Engine, Table, and_, exists, select
 from sqlalchemy.exc import IntegrityError
 
 from survey_app.csv_safety import neutralise, neutralise_phone
@@ -32,9 +33,9 @@ _INVITATION_COLUMNS = ("wave_id", "alumnus_id", "token_hash", "token_nonce", "st
                        "created_at")
 DEFAULT_BATCH_SIZE = 5000
 
-_alumni = Alumnus.__table__
-_invitations = Invitation.__table__
-_waves = Wave.__table__
+_alumni = cast(Table, Alumnus.__table__)  # a declarative model's table
+_invitations = cast(Table, Invitation.__table__)  # a declarative model's table
+_waves = cast(Table, Wave.__table__)  # a declarative model's table
 
 
 class IssueError(Exception):
@@ -79,7 +80,7 @@ def issue_invitations(
         raise IssueError("--limit must not be negative")
     if province is not None and province not in PROVINCES:
         raise IssueError(f"province {province!r} is not a Kepmendagri province code (two digits, 11..96)")
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     if link_key is None:
         from survey_app.links import current_link_key  # needs the app; explicit keys do not
 
@@ -164,7 +165,8 @@ def _issue(conn, engine: Engine, fh, wave_id: int, base_url: str, limit: int | N
         else:
             for batch in batches(conn):
                 rows = []
-                links_for(batch, lambda alumnus_id, token_hash, nonce: rows.append(dict(
+                # The callback runs inside links_for, during this iteration: it sees this batch's rows.
+                links_for(batch, lambda alumnus_id, token_hash, nonce: rows.append(dict(  # noqa: B023
                     zip(_INVITATION_COLUMNS, (wave_id, alumnus_id, token_hash, nonce, "issued", 0, now)))))
                 conn.execute(_invitations.insert(), rows)
                 issued += len(batch)
@@ -229,7 +231,7 @@ def _fsync_directory(directory: Path) -> None:
 
 
 def _audit_row(actor: str, wave_name: str, issued: int, out: Path, now: datetime):
-    return AuditEvent.__table__.insert().values(
+    return cast(Table, AuditEvent.__table__).insert().values(
         at=now, actor=actor, action="invitations.issue", target=wave_name,
         detail={"issued": issued, "file": str(out)},
     )

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select
 from sqlalchemy.exc import IntegrityError
 
 from survey_app.extensions import db
@@ -36,8 +37,8 @@ def parse_moment(text: str, option: str = "date") -> datetime:
         raise WaveError(f"{option} {text!r} is not an ISO 8601 date or date-time "
                         "(e.g. 2024-05-01 or 2024-05-01T08:00+07:00)") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def find_questionnaire(reference: str) -> Questionnaire:
@@ -73,7 +74,7 @@ def check_wave_name(name: str) -> str:
     accent, script or punctuation such as ``Gelombang 1 — Jawa`` is fine.
     """
     name = unicodedata.normalize("NFC", name.strip())
-    max_length = Wave.__table__.c.name.type.length
+    max_length = cast(int, cast(String, Wave.__table__.c.name.type).length)  # the column is a String(n)
     if not name:
         raise WaveError("the wave name is empty")
     if len(name) > max_length:

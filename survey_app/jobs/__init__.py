@@ -6,7 +6,7 @@ service to install, for ``make demo``), ``RedisHuey`` when ``JEJAK_REDIS_URL`` i
 messages and runs the periodic maintenance; what staff see — state, progress, message,
 result file, cancel flag, heartbeat — lives in our ``jobs`` table (models/jobs.py), so every
 web host shows the same thing. Modules: queue.py (Huey instance, tasks), service.py (start,
-cancel, permissions, JSON, retention, erasure, reaping), runner.py (running one job:
-progress, heartbeat, cancel, atomic results), kinds.py (what each kind of job does),
-cli.py (``flask jobs …``).
+cancel, permissions, JSON, retention, erasure, reaping), runner.py (what a running job
+uses: progress, heartbeat, cancel, atomic results), worker.py (runs one job to its end),
+kinds.py (what each kind of job does), cli.py (``flask jobs …``).
 """

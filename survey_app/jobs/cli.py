@@ -22,7 +22,7 @@ def worker_command(threads: int | None) -> None:
     At start it first reaps jobs left running by a worker that died (kill -9, power cut).
     Stop it with SIGINT (finishes running jobs) or SIGTERM.
     """
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # current_app is a LocalProxy
     if queue.backend_name(app) == "immediate":
         raise click.ClickException("JOBS_IMMEDIATE is set: jobs run in the web process, no worker needed")
     huey = queue.huey_for(app)

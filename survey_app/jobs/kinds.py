@@ -8,9 +8,9 @@ from __future__ import annotations
 import csv
 import shutil
 import zipfile
+from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Callable
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -305,7 +305,10 @@ def _counted_source(path: Path, name: str, ctx: JobContext):
     """
     from survey_app.roster.csv_files import open_csv
     from survey_app.roster.importer import (
-        ALUMNUS_COLUMNS, ENROLLMENT_COLUMNS, TRAINING_COLUMNS, TRAINING_OPTIONAL,
+        ALUMNUS_COLUMNS,
+        ENROLLMENT_COLUMNS,
+        TRAINING_COLUMNS,
+        TRAINING_OPTIONAL,
     )
 
     columns = {"trainings": (TRAINING_COLUMNS, TRAINING_OPTIONAL), "alumni": (ALUMNUS_COLUMNS, ()),

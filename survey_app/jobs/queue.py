@@ -56,13 +56,13 @@ def _make(app: Flask):
 
 
 def _register_tasks(huey, app: Flask) -> None:
-    from survey_app.jobs import runner, service
+    from survey_app.jobs import service, worker
 
     @huey.task(name="jejak.run_job")
     def run_job(job_id: int) -> None:
         # A fresh app context = a fresh database session, also in immediate mode inside a request.
         with app.app_context():
-            runner.run_job(job_id)
+            worker.run_job(job_id)
 
     @huey.periodic_task(crontab(minute="*"), name="jejak.maintenance")
     def maintenance() -> None:

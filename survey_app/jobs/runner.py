@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import update
@@ -113,7 +113,7 @@ class JobContext:
             return
         self._last_write = now
         elapsed = max(now - self._started, 1e-6)
-        values = {"done": self.done, "total": self.total, "rate": round(self.done / elapsed, 1),
+        values: dict[str, Any] = {"done": self.done, "total": self.total, "rate": round(self.done / elapsed, 1),
                   "heartbeat_at": utcnow()}
         if self._message:
             values["message"], values["message_args"] = self._message[0], self._message[1]
@@ -159,12 +159,12 @@ def heartbeat(ctx: JobContext, interval: float):
     """Beat every ``interval`` seconds while the block runs; sets ``ctx.cancelled`` on request."""
     stop = threading.Event()
 
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # current_app is a LocalProxy
 
     def beat() -> None:
         with app.app_context():
             while not stop.wait(interval):
-                values = {"heartbeat_at": utcnow()}
+                values: dict[str, Any] = {"heartbeat_at": utcnow()}
                 if ctx.probe is not None:
                     try:
                         ctx.done = ctx.probe()
@@ -193,7 +193,7 @@ def heartbeat(ctx: JobContext, interval: float):
 def claim(job_id: int) -> Job | None:
     """Mark a queued job running (exactly one worker wins); None if it is not queued any more."""
     now = utcnow()
-    changed = db.session.execute(
+    changed = db.session.execute(  # type: ignore[attr-defined]  # DML returns a CursorResult, which has rowcount
         update(Job).where(Job.id == job_id, Job.state == "queued", Job.cancel_requested.is_(False))
         .values(state="running", started_at=now, heartbeat_at=now, attempts=Job.attempts + 1,
                 done=0, rate=None, message=None, message_args=None)).rowcount
@@ -201,49 +201,3 @@ def claim(job_id: int) -> Job | None:
     if changed != 1:
         return None
     return db.session.get(Job, job_id)
-
-
-def run_job(job_id: int) -> None:
-    """Run job ``job_id`` to its end state (done, failed or cancelled)."""
-    from survey_app.jobs.kinds import HANDLERS
-
-    job = claim(job_id)
-    if job is None:
-        log.info("job %s is not queued any more (cancelled or taken); skipped", job_id)
-        return
-    ctx = JobContext(job, progress_every=float(current_app.config.get("JOBS_PROGRESS_SECONDS", 1.0)))
-    shutil.rmtree(ctx.folder, ignore_errors=True)  # a retry starts clean
-    handler = HANDLERS[job.kind]
-    db.session.commit()
-    final: dict
-    try:
-        with heartbeat(ctx, float(current_app.config.get("JOBS_HEARTBEAT_SECONDS", 5))):
-            handler(ctx)
-        ctx._write(force=True)
-        final = {"state": "done"}
-    except JobCancelled:
-        db.session.rollback()
-        final = {"state": "cancelled", "message": N_("Cancelled."), "message_args": {}}
-    except JobFailed as failed:
-        db.session.rollback()
-        final = {"state": "failed", "message": failed.message, "message_args": failed.args_}
-    except Exception:  # noqa: BLE001 - the job fails with a message; details go to the log
-        db.session.rollback()
-        log.exception("job %s (%s) failed", job_id, job.kind)
-        final = {"state": "failed",
-                 "message": N_("The job stopped because of an unexpected error; the details are in the server log."),
-                 "message_args": {}}
-    finally:
-        shutil.rmtree(ctx.folder / ".work", ignore_errors=True)
-    if final["state"] != "done":
-        _remove_partials(ctx.folder)
-    final["finished_at"] = utcnow()
-    final["heartbeat_at"] = final["finished_at"]
-    if not _update(job_id, final, only_running=True):
-        log.warning("job %s finished but was no longer running (reaped meanwhile?)", job_id)
-    db.session.remove()
-
-
-def _remove_partials(folder: Path) -> None:
-    for partial in folder.glob(".partial-*"):
-        partial.unlink(missing_ok=True)

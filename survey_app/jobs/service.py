@@ -85,7 +85,7 @@ def start_job(kind: str, *, user, wave_id: int | None, params: dict, personal_da
     record("job.start", f"job:{job.id}", {"kind": kind, "wave_id": wave_id, **params})
     db.session.commit()
     try:
-        queue.enqueue(current_app._get_current_object(), job.id)
+        queue.enqueue(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]  # current_app is a LocalProxy
     except queue.QueueUnavailable:
         _finish(job.id, "failed", N_("Background jobs are unavailable right now (the job queue cannot be reached). "
                                      "Please try again later."))
@@ -111,7 +111,7 @@ def cancel_job(job: Job) -> bool:
         record("job.cancel", f"job:{job.id}", {"refused": "already " + job.state})
         db.session.commit()
         return False
-    changed = db.session.execute(update(Job).where(Job.id == job.id, Job.state == "queued")
+    changed = db.session.execute(update(Job).where(Job.id == job.id, Job.state == "queued")  # type: ignore[attr-defined]  # DML returns a CursorResult, which has rowcount
                                  .values(state="cancelled", cancel_requested=True, finished_at=utcnow(),
                                          message=N_("Cancelled."), message_args={})).rowcount
     if not changed:  # running: the worker sees the flag within a heartbeat and stops
@@ -204,7 +204,7 @@ def recent_jobs(*, wave_id: int | None = None, kinds: tuple[str, ...] | None = N
         query = query.where(Job.wave_id == wave_id)
     if kinds:
         query = query.where(Job.kind.in_(kinds))
-    jobs = db.session.scalars(query).all()
+    jobs = list(db.session.scalars(query).all())
     if user is not None:
         jobs = [job for job in jobs if may_see(user, job)]
     return jobs[:limit]
@@ -224,19 +224,19 @@ def reap_stale_jobs(*, now=None) -> dict[str, int]:
         if beat > now - stale:
             continue
         if job.attempts < limit and not job.cancel_requested:
-            changed = db.session.execute(
+            changed = db.session.execute(  # type: ignore[attr-defined]  # DML returns a CursorResult, which has rowcount
                 update(Job).where(Job.id == job.id, Job.state == "running", Job.attempts == job.attempts)
                 .values(state="queued", message=N_("The worker stopped during this job; it was queued again."),
                         message_args={})).rowcount
             db.session.commit()
             if changed:
                 try:
-                    queue.enqueue(current_app._get_current_object(), job.id)
+                    queue.enqueue(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]  # current_app is a LocalProxy
                     outcome["requeued"] += 1
                     continue
                 except queue.QueueUnavailable:
                     pass
-        changed = db.session.execute(
+        changed = db.session.execute(  # type: ignore[attr-defined]  # DML returns a CursorResult, which has rowcount
             update(Job).where(Job.id == job.id, Job.state.in_(Job.ACTIVE))
             .values(state="failed", finished_at=now,
                     message=N_("The worker stopped during this job (attempt %(attempts)d of %(limit)d); "

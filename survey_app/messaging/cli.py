@@ -9,7 +9,6 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from survey_app.audit import cli_actor
-
 from survey_app.messaging import service
 from survey_app.messaging.link_export import write_links
 from survey_app.messaging.service import MessagingError

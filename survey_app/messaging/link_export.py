@@ -43,15 +43,15 @@ class ExportCount:
 def old_link_count(wave: Wave) -> int:
     """Active invitations of the wave whose link cannot be rebuilt."""
     return db.session.scalar(select(func.count()).select_from(Invitation).where(
-        Invitation.wave_id == wave.id, Invitation.status.in_(ACTIVE), Invitation.token_nonce.is_(None)))
+        Invitation.wave_id == wave.id, Invitation.status.in_(ACTIVE), Invitation.token_nonce.is_(None))) or 0
 
 
 def rows(wave: Wave, count: ExportCount | None = None) -> Iterator[list[str]]:
     """The CSV rows (without header), formula-like text neutralised; fills ``count``."""
     count = count if count is not None else ExportCount()
     key, prefix = current_link_key(), link_prefix()
-    query = (select(Invitation.id, Invitation.token_nonce, Invitation.token_hash, Invitation.status, Alumnus.external_id, Alumnus.name,
-                    Alumnus.phone, Alumnus.email, Response.language)
+    query = (select(Invitation.id, Invitation.token_nonce, Invitation.token_hash, Invitation.status,
+                    Alumnus.external_id, Alumnus.name, Alumnus.phone, Alumnus.email, Response.language)
              .join(Alumnus, Alumnus.id == Invitation.alumnus_id)
              .outerjoin(Response, Response.invitation_id == Invitation.id)
              .where(Invitation.wave_id == wave.id, Invitation.status.in_(ACTIVE)))

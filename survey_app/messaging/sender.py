@@ -83,7 +83,7 @@ class SmtpSender:
         where = f"{self.host}:{self.port}"
         try:
             if self.use_ssl:
-                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
                                         context=ssl.create_default_context())
             else:
                 smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
@@ -94,7 +94,8 @@ class SmtpSender:
             if self.user:
                 smtp.login(self.user, self.password or "")
         except smtplib.SMTPAuthenticationError as exc:
-            raise SmtpUnavailable(f"SMTP server {where} refused the login: {_reply(exc.smtp_code, exc.smtp_error)}") from None
+            reply = _reply(exc.smtp_code, exc.smtp_error)
+            raise SmtpUnavailable(f"SMTP server {where} refused the login: {reply}") from None
         except (smtplib.SMTPException, OSError) as exc:
             raise SmtpUnavailable(f"cannot connect to SMTP server {where}: {exc}") from None
         return smtp
@@ -132,8 +133,14 @@ class SmtpSender:
             if self._smtp is not None:
                 self._smtp.command_encoding = "ascii"
 
+    def _connection(self) -> smtplib.SMTP:
+        """The open connection: the envelope and data steps run only after ``_connect``."""
+        if self._smtp is None:
+            raise SmtpUnavailable(f"not connected to the SMTP server {self.host}:{self.port}")
+        return self._smtp
+
     def _envelope(self, sender: str, recipient: str, utf8: bool = False) -> None:
-        smtp = self._smtp
+        smtp = self._connection()
         options: list[str] = []
         if utf8:
             if not smtp.has_extn("smtputf8"):
@@ -154,7 +161,7 @@ class SmtpSender:
             raise TemporaryFailure(_reply(code, text))
 
     def _data(self, data: bytes) -> None:
-        smtp = self._smtp
+        smtp = self._connection()
         try:
             code, text = smtp.docmd("data")
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
@@ -184,7 +191,7 @@ class SmtpSender:
             self._drop()
             return
         try:
-            self._smtp.rset()
+            self._connection().rset()
         except (smtplib.SMTPException, OSError):
             self._drop()
 

@@ -34,7 +34,12 @@ from survey_app.extensions import db
 from survey_app.links import LinkChanged, current_link_key, link_for, renew_link
 from survey_app.messaging import templates
 from survey_app.messaging.sender import (
-    DeliveryUnknown, MessageRejected, RecipientRefused, SmtpSender, SmtpUnavailable, TemporaryFailure,
+    DeliveryUnknown,
+    MessageRejected,
+    RecipientRefused,
+    SmtpSender,
+    SmtpUnavailable,
+    TemporaryFailure,
 )
 from survey_app.models import Alumnus, Invitation, OutboundMessage, Response, Wave
 from survey_app.models.types import as_utc, utcnow
@@ -207,8 +212,9 @@ def stuck_count(wave: Wave | None = None) -> int:
     """Messages left ``sending`` (by a run that died, or one running right now)."""
     query = select(func.count()).select_from(OutboundMessage).where(OutboundMessage.status == "sending")
     if wave is not None:
-        query = query.join(Invitation, Invitation.id == OutboundMessage.invitation_id).where(Invitation.wave_id == wave.id)
-    return db.session.scalar(query)
+        query = (query.join(Invitation, Invitation.id == OutboundMessage.invitation_id)
+                 .where(Invitation.wave_id == wave.id))
+    return db.session.scalar(query) or 0  # a COUNT always returns a row
 
 
 def send(*, batch_size: int = DEFAULT_BATCH, rate_per_minute: float = DEFAULT_RATE, wave: Wave | None = None,
@@ -264,15 +270,17 @@ class _SendContext:
 def _queued_ids(wave: Wave | None, limit: int) -> list[int]:
     query = select(OutboundMessage.id).where(OutboundMessage.status == "queued")
     if wave is not None:
-        query = query.join(Invitation, Invitation.id == OutboundMessage.invitation_id).where(Invitation.wave_id == wave.id)
+        query = (query.join(Invitation, Invitation.id == OutboundMessage.invitation_id)
+                 .where(Invitation.wave_id == wave.id))
     return list(db.session.scalars(query.order_by(OutboundMessage.id).limit(limit)))
 
 
 def _queued_count(wave: Wave | None) -> int:
     query = select(func.count()).select_from(OutboundMessage).where(OutboundMessage.status == "queued")
     if wave is not None:
-        query = query.join(Invitation, Invitation.id == OutboundMessage.invitation_id).where(Invitation.wave_id == wave.id)
-    return db.session.scalar(query)
+        query = (query.join(Invitation, Invitation.id == OutboundMessage.invitation_id)
+                 .where(Invitation.wave_id == wave.id))
+    return db.session.scalar(query) or 0  # a COUNT always returns a row
 
 
 def _send_one(message_id: int, sender: SmtpSender, ctx: _SendContext, result: SendResult) -> bool:
@@ -292,7 +300,7 @@ def _send_one(message_id: int, sender: SmtpSender, ctx: _SendContext, result: Se
 
     # Claim the row and commit before talking to the server: whatever happens next, this
     # message is never picked up again automatically.
-    claimed = db.session.execute(
+    claimed = db.session.execute(  # type: ignore[attr-defined]  # DML returns a CursorResult, which has rowcount
         update(OutboundMessage).where(OutboundMessage.id == message_id, OutboundMessage.status == "queued")
         .values(status="sending", attempts=OutboundMessage.attempts + 1, language=language)
         .execution_options(synchronize_session=False)).rowcount
@@ -425,7 +433,7 @@ def requeue_stuck(*, wave: Wave | None = None, mark_failed: bool = False, actor:
             select(Invitation.id).where(Invitation.wave_id == wave.id)))
     values = ({"status": "failed", "error": "delivery unknown; marked failed by an admin"} if mark_failed
               else {"status": "queued"})
-    count = db.session.execute(query.values(**values).execution_options(synchronize_session=False)).rowcount
+    count = db.session.execute(query.values(**values).execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]  # DML returns a CursorResult, which has rowcount
     record("messages.requeue_stuck", f"wave:{wave.name}" if wave else "all waves",
            {"messages": count, "marked_failed": mark_failed}, actor=actor)
     db.session.commit()
@@ -447,7 +455,7 @@ def mark_bounced(addresses: Iterable[str], *, wave: Wave | None = None, actor: s
             condition.append(OutboundMessage.invitation_id.in_(
                 select(Invitation.id).where(Invitation.wave_id == wave.id)))
         matched |= {a.lower() for a in db.session.scalars(select(OutboundMessage.address).where(*condition))}
-        marked += db.session.execute(
+        marked += db.session.execute(  # type: ignore[attr-defined]  # DML returns a CursorResult, which has rowcount
             update(OutboundMessage).where(*condition)
             .values(status="bounced", error="bounce reported by the mail provider")
             .execution_options(synchronize_session=False)).rowcount
@@ -478,7 +486,7 @@ def wave_status(wave: Wave) -> WaveMessageStatus:
     active = (Invitation.wave_id == wave.id, Invitation.status.in_(ACTIVE))
     without_email = db.session.scalar(
         select(func.count()).select_from(Invitation).join(Alumnus, Alumnus.id == Invitation.alumnus_id)
-        .where(*active, func.coalesce(func.trim(Alumnus.email), "") == ""))
+        .where(*active, func.coalesce(func.trim(Alumnus.email), "") == "")) or 0
     old_links = db.session.scalar(select(func.count()).select_from(Invitation)
-                                  .where(*active, Invitation.token_nonce.is_(None)))
+                                  .where(*active, Invitation.token_nonce.is_(None))) or 0
     return WaveMessageStatus(by_kind, without_email, old_links, stuck_count(wave))

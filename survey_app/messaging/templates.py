@@ -179,11 +179,12 @@ def template_for(wave: Wave, kind: str, language: str) -> Template:
     if row is not None:
         template = Template(kind, language, row.subject, row.body, source="wave")
     else:
-        template = default_template(kind, language)
-        if template is None:
+        default = default_template(kind, language)
+        if default is None:
             raise TemplateError([
                 f"no {kind} template in language {language!r} for wave {wave.name!r}: "
                 f"write one on the staff site (Messages) or add {default_path(kind, language)}"])
+        template = default
     problems = check(template.subject, template.body)
     if problems:
         where = f"the {kind} template ({language}) of wave {wave.name!r}" if template.source == "wave" \

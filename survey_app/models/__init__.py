@@ -3,10 +3,11 @@ from survey_app.models.accounts import AdminUser, AuditEvent
 from survey_app.models.coding import SectorCode
 from survey_app.models.jobs import Job  # jobs (issue 8)
 from survey_app.models.messaging import MessageTemplate, OutboundMessage
-from survey_app.models.roster import AlumnusCategory, Alumnus, Enrollment, Training
+from survey_app.models.roster import Alumnus, AlumnusCategory, Enrollment, Training
 from survey_app.models.survey import Invitation, Questionnaire, Response, RetiredToken, Wave
 
 __all__ = [
     "AdminUser", "AuditEvent", "Alumnus", "AlumnusCategory", "Enrollment", "Training",
-    "Invitation", "Job", "MessageTemplate", "OutboundMessage", "SectorCode", "Questionnaire", "Response", "RetiredToken", "Wave",
+    "Invitation", "Job", "MessageTemplate", "OutboundMessage", "SectorCode", "Questionnaire", "Response",
+    "RetiredToken", "Wave",
 ]

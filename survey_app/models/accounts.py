@@ -7,11 +7,11 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from survey_app.extensions import db
+from survey_app.extensions import Model
 from survey_app.models.types import JSONType, utcnow
 
 
-class AdminUser(UserMixin, db.Model):
+class AdminUser(UserMixin, Model):
     """A member of programme staff. Roles: admin, researcher, viewer."""
 
     __tablename__ = "admin_users"
@@ -39,7 +39,7 @@ class AdminUser(UserMixin, db.Model):
         return f"{self.id}:{self.session_generation}"
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what to which personal data, and when. Rows are never updated or deleted."""
 
     __tablename__ = "audit_events"

@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import DateTime, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey_app.extensions import db
+from survey_app.extensions import Model
 from survey_app.models.types import JSONType, utcnow
 
+if TYPE_CHECKING:  # relationship targets, resolved by name at run time
+    from survey_app.models.accounts import AdminUser
 
-class SectorCode(db.Model):
+
+class SectorCode(Model):
     """One coding decision for one response. Rows are never changed except to be superseded.
 
     ``status``: ``auto`` (the classifier was confident enough to code it), ``review`` (the
@@ -41,4 +45,4 @@ class SectorCode(db.Model):
     coded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    coder: Mapped["AdminUser | None"] = relationship()  # noqa: F821
+    coder: Mapped[AdminUser | None] = relationship()

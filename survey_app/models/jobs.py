@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from survey_app.extensions import db
+from survey_app.extensions import Model
 from survey_app.models.types import JSONType, utcnow
 
 
-class Job(db.Model):
+class Job(Model):
     """One piece of staff work run by a worker: progress, outcome and result file.
 
     ``state``: queued → running → done | failed | cancelled; ``expired`` once the result was

@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey_app.extensions import db
+from survey_app.extensions import Model
 from survey_app.models.types import utcnow
 
+if TYPE_CHECKING:  # relationship targets, resolved by name at run time
+    from survey_app.models.survey import Invitation
 
-class OutboundMessage(db.Model):
+
+class OutboundMessage(Model):
     """One message to one invitation. ``sequence`` 0 is the invitation, 1.. the reminders.
 
     The unique (invitation, sequence) pair is what makes a resumed batch send nothing twice:
@@ -38,10 +42,10 @@ class OutboundMessage(db.Model):
     queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    invitation: Mapped["Invitation"] = relationship()  # noqa: F821
+    invitation: Mapped[Invitation] = relationship()
 
 
-class MessageTemplate(db.Model):
+class MessageTemplate(Model):
     """A wave's own wording of an e-mail (invitation or reminder) in one language.
 
     Without a row the built-in default in ``seeds/messages/<kind>.<language>.txt`` is used.

@@ -6,10 +6,10 @@ from datetime import date
 from sqlalchemy import Date, ForeignKey, Index, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey_app.extensions import db
+from survey_app.extensions import Model
 
 
-class Training(db.Model):
+class Training(Model):
     """A training course in the programme's catalogue."""
 
     __tablename__ = "trainings"
@@ -22,7 +22,7 @@ class Training(db.Model):
     description: Mapped[str] = mapped_column(String(2000), default="")
 
 
-class Alumnus(db.Model):
+class Alumnus(Model):
     """One programme participant, identified by the programme's own external id."""
 
     __tablename__ = "alumni"
@@ -40,7 +40,7 @@ class Alumnus(db.Model):
     enrollments: Mapped[list[Enrollment]] = relationship(back_populates="alumnus")
 
 
-class Enrollment(db.Model):
+class Enrollment(Model):
     """A training an alumnus completed (one row per alumnus and training)."""
 
     __tablename__ = "enrollments"
@@ -58,7 +58,7 @@ class Enrollment(db.Model):
     training: Mapped[Training] = relationship()
 
 
-class AlumnusCategory(db.Model):
+class AlumnusCategory(Model):
     """Which training categories each alumnus has a completed training in (derived data).
 
     Rebuilt from enrollments and trainings by every roster import, so the live dashboard

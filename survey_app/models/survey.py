@@ -2,17 +2,27 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
-    DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey_app.extensions import db
+from survey_app.extensions import Model
 from survey_app.models.types import JSONType, as_utc, utcnow
 
+if TYPE_CHECKING:  # relationship targets, resolved by name at run time
+    from survey_app.models.roster import Alumnus
 
-class Questionnaire(db.Model):
+
+class Questionnaire(Model):
     """One stored version of a questionnaire definition (never edited once stored)."""
 
     __tablename__ = "questionnaires"
@@ -26,7 +36,7 @@ class Questionnaire(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class Wave(db.Model):
+class Wave(Model):
     """One fielding of a questionnaire, open between two optional dates."""
 
     __tablename__ = "waves"
@@ -48,7 +58,7 @@ class Wave(db.Model):
 
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """A personal link for one alumnus in one wave. Only the token's hash is stored."""
 
     __tablename__ = "invitations"
@@ -73,11 +83,11 @@ class Invitation(db.Model):
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     wave: Mapped[Wave] = relationship()
-    alumnus: Mapped["Alumnus"] = relationship()  # noqa: F821 (string-resolved)
+    alumnus: Mapped[Alumnus] = relationship()
     response: Mapped[Response | None] = relationship(back_populates="invitation", uselist=False)
 
 
-class Response(db.Model):
+class Response(Model):
     """The answers given through one invitation: saved page by page, submitted once.
 
     ``revision`` is SQLAlchemy's optimistic-locking counter: two tabs or devices saving the
@@ -108,7 +118,7 @@ class Response(db.Model):
     __mapper_args__ = {"version_id_col": revision}
 
 
-class RetiredToken(db.Model):
+class RetiredToken(Model):
     """The hash of a link that was replaced, so the old link can say so (410) instead of 404."""
 
     __tablename__ = "retired_tokens"

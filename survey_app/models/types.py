@@ -1,5 +1,6 @@
 """Column types shared by the models."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import overload
 
 from sqlalchemy import JSON
 from sqlalchemy.dialects.postgresql import JSONB
@@ -10,11 +11,19 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 def utcnow() -> datetime:
     """Timezone-aware 'now' in UTC; all timestamps are stored in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
+
+
+@overload
+def as_utc(moment: datetime) -> datetime: ...
+
+
+@overload
+def as_utc(moment: None) -> None: ...
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
     """``moment`` as an aware UTC datetime (SQLite returns naive ones; they are stored as UTC)."""
     if moment is None:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

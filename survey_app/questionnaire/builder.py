@@ -8,8 +8,18 @@ import re
 from typing import Any
 
 from survey_app.questionnaire.definition import (
-    DEFAULT_MAX_LENGTH, DYNAMIC_CHOICE_SOURCES, QUESTION_TYPES, REPEAT_HARD_MAX, SELECT_TYPES,
-    Choice, Consent, Page, Question, Questionnaire, Repeat, Text,
+    DEFAULT_MAX_LENGTH,
+    DYNAMIC_CHOICE_SOURCES,
+    QUESTION_TYPES,
+    REPEAT_HARD_MAX,
+    SELECT_TYPES,
+    Choice,
+    Consent,
+    Page,
+    Question,
+    Questionnaire,
+    Repeat,
+    Text,
 )
 from survey_app.questionnaire.errors import DefinitionError, Problem
 from survey_app.questionnaire.expressions import Expression, ExpressionError, parse
@@ -99,7 +109,8 @@ class _Builder:
         count_sources = {page.repeat.count.tree[1]: page.repeat.max for page in pages
                          if page.repeat is not None and page.repeat.count is not None
                          and page.repeat.count.tree[0] == "ref"}
-        return Questionnaire(name=name, title=title, languages=self.languages, pages=tuple(pages),
+        # name and title are set: their absence is a problem, raised above.
+        return Questionnaire(name=name, title=title, languages=self.languages, pages=tuple(pages),  # type: ignore[arg-type]
                              consent=consent, questions=questions, count_sources=count_sources)
 
     def _languages(self, data: dict) -> tuple[str, ...]:
@@ -479,15 +490,15 @@ class _Builder:
                 self.problem(f"choice_filter uses '{attribute}', which the choices do not have "
                              f"(available: {', '.join(sorted(allowed))})", question.line, question.name)
         if question.each_of is not None:
-            target = questions.get(question.each_of)
-            if target is None:
+            repeated = questions.get(question.each_of)
+            if repeated is None:
                 self.problem(f"'each_of' refers to undefined question '{question.each_of}'", question.line,
                              question.name)
-            elif target.type != "select_multiple":
-                self.problem(f"'each_of' must name a select_multiple question; '{target.name}' is {target.type}",
+            elif repeated.type != "select_multiple":
+                self.problem(f"'each_of' must name a select_multiple question; '{repeated.name}' is {repeated.type}",
                              question.line, question.name)
-            elif target.page == question.page or order[target.name] > order[question.name]:
-                self.problem(f"'each_of' question '{target.name}' must be on an earlier page",
+            elif repeated.page == question.page or order[repeated.name] > order[question.name]:
+                self.problem(f"'each_of' question '{repeated.name}' must be on an earlier page",
                              question.line, question.name)
 
     def _report_cycles(self, graph: dict[str, set[str]], questions: dict[str, Question]) -> None:

@@ -60,8 +60,3 @@ def list_command() -> None:
     for row in db.session.scalars(select(Questionnaire).order_by(Questionnaire.name, Questionnaire.version)):
         click.echo(f"{row.id}\t{row.name}\tv{row.version}\t{row.created_at:%Y-%m-%d %H:%M}")
 
-
-# --- xlsform: `import-xlsform` and `export-xlsform` live in survey_app/xlsform/cli.py
-from survey_app.xlsform.cli import register as _register_xlsform
-
-_register_xlsform(questionnaire_cli)

@@ -94,7 +94,8 @@ def _tokenize(source: str) -> list[_Token]:
         if not match or match.end() == position:
             start = position + (len(source[position:]) - len(source[position:].lstrip()))
             raise ExpressionError(f"unexpected character {source[start]!r}", start)
-        start = match.start(match.lastgroup)
+        # every alternative of the token pattern is a named group.
+        start = match.start(match.lastgroup)  # type: ignore[arg-type]
         if match.lastgroup == "ref":
             name = match.group("refname").strip()
             if not _NAME_RE.match(name):
@@ -389,7 +390,7 @@ def _compare(op: str, left: Any, right: Any) -> bool:
     if math.isnan(ln) or math.isnan(rn):
         # Dates and month-years are ISO text, so text order is time order.
         lt, rt = to_text(left), to_text(right)
-        pair = (lt, rt)
+        pair: tuple[Any, Any] = (lt, rt)
     else:
         pair = (ln, rn)
     return {"<": pair[0] < pair[1], "<=": pair[0] <= pair[1],

@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 import threading
 import weakref
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -102,7 +103,8 @@ class PageForm(FlaskForm):
                     self.answer_errors[question.name] = message or _("Please answer this question.")
                 continue
             if question.constraint is not None and not _constraint_holds(question, value, context):
-                self.answer_errors[question.name] = question.constraint_message.get(language)
+                # the builder gives every constraint a message.
+                self.answer_errors[question.name] = question.constraint_message.get(language)  # type: ignore[union-attr]
             elif question.name in questionnaire.count_sources:
                 message = count_problem(value, questionnaire.count_sources[question.name])
                 if message:
@@ -132,8 +134,9 @@ class PageForm(FlaskForm):
 
 def _constraint_holds(question: Question, value: Any, context: Mapping[str, Any]) -> bool:
     if isinstance(value, dict):  # each_of: every item's answer must satisfy it
-        return all(question.constraint.is_true(context, current=v) for v in value.values())
-    return question.constraint.is_true(context, current=value)
+        # called only when question.constraint is not None.
+        return all(question.constraint.is_true(context, current=v) for v in value.values())  # type: ignore[union-attr]
+    return question.constraint.is_true(context, current=value)  # type: ignore[union-attr]
 
 
 def _read_single(question: Question, raw: Any, context: Mapping[str, Any], respondent: Respondent) -> Any:
@@ -174,14 +177,14 @@ def _make_field(question: Question, language: str, name: str | None = None, labe
         return MultiCheckboxField(choices=[], validate_choice=False, **kwargs)
     if question.type == "long_text":
         return TextAreaField(render_kw={"maxlength": question.max_length, "rows": 4}, **kwargs)
-    render_kw = dict(INPUT_ATTRIBUTES.get(question.type, {}))
+    render_kw: dict[str, Any] = dict(INPUT_ATTRIBUTES.get(question.type, {}))
     if question.max_length:
         render_kw["maxlength"] = question.max_length
     return StringField(render_kw=render_kw, **kwargs)
 
 
 # Form classes per compiled questionnaire; weak keys so they go when the questionnaire does.
-_CACHE: "weakref.WeakKeyDictionary[Questionnaire, dict[tuple, type[PageForm]]]" = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[Questionnaire, dict[tuple, type[PageForm]]] = weakref.WeakKeyDictionary()
 _CACHE_LOCK = threading.Lock()
 
 
@@ -257,7 +260,8 @@ def build_page_form(questionnaire: Questionnaire, page: Page, language: str, ans
 def default_value(question: Question, answers: Mapping[str, Any]) -> Any:
     """The pre-fill of ``question`` (literal or expression), or None when it gives nothing usable."""
     try:
-        value = question.default.evaluate(answers)
+        # called only for questions with a default.
+        value = question.default.evaluate(answers)  # type: ignore[union-attr]
     except (ValueError, TypeError, ArithmeticError):
         return None
     if isinstance(value, float) and math.isnan(value):  # e.g. a reference not answered yet
@@ -267,7 +271,7 @@ def default_value(question: Question, answers: Mapping[str, Any]) -> Any:
     return None if is_empty(value) else value
 
 
-_STATIC: "weakref.WeakKeyDictionary[Questionnaire, dict[tuple, dict]]" = weakref.WeakKeyDictionary()
+_STATIC: weakref.WeakKeyDictionary[Questionnaire, dict[tuple, dict]] = weakref.WeakKeyDictionary()
 
 
 def _static_choices(questionnaire: Questionnaire, page: Page, language: str) -> dict[str, list[tuple[str, str]]]:
@@ -288,7 +292,7 @@ def _static_choices(questionnaire: Questionnaire, page: Page, language: str) -> 
     return found
 
 
-_OPTIONS: "weakref.WeakKeyDictionary[Questionnaire, dict[tuple, tuple]]" = weakref.WeakKeyDictionary()
+_OPTIONS: weakref.WeakKeyDictionary[Questionnaire, dict[tuple, tuple]] = weakref.WeakKeyDictionary()
 
 
 def option_tags(questionnaire: Questionnaire, page: Page, language: str, question: Question,
@@ -315,7 +319,7 @@ def option_tags(questionnaire: Questionnaire, page: Page, language: str, questio
     return Markup("").join(chosen if value == selected else plain for value, plain, chosen in tags)
 
 
-_INPUTS: "weakref.WeakKeyDictionary[Questionnaire, dict[tuple, tuple[Markup, Markup]]]" = weakref.WeakKeyDictionary()
+_INPUTS: weakref.WeakKeyDictionary[Questionnaire, dict[tuple, tuple[Markup, Markup]]] = weakref.WeakKeyDictionary()
 _HOLE = "\x00value\x00"
 
 
@@ -343,7 +347,9 @@ def input_tag(questionnaire: Questionnaire, page: Page, language: str, field: Fi
         if html.count(_HOLE) != 1:
             return field(**attrs)  # an unexpected widget: render it the ordinary way
         before, after = html.split(_HOLE)
-        parts = (Markup(before), Markup(after))
+        # Both halves come from the widget's own rendering (already escaped HTML); the value goes
+        # between them through escape() below.
+        parts = (Markup(before), Markup(after))  # noqa: S704
         per_questionnaire[key] = parts
     return parts[0] + escape(field._value()) + parts[1]
 

@@ -8,8 +8,9 @@ so the survey works with JavaScript off; the browser only mirrors it for instant
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from survey_app.questionnaire.definition import Choice, Page, Question, Questionnaire, Text
 
@@ -51,7 +52,8 @@ def choices_for(question: Question, answers: Mapping[str, Any], respondent: Resp
 def each_of_items(question: Question, questionnaire: Questionnaire, answers: Mapping[str, Any],
                   respondent: Respondent) -> tuple[Choice, ...]:
     """For an ``each_of`` question: the options selected in the question it repeats over."""
-    target = questionnaire.questions[question.each_of]
+    # only called for each_of questions.
+    target = questionnaire.questions[question.each_of]  # type: ignore[index]
     selected = answers.get(target.name) or []
     options = {c.name: c for c in choices_for(target, answers, respondent)}
     return tuple(options[value] for value in selected if value in options)

@@ -15,15 +15,20 @@ from __future__ import annotations
 
 import math
 from collections import ChainMap
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from flask_babel import gettext as _
 
 from survey_app.questionnaire.definition import REPEAT_HARD_MAX, Page, Question, Questionnaire
 from survey_app.questionnaire.expressions import is_empty, to_number
 from survey_app.questionnaire.logic import (
-    Respondent, each_of_items, keep_offered, page_applies, question_applies,
+    Respondent,
+    each_of_items,
+    keep_offered,
+    page_applies,
+    question_applies,
 )
 
 
@@ -63,7 +68,8 @@ def calculate(question: Question, scope: Mapping[str, Any]) -> Any:
     if question.relevant is not None and not question.relevant.is_true(scope):
         return None
     try:
-        value = question.calculation.evaluate(scope)
+        # only called for calculate questions, which have a calculation.
+        value = question.calculation.evaluate(scope)  # type: ignore[union-attr]
     except (ValueError, TypeError, OverflowError, ArithmeticError):
         return None
     if isinstance(value, float):
@@ -81,10 +87,11 @@ def repeat_count(page: Page, top: Mapping[str, Any], stored: int) -> int:
     A count that is negative, not a number or empty gives 0; one above ``max`` gives ``max``
     (the question feeding it refuses such values with a message, see :mod:`.forms`).
     """
-    limit = min(page.repeat.max, REPEAT_HARD_MAX)
-    if page.repeat.count is not None:
+    # only called for repeat pages.
+    limit = min(page.repeat.max, REPEAT_HARD_MAX)  # type: ignore[union-attr]
+    if page.repeat.count is not None:  # type: ignore[union-attr]
         try:
-            number = to_number(page.repeat.count.evaluate(top))
+            number = to_number(page.repeat.count.evaluate(top))  # type: ignore[union-attr]
         except (ValueError, TypeError, ArithmeticError):
             return 0
         if not math.isfinite(number):
@@ -229,7 +236,8 @@ class Walk:
                 continue
             values = value.values() if isinstance(value, dict) else [value]
             if not all(question.constraint.is_true(visit.scope, current=v) for v in values):
-                errors[question.name] = question.constraint_message.get(language)
+                # the builder gives every constraint a message.
+                errors[question.name] = question.constraint_message.get(language)  # type: ignore[union-attr]
         limit = self.questionnaire.count_sources
         for question in visit.questions:
             if question.name in limit and question.name not in errors:

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from survey_app.questionnaire.definition import Page, Question, Questionnaire
 from survey_app.questionnaire.expressions import is_empty, to_number
@@ -11,7 +12,6 @@ from survey_app.questionnaire.forms import input_tag, option_tags
 from survey_app.questionnaire.logic import Respondent, choices_for, each_of_items, question_applies
 from survey_app.questionnaire.traversal import Visit, Walk
 from survey_app.questionnaire.values import format_number
-
 
 # Longer single-choice lists (e.g. 38 provinces) become a <select>: less scrolling on a phone.
 DROPDOWN_THRESHOLD = 15
@@ -57,7 +57,7 @@ def _undecided(page: Page, answers: Mapping[str, Any]) -> bool:
 
 def page_context(*, token: str, questionnaire: Questionnaire, walk: Walk, visit: Visit, form,
                  respondent: Respondent, language: str, errors: Mapping[str, str],
-                 revealed: list[str] = ()) -> dict[str, Any]:
+                 revealed: Sequence[str] = ()) -> dict[str, Any]:
     """Template variables for one page of questions (one instance of a repeat page)."""
     page = visit.page
     context_answers: Mapping[str, Any] = visit.scope
@@ -66,7 +66,7 @@ def page_context(*, token: str, questionnaire: Questionnaire, walk: Walk, visit:
         context_answers = {k: v for k, v in visit.scope.items() if k not in own}
         context_answers.update(form.answers)
     applying = {q.name for q in visit.questions} if context_answers is visit.scope else None
-    blocks = []
+    blocks: list[dict[str, Any]] = []
     for question in page.questions:
         if not question.is_shown:
             continue

@@ -97,7 +97,7 @@ def open_response(invitation: Invitation, language: str) -> Response:
     except IntegrityError:
         # The same link opened twice at the same moment: use the row the other request made.
         db.session.rollback()
-        response = db.session.scalar(select(Response).where(Response.invitation_id == invitation.id))
+        response = db.session.scalars(select(Response).where(Response.invitation_id == invitation.id)).one()
     return response
 
 
@@ -110,7 +110,7 @@ def set_language(response: Response, language: str) -> None:
 
 def _check_revision(response: Response, revision: str | int | None) -> None:
     try:
-        expected = int(revision)
+        expected = int(revision)  # type: ignore[arg-type]  # None raises TypeError, handled below
     except (TypeError, ValueError):
         raise Conflict() from None
     if expected != response.revision:
@@ -159,7 +159,8 @@ def destination_after(result: Walk, saved: Visit, add_another: bool) -> Visit | 
 def decline(response: Response, questionnaire: Questionnaire, value: str, revision) -> Response:
     """Record a refused consent: only the refusal is kept, every other answer is erased."""
     _check_revision(response, revision)
-    response.answers = {questionnaire.consent.question: value}
+    # Only a questionnaire that asks for consent offers the refusal.
+    response.answers = {questionnaire.consent.question: value}  # type: ignore[union-attr]
     response.declined_at = utcnow()
     response.updated_at = response.declined_at
     response.invitation.status = "declined"
@@ -196,7 +197,7 @@ def submit(response: Response, revision, answers: dict[str, Any] | None = None) 
                 **({"answers": answers} if answers is not None else {}))
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # DML returns a CursorResult, which has rowcount
         db.session.rollback()
         db.session.refresh(response)
         if response.submitted_at is not None:

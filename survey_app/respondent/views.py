@@ -46,7 +46,7 @@ limit_failures = limiter.limit(_token_limit, deduct_when=_only_failures)
 def _http_error(code: int, message: str | None = None) -> HTTPException:
     error = HTTPException()
     error.code = code
-    error.jejak_message = message
+    error.jejak_message = message  # type: ignore[attr-defined]  # read by the error handler
     return error
 
 
@@ -131,7 +131,8 @@ def _visit_url(token: str, visit: Visit | None) -> str:
 def _resume_page(questionnaire, invitation, response) -> str:
     respondent = service.respondent_for(invitation)
     result = walk(questionnaire, response.answers or {}, respondent)
-    return _visit_url(request.view_args["token"], result.resume_visit(response.current_page))
+    token = request.view_args["token"]  # type: ignore[index]  # set on every matched request
+    return _visit_url(token, result.resume_visit(response.current_page))
 
 
 @bp.route("/<token>/p/<page_name>", methods=["GET", "POST"], defaults={"instance": None})

@@ -9,7 +9,6 @@ from flask.cli import AppGroup
 
 from survey_app.audit import cli_actor
 from survey_app.csv_safety import neutralise
-
 from survey_app.extensions import db
 from survey_app.roster.csv_files import FileRefused
 from survey_app.roster.importer import DEFAULT_CHUNK_SIZE, ImportReport, RowError, import_roster_files

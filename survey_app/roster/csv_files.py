@@ -125,7 +125,8 @@ def _records(path: Path, name: str, columns: list[str]) -> Iterator[Record]:
                 return
             except csv.Error as exc:
                 # Broken quoting desynchronises everything after it: no later row can be trusted.
-                raise FileRefused(name, f"line {previous_end + 1} is not valid CSV ({exc})", line=previous_end + 1) from None
+                raise FileRefused(name, f"line {previous_end + 1} is not valid CSV ({exc})",
+                                  line=previous_end + 1) from None
             # The reader did not see the header line, hence the + 1.
             start, previous_end = previous_end + 1, reader.line_num + 1
             if not fields or (len(fields) == 1 and not fields[0].strip()):

@@ -22,25 +22,31 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
-from sqlalchemy import Connection, Engine, any_, bindparam, select
+from sqlalchemy import Connection, Engine, Table, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from survey_app.models import Alumnus, AuditEvent, Enrollment, Training
 from survey_app.roster import pg_bulk
-from survey_app.roster.derived import refresh_alumnus_categories
 from survey_app.roster.csv_files import FileRefused, Record, RecordSource, open_csv
 from survey_app.roster.csv_rows import (
-    ALUMNUS_COLUMNS, ENROLLMENT_COLUMNS, TRAINING_COLUMNS, TRAINING_OPTIONAL, BadRow, RowRules,
+    ALUMNUS_COLUMNS,
+    ENROLLMENT_COLUMNS,
+    TRAINING_COLUMNS,
+    TRAINING_OPTIONAL,
+    BadRow,
+    RowRules,
 )
+from survey_app.roster.derived import refresh_alumnus_categories
 
 DEFAULT_CHUNK_SIZE = 5000
 _END = object()  # marks the end of the chunks handed to the storing worker
 KEPT_ERRORS = 1000  # the report keeps this many; ``on_error`` sees every one
 
-_trainings = Training.__table__
-_alumni = Alumnus.__table__
-_enrollments = Enrollment.__table__
+_trainings = cast(Table, Training.__table__)  # a declarative model's table
+_alumni = cast(Table, Alumnus.__table__)  # a declarative model's table
+_enrollments = cast(Table, Enrollment.__table__)  # a declarative model's table
 TRAINING_FIELDS = ("title", "provider", "category", "description")
 ALUMNUS_FIELDS = ("name", "phone", "email", "province_code", "sex", "birth_year", "cohort")
 
@@ -103,12 +109,11 @@ def import_roster_files(
     Every file's header is checked before anything is written, so a wrong file is refused
     (:class:`FileRefused`) without touching the database.
     """
-    sources = {
-        "trainings": open_csv(trainings, TRAINING_COLUMNS, TRAINING_OPTIONAL) if trainings else None,
-        "alumni": open_csv(alumni, ALUMNUS_COLUMNS),
-        "enrollments": open_csv(enrollments, ENROLLMENT_COLUMNS),
-    }
-    return import_roster(engine, **sources, **options)
+    training_source = open_csv(trainings, TRAINING_COLUMNS, TRAINING_OPTIONAL) if trainings else None
+    alumni_source = open_csv(alumni, ALUMNUS_COLUMNS)
+    enrollment_source = open_csv(enrollments, ENROLLMENT_COLUMNS)
+    return import_roster(engine, trainings=training_source, alumni=alumni_source, enrollments=enrollment_source,
+                         **options)
 
 
 def import_roster(
@@ -189,7 +194,8 @@ class _ImportRun:
             select(_trainings.c.id, _trainings.c.code, *(_trainings.c[f] for f in TRAINING_FIELDS)))}
 
         def store(chunk: list[tuple[int, dict]]) -> None:
-            inserts, updates = [], []
+            inserts: list[dict] = []
+            updates: list[dict] = []
             for _line, row in chunk:
                 before = existing.get(row["code"])
                 _classify(row, before, TRAINING_FIELDS, inserts, updates, report)
@@ -209,7 +215,8 @@ class _ImportRun:
         def store(chunk: list[tuple[int, dict]]) -> None:
             existing = {row.external_id: row for row in
                         self._select_in(columns, _alumni.c.external_id, [r["external_id"] for _, r in chunk])}
-            inserts, updates = [], []
+            inserts: list[dict] = []
+            updates: list[dict] = []
             for _line, row in chunk:
                 _classify(row, existing.get(row["external_id"]), ALUMNUS_FIELDS, inserts, updates, report)
             if self.known_alumni is not None:
@@ -240,7 +247,7 @@ class _ImportRun:
                     problems.append(f"external_id {row['external_id']!r} is not in the roster of alumni")
                 if training_id is None:
                     problems.append(f"training_code {row['training_code']!r} is not in the training catalogue")
-                if problems:
+                if alumnus_id is None or training_id is None:  # i.e. there are problems
                     self._refuse(report, line, "; ".join(problems))
                     continue
                 # One int per pair keeps a million keys affordable.
@@ -256,7 +263,8 @@ class _ImportRun:
                 (_enrollments.c.id, _enrollments.c.alumnus_id, _enrollments.c.training_id,
                  _enrollments.c.completed_at),
                 _enrollments.c.alumnus_id, list({r["alumnus_id"] for r in resolved}))}
-            inserts, updates = [], []
+            inserts: list[dict] = []
+            updates: list[dict] = []
             for row in resolved:
                 _classify(row, existing.get((row["alumnus_id"], row["training_id"])),
                           ("completed_at",), inserts, updates, report)
@@ -278,7 +286,8 @@ class _ImportRun:
 
     def _training_ids(self) -> dict[str, int]:
         if self.training_ids is None:
-            self.training_ids = dict(self.conn.execute(select(_trainings.c.code, _trainings.c.id)).all())
+            rows = self.conn.execute(select(_trainings.c.code, _trainings.c.id)).all()
+            self.training_ids = {code: training_id for code, training_id in rows}
         return self.training_ids
 
     # -- shared machinery --------------------------------------------------------------------
@@ -403,7 +412,7 @@ def _classify(row: dict, existing, fields: tuple[str, ...], inserts: list, updat
 
 def _audit(conn: Connection, actor: str, report: ImportReport) -> None:
     # Roster imports change personal data: the audit log says who, when and how much.
-    conn.execute(AuditEvent.__table__.insert().values(
+    conn.execute(cast(Table, AuditEvent.__table__).insert().values(
         actor=actor, action="roster.import", target=", ".join(f.name for f in report.files),
         detail={f.name: {"inserted": f.inserted, "updated": f.updated, "unchanged": f.unchanged,
                          "refused": f.refused} for f in report.files},

@@ -55,7 +55,8 @@ def _coded_targets(wave: Wave) -> list[tuple[str, tuple]]:
         if q.repeat is None:
             targets.append((q.name, (q.name,)))
             continue
-        for instance in range(1, questionnaire.page(q.repeat).repeat.max + 1):
+        # q.repeat names a repeat page of this questionnaire (checked when it was built).
+        for instance in range(1, questionnaire.page(q.repeat).repeat.max + 1):  # type: ignore[union-attr]
             targets.append((f"{q.name}.{instance}", (q.repeat, instance - 1, q.name)))
     return targets
 

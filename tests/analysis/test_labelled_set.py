@@ -1,6 +1,7 @@
 import pandas as pd
 import pytest
 
+from analysis.resources import seeds_dir
 from analysis.sectors import default as default_module
 from analysis.sectors.kbli import load_kbli
 from analysis.sectors.labelled import (
@@ -12,7 +13,6 @@ from analysis.sectors.labelled import (
     read_batches,
     split_for_row,
 )
-from analysis.resources import seeds_dir
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ time, using Playwright's auto-waiting ``expect``.
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 from sqlalchemy import select

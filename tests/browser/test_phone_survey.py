@@ -7,8 +7,18 @@ from playwright.sync_api import expect
 from survey_app.extensions import db
 from survey_app.models import Invitation
 from tests.browser.survey_steps import (
-    BUSINESS, EXPECTED_ANSWERS, TITLES, answer_about, answer_until, block, choose, expect_page, heading, save,
-    start, stored_response,
+    BUSINESS,
+    EXPECTED_ANSWERS,
+    TITLES,
+    answer_about,
+    answer_until,
+    block,
+    choose,
+    expect_page,
+    heading,
+    save,
+    start,
+    stored_response,
 )
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,14 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.survey_steps import (
-    answer_about, answer_until, block, choose, expect_page, save, start, stored_response,
+    answer_about,
+    answer_until,
+    block,
+    choose,
+    expect_page,
+    save,
+    start,
+    stored_response,
 )
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,6 @@ from survey_app.downloads import content_disposition
 from survey_app.extensions import db
 from survey_app.models import Wave
 from tests.survey_app.admin.conftest import csrf_of
-from tests.survey_app.exports.conftest import small_wave  # noqa: F401 (fixture)
 from tests.survey_app.jobs.flow import download
 
 SURVEY_APP = Path(__file__).resolve().parents[2] / "survey_app"

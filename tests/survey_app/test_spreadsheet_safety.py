@@ -19,7 +19,6 @@ from survey_app.extensions import db
 from survey_app.models import Alumnus, Response, Wave
 from tests import factories
 from tests.survey_app.admin.conftest import csrf_of
-from tests.survey_app.exports.conftest import small_wave  # noqa: F401 (fixture)
 from tests.survey_app.roster.conftest import ALUMNI_HEADER, ENROLLMENTS_HEADER
 
 SURVEY_APP = Path(__file__).resolve().parents[2] / "survey_app"

@@ -1,7 +1,7 @@
 """Staff login: wrong passwords, locked accounts, rate limits, sessions."""
 from sqlalchemy import select
 
-from survey_app.accounts.service import MAX_FAILED_LOGINS, change_password
+from survey_app.accounts.service import MAX_FAILED_LOGINS
 from survey_app.extensions import db
 from survey_app.models import AdminUser, AuditEvent
 from tests.survey_app.admin.conftest import PASSWORD, csrf_of, login

@@ -10,7 +10,14 @@ import pytest
 
 from survey_app.config import Config
 from survey_app.demo.roster_data import (
-    DAYS_BETWEEN_COHORTS, FIRST_COHORT_OPENS, DemoDataError, alumni_rows, enrollment_rows, load_reference, roster_rows, write_roster_csv,
+    DAYS_BETWEEN_COHORTS,
+    FIRST_COHORT_OPENS,
+    DemoDataError,
+    alumni_rows,
+    enrollment_rows,
+    load_reference,
+    roster_rows,
+    write_roster_csv,
 )
 from survey_app.roster.csv_rows import RowRules
 

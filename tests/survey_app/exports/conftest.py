@@ -35,7 +35,8 @@ FORM = textwrap.dedent("""\
       - name: start
         title: {id: "Mulai", en: "Start"}
         questions:
-          - {name: consent, type: select_one, choices: yes_no, required: true, label: {id: "Bersedia?", en: "Do you agree?"}}
+          - {name: consent, type: select_one, choices: yes_no, required: true,
+             label: {id: "Bersedia?", en: "Do you agree?"}}
           - {name: intro, type: note, label: {id: "Catatan", en: "Note"}}
       - name: main
         title: {id: "Utama", en: "Main"}
@@ -45,14 +46,17 @@ FORM = textwrap.dedent("""\
           - {name: channels, type: select_multiple, choices: channels, label: {id: "Saluran", en: "Channels"}}
           - {name: description, type: long_text, label: {id: "Usaha apa?", en: "What business?"}}
           - {name: revenue, type: integer, sensitive: true, label: {id: "Omzet", en: "Revenue"}}
-          - {name: satisfaction, type: select_one, choices: score, appearance: likert, label: {id: "Puas?", en: "Satisfied?"}}
+          - {name: satisfaction, type: select_one, choices: score, appearance: likert,
+             label: {id: "Puas?", en: "Satisfied?"}}
           - {name: started, type: month_year, label: {id: "Mulai", en: "Started"}}
-          - {name: finished, type: select_multiple, choices_from: roster_trainings, label: {id: "Selesai", en: "Finished"}}
+          - {name: finished, type: select_multiple, choices_from: roster_trainings,
+             label: {id: "Selesai", en: "Finished"}}
       - name: more
         title: {id: "Lagi", en: "More"}
         relevant: "${consent} = 'yes'"
         questions:
-          - {name: useful, type: select_one, each_of: finished, choices: yes_no, label: {id: "Berguna: {item}?", en: "Useful: {item}?"}}
+          - {name: useful, type: select_one, each_of: finished, choices: yes_no,
+             label: {id: "Berguna: {item}?", en: "Useful: {item}?"}}
 """)
 
 

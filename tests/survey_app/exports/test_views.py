@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import AuditEvent
-from tests.survey_app.admin.conftest import as_role, csrf_of, staff  # noqa: F401 (fixtures)
+from tests.survey_app.admin.conftest import csrf_of
 from tests.survey_app.jobs.flow import download
 
 

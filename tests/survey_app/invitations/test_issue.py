@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import base64
 import csv
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from survey_app.extensions import db
 from survey_app.invitations import service
 from survey_app.invitations.service import IssueError, issue_invitations
-from survey_app.models import Invitation, Wave
 from survey_app.links import link_for
+from survey_app.models import Invitation, Wave
 from survey_app.tokens import hash_token, new_nonce, new_token
 
 
@@ -61,6 +61,7 @@ def test_second_run_issues_only_to_alumni_added_since(app, runner, wave, add_alu
     third = issue(runner, wave, tmp_path / "third.csv")
 
     assert "already has an invitation" in again.output
+    assert third.exit_code == 0, third.output
     assert read_links(tmp_path / "second.csv") == []
     assert [row["external_id"] for row in read_links(tmp_path / "third.csv")] == ["PKJ0003"]
     assert invitation_count(app) == 3
@@ -138,7 +139,7 @@ def test_existing_link_file_is_never_overwritten(app, runner, wave, add_alumni, 
 def test_unknown_or_closed_wave_is_refused(app, runner, wave, add_alumni, tmp_path):
     add_alumni(1)
     with app.app_context():
-        db.session.scalars(select(Wave)).one().closes_at = datetime.now(timezone.utc) - timedelta(days=1)
+        db.session.scalars(select(Wave)).one().closes_at = datetime.now(UTC) - timedelta(days=1)
         db.session.commit()
 
     unknown = issue(runner, "W9", tmp_path / "a.csv")

@@ -1,7 +1,7 @@
 """`flask wave create` and `flask wave list`."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -37,8 +37,8 @@ def test_open_window_is_stored_in_utc(app, runner, questionnaires):
 
     assert result.exit_code == 0, result.output
     wave = stored_wave(app, "W")
-    assert wave.opens_at.replace(tzinfo=timezone.utc) == datetime(2024, 5, 1, 1, 0, tzinfo=timezone.utc)
-    assert wave.closes_at.replace(tzinfo=timezone.utc) == datetime(2024, 6, 1, tzinfo=timezone.utc)
+    assert wave.opens_at.replace(tzinfo=UTC) == datetime(2024, 5, 1, 1, 0, tzinfo=UTC)
+    assert wave.closes_at.replace(tzinfo=UTC) == datetime(2024, 6, 1, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -70,7 +70,7 @@ def test_cancelling_a_finished_job_changes_nothing_and_is_audited(app, as_role, 
 
 
 def test_cancelling_a_queued_job_stops_it_before_it_runs(app, small_wave, staff):
-    from survey_app.jobs import runner
+    from survey_app.jobs import worker
     from survey_app.models import AdminUser
 
     with app.test_request_context():
@@ -81,7 +81,7 @@ def test_cancelling_a_queued_job_stops_it_before_it_runs(app, small_wave, staff)
         db.session.add(job)
         db.session.commit()
         assert service.cancel_job(job) is True
-        runner.run_job(job.id)  # a worker picking it up later skips it
+        worker.run_job(job.id)  # a worker picking it up later skips it
         db.session.refresh(job)
         assert job.state == "cancelled" and job.attempts == 0 and job.result_path is None
 

@@ -15,6 +15,7 @@ from survey_app.extensions import db
 from survey_app.models import Response
 from tests import factories
 from tests.survey_app.questionnaire.conftest import SMALL_FORM
+from tests.survey_app.roster.conftest import import_roster, write_csv  # noqa: F401  (re-exported fixtures)
 
 
 @dataclass
@@ -35,7 +36,7 @@ class Mailbox:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refuse:
-            return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -10,9 +10,7 @@ from survey_app.messaging import service
 from survey_app.models import Alumnus, OutboundMessage, Wave
 from survey_app.roster.csv_rows import normalise_email
 from tests.survey_app.messaging.conftest import Mailbox, SmtpServer
-from tests.survey_app.roster.conftest import (  # noqa: F401 (fixtures)
-    ALUMNI_HEADER, ENROLLMENTS_HEADER, import_roster, write_csv,
-)
+from tests.survey_app.roster.conftest import ALUMNI_HEADER, ENROLLMENTS_HEADER
 
 NON_ASCII = "ñandú@example.org"
 

@@ -1,7 +1,7 @@
 """Queueing and sending over a real SMTP server: links, languages, reminders, failures, resuming."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -63,7 +63,7 @@ def test_placeholders_are_filled_and_personal_values_cannot_inject(app, smtp, in
     person = invite(name='<b>Ani</b> & "Budi"\r\nBcc: evil@example.org')
     with app.app_context():
         w = db.session.get(Wave, wave)
-        w.closes_at = datetime(2030, 1, 31, 16, 59, tzinfo=timezone.utc)
+        w.closes_at = datetime(2030, 1, 31, 16, 59, tzinfo=UTC)
         templates.save(w, "invitation", "id", "Halo {name} ({wave})",
                        "Yth. {name},\n\nIsi survei {{tanpa placeholder}}: {link}\nDitutup {closes}.", by="t")
         db.session.commit()

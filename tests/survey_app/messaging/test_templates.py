@@ -66,7 +66,8 @@ def test_a_broken_default_file_is_refused_naming_the_file(app, wave, invite, tmp
     invite()
 
     with app.app_context():
-        with pytest.raises(TemplateError, match=r"invitation.id.txt: the subject uses the unknown placeholder \{nama\}"):
+        unknown = r"invitation.id.txt: the subject uses the unknown placeholder \{nama\}"
+        with pytest.raises(TemplateError, match=unknown):
             service.queue(db.session.get(Wave, wave), "invitation")
 
 

@@ -5,12 +5,11 @@ import csv
 import io
 
 import pytest
-
 from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import AuditEvent, MessageTemplate, OutboundMessage
-from tests.survey_app.admin.conftest import as_role, csrf_of, staff  # noqa: F401 (fixtures)
+from tests.survey_app.admin.conftest import csrf_of
 
 
 @pytest.fixture(autouse=True)

@@ -17,8 +17,8 @@ def test_check_accepts_the_default_questionnaire(runner):
 
 def test_check_lists_every_problem_with_line_and_fails(runner, tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text(SMALL_FORM.replace("type: integer", "type: number", 1).replace("choices: yes_no", "choices: nope", 1),
-                   encoding="utf-8")
+    text = SMALL_FORM.replace("type: integer", "type: number", 1).replace("choices: yes_no", "choices: nope", 1)
+    bad.write_text(text, encoding="utf-8")
     result = runner.invoke(args=["questionnaire", "check", str(bad)])
     assert result.exit_code == 1
     assert "unknown type 'number'" in result.output and "unknown choice list 'nope'" in result.output
@@ -52,7 +52,8 @@ def test_check_refuses_calculates_dividing_by_zero_or_reading_later_answers(runn
     from tests.survey_app.questionnaire.conftest import ENGINE_FORM
 
     bad = tmp_path / "calc.yaml"
-    text = (ENGINE_FORM.replace('calculation: "${revenue} div ${workers}"', 'calculation: "${revenue} div (2 - 2) + 1 div 0"')
+    text = (ENGINE_FORM.replace('calculation: "${revenue} div ${workers}"',
+                                'calculation: "${revenue} div (2 - 2) + 1 div 0"')
             .replace('calculation: "count(${businesses})"', 'calculation: "count(${businesses}) + ${satisfied}"'))
     bad.write_text(text, encoding="utf-8")
     result = runner.invoke(args=["questionnaire", "check", str(bad)])

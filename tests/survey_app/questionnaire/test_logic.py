@@ -1,6 +1,11 @@
 """Skip logic at run time: applying questions, visible pages, cleaning stale answers."""
 from survey_app.questionnaire.logic import (
-    Respondent, RosterTraining, choices_for, clean_answers, first_incomplete_page, visible_pages,
+    Respondent,
+    RosterTraining,
+    choices_for,
+    clean_answers,
+    first_incomplete_page,
+    visible_pages,
 )
 
 TWO_TRAININGS = Respondent((RosterTraining("TRN-A", "Barista", "food_beverage"),

@@ -15,7 +15,12 @@ from hypothesis import strategies as st
 from survey_app.questionnaire.builder import build, build_from_text
 from survey_app.questionnaire.errors import DefinitionError
 from survey_app.questionnaire.expressions import (
-    FUNCTIONS, MAX_PARENTHESES, MAX_SOURCE_LENGTH, MAX_TREE_DEPTH, ExpressionError, parse,
+    FUNCTIONS,
+    MAX_PARENTHESES,
+    MAX_SOURCE_LENGTH,
+    MAX_TREE_DEPTH,
+    ExpressionError,
+    parse,
 )
 from survey_app.questionnaire.yaml_source import MAX_DEPTH, load_yaml
 from tests.survey_app.questionnaire.conftest import SMALL_FORM

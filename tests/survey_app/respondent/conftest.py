@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import pytest
 from bs4 import BeautifulSoup
 
-from survey_app.extensions import db
 from tests import factories
 from tests.survey_app.questionnaire.conftest import SMALL_FORM
 

@@ -1,5 +1,5 @@
 """Bad input on the respondent side: clear message, 4xx not 5xx, nothing lost or half-written."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -24,7 +24,8 @@ def _start(browser, link, language="id"):
 def test_unknown_or_malformed_token_is_a_friendly_404(client, link, token):
     response = client.get(f"/s/{token}")
     assert response.status_code == 404
-    assert "Halaman tidak ditemukan" in response.get_data(as_text=True) or "Page not found" in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    assert "Halaman tidak ditemukan" in body or "Page not found" in body
 
 
 def test_revoked_link_says_it_no_longer_works(app, client, link):
@@ -43,14 +44,14 @@ def test_guessing_tokens_is_rate_limited(client, link):
 
 def test_closed_wave_refuses_answers_politely(app, client, link):
     with app.app_context():
-        db.session.execute(update(Wave).values(closes_at=datetime.now(timezone.utc) - timedelta(days=1)))
+        db.session.execute(update(Wave).values(closes_at=datetime.now(UTC) - timedelta(days=1)))
         db.session.commit()
     response = client.get(link.url)
     assert response.status_code == 410
 
 
 def test_wave_not_open_yet_says_when_it_opens(app, client, link):
-    opens = datetime.now(timezone.utc) + timedelta(days=3)
+    opens = datetime.now(UTC) + timedelta(days=3)
     with app.app_context():
         db.session.execute(update(Wave).values(opens_at=opens))
         db.session.commit()

@@ -47,7 +47,8 @@ EVERY_TYPE = textwrap.dedent("""\
           - {name: q_decimal, type: decimal, label: {id: "Desimal", en: "Decimal"}}
           - {name: q_select_one, type: select_one, choices: yes_no, label: {id: "Satu", en: "One"}}
           - {name: q_select_multiple, type: select_multiple, choices: yes_no, label: {id: "Banyak", en: "Many"}}
-          - {name: q_roster, type: select_multiple, choices_from: roster_trainings, label: {id: "Pelatihan", en: "Trainings"}}
+          - {name: q_roster, type: select_multiple, choices_from: roster_trainings,
+             label: {id: "Pelatihan", en: "Trainings"}}
           - {name: q_date, type: date, label: {id: "Tanggal", en: "Date"}}
           - {name: q_month_year, type: month_year, label: {id: "Bulan", en: "Month"}}
           - {name: q_note, type: note, label: {id: "Catatan", en: "Note"}}

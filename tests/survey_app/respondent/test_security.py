@@ -1,8 +1,8 @@
 """Security findings on the respondent side (issue 10: items 11, 12, 13)."""
 import io
-import re
 import json
 import logging
+import re
 
 import pytest
 from sqlalchemy import select
@@ -132,7 +132,8 @@ def test_error_logs_carry_a_token_hash_prefix_never_the_token(app, client, link,
 
 
 def test_request_lines_of_the_servers_are_redacted(app, link):
-    record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '"%s" %s', (f"GET /s/{link.token}/p/work HTTP/1.1", 200), None)
+    request_line = f"GET /s/{link.token}/p/work HTTP/1.1"
+    record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '"%s" %s', (request_line, 200), None)
     for log_filter in logging.getLogger("werkzeug").filters:
         log_filter.filter(record)
     assert link.token not in record.getMessage()

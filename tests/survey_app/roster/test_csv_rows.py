@@ -16,7 +16,9 @@ def test_indonesian_phone_numbers_are_normalised_to_plus_62(raw):
     assert normalise_phone(raw) == "+6281234567890"
 
 
-@pytest.mark.parametrize("raw", ["+1 415 555 0100", "0812", "08123456789012345", "0812-ABC-7890", "０８１２３４５６７８９"])
+@pytest.mark.parametrize("raw", [
+    "+1 415 555 0100", "0812", "08123456789012345", "0812-ABC-7890", "０８１２３４５６７８９",
+])
 def test_implausible_phone_numbers_are_refused(raw):
     with pytest.raises(ValueError):
         normalise_phone(raw)

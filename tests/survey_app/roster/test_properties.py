@@ -10,7 +10,12 @@ from hypothesis import strategies as st
 
 from survey_app.roster.csv_files import FileRefused, open_csv
 from survey_app.roster.csv_rows import (
-    ALUMNUS_COLUMNS, ENROLLMENT_COLUMNS, TRAINING_COLUMNS, TRAINING_OPTIONAL, BadRow, RowRules,
+    ALUMNUS_COLUMNS,
+    ENROLLMENT_COLUMNS,
+    TRAINING_COLUMNS,
+    TRAINING_OPTIONAL,
+    BadRow,
+    RowRules,
 )
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -3,7 +3,7 @@ import io
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from analysis import normalize_text
 from survey_app.extensions import db

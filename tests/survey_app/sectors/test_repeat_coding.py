@@ -1,5 +1,5 @@
 """Business descriptions inside a repeat page are coded too, one code per instance."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -31,7 +31,7 @@ def test_every_instance_is_coded_under_its_own_name(app, default_model):
     with app.app_context():
         wave = factories.make_wave(factories.make_questionnaire(REPEAT_FORM).id)
         invitation, _ = factories.make_invitation(wave, factories.make_alumnus([]))
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         answers = {"business_description": "warung kopi depan rumah", "other_count": 2,
                    "others": [{"other_description": "ternak lele di kolam terpal"},
                               {"other_description": "jasa desain grafis logo untuk umkm"}]}
