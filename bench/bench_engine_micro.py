@@ -74,7 +74,7 @@ def main() -> int:
         return after.next_visit(visit)
 
     def get_old():
-        from survey_app.questionnaire.logic import visible_pages
+        from survey_app.questionnaire.traversal import visible_pages
 
         pages = visible_pages(questionnaire, answers, respondent)
         form = build_page_form(questionnaire, page, "id", answers, respondent)
@@ -83,7 +83,7 @@ def main() -> int:
             respondent=respondent, language="id", errors={}))
 
     def post_old():
-        from survey_app.questionnaire.logic import clean_answers, visible_pages
+        from survey_app.questionnaire.traversal import clean_answers, visible_pages
 
         pages = visible_pages(questionnaire, answers, respondent)
         assert page in pages

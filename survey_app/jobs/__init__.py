@@ -8,5 +8,6 @@ result file, cancel flag, heartbeat — lives in our ``jobs`` table (models/jobs
 web host shows the same thing. Modules: queue.py (Huey instance, tasks), service.py (start,
 cancel, permissions, JSON, retention, erasure, reaping), runner.py (what a running job
 uses: progress, heartbeat, cancel, atomic results), worker.py (runs one job to its end),
-kinds.py (what each kind of job does), cli.py (``flask jobs …``).
+kinds.py (what each kind of job does), tasks.py (the Huey tasks), cli.py (``flask jobs …``).
 """
+from survey_app.jobs import tasks  # noqa: F401  (adds the Huey tasks to every new queue)

@@ -16,8 +16,8 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from survey_app.audit import acting_as
-from survey_app.extensions import db
 from survey_app.csv_safety import neutralise
+from survey_app.extensions import db
 from survey_app.jobs.runner import N_, JobContext, JobFailed, results_root
 from survey_app.models import AdminUser, Invitation, OutboundMessage, Response, SectorCode, Wave
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask
-from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
+from huey import MemoryHuey, RedisHuey, SqliteHuey
 
 log = logging.getLogger(__name__)
 
@@ -55,23 +57,23 @@ def _make(app: Flask):
     return SqliteHuey("jejak", filename=os.path.join(folder, "jobs-queue.sqlite"), results=False)
 
 
-def _register_tasks(huey, app: Flask) -> None:
-    from survey_app.jobs import service, worker
+TaskRegistrar = Callable[[Any, Flask], None]
+_registrars: list[TaskRegistrar] = []
 
-    @huey.task(name="jejak.run_job")
-    def run_job(job_id: int) -> None:
-        # A fresh app context = a fresh database session, also in immediate mode inside a request.
-        with app.app_context():
-            worker.run_job(job_id)
 
-    @huey.periodic_task(crontab(minute="*"), name="jejak.maintenance")
-    def maintenance() -> None:
-        with app.app_context():
-            service.reap_stale_jobs()
-            service.delete_expired_results()
+def on_new_queue(registrar: TaskRegistrar) -> TaskRegistrar:
+    """Register ``registrar(huey, app)``, called for every new Huey instance to add its tasks.
 
-    huey.jejak_run_job = run_job
-    huey.jejak_maintenance = maintenance
+    The tasks live in tasks.py (they need service.py, which needs this module to enqueue):
+    registering them from there keeps the imports one-way.
+    """
+    _registrars.append(registrar)
+    return registrar
+
+
+def _register_tasks(huey: Any, app: Flask) -> None:
+    for registrar in _registrars:
+        registrar(huey, app)
 
 
 def enqueue(app: Flask, job_id: int) -> None:

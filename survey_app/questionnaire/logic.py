@@ -1,7 +1,8 @@
 """Skip logic at run time: whether one question or page applies, and what it offers.
 
-The walk over the whole questionnaire lives in :mod:`.traversal`; the functions at the end
-of this module are its small, stable entry points.
+The walk over the whole questionnaire (and its shorthands ``clean_answers``,
+``visible_pages``, ``first_incomplete_page``) lives in :mod:`.traversal`, which builds on this
+module; this module never imports it.
 
 Everything is decided from the stored answers plus the respondent's roster, on the server,
 so the survey works with JavaScript off; the browser only mirrors it for instant feedback.
@@ -91,31 +92,3 @@ def keep_offered(question: Question, questionnaire: Questionnaire, value: Any,
             return [v for v in (value or []) if v in offered] if isinstance(value, list) else None
         return value if value in offered else None
     return value
-
-
-def clean_answers(questionnaire: Questionnaire, answers: Mapping[str, Any],
-                  respondent: Respondent) -> dict[str, Any]:
-    """Drop answers to questions that no longer apply, and choices no longer offered.
-
-    Calculates are evaluated afresh. One pass: see :func:`.traversal.walk`.
-    """
-    from survey_app.questionnaire.traversal import walk
-
-    return walk(questionnaire, answers, respondent).answers
-
-
-def visible_pages(questionnaire: Questionnaire, answers: Mapping[str, Any],
-                  respondent: Respondent) -> list[Page]:
-    """Pages this respondent will see, given the (cleaned) answers so far."""
-    from survey_app.questionnaire.traversal import walk
-
-    return walk(questionnaire, answers, respondent).pages
-
-
-def first_incomplete_page(questionnaire: Questionnaire, answers: Mapping[str, Any],
-                          respondent: Respondent) -> Page | None:
-    """The first visible page with a required answer missing, or None when complete."""
-    from survey_app.questionnaire.traversal import walk
-
-    visit = walk(questionnaire, answers, respondent).first_incomplete()
-    return visit.page if visit is not None else None

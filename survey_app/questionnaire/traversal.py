@@ -335,3 +335,26 @@ def merge_page(stored: Mapping[str, Any], visit: Visit, page_answers: Mapping[st
     instances[visit.instance - 1] = {k: v for k, v in page_answers.items() if k in own}
     merged[visit.page.name] = instances
     return merged
+
+
+# Shorthands over one walk, for callers that need one answer of it.
+def clean_answers(questionnaire: Questionnaire, answers: Mapping[str, Any],
+                  respondent: Respondent) -> dict[str, Any]:
+    """Drop answers to questions that no longer apply, and choices no longer offered.
+
+    Calculates are evaluated afresh. One pass: see :func:`walk`.
+    """
+    return walk(questionnaire, answers, respondent).answers
+
+
+def visible_pages(questionnaire: Questionnaire, answers: Mapping[str, Any],
+                  respondent: Respondent) -> list[Page]:
+    """Pages this respondent will see, given the (cleaned) answers so far."""
+    return walk(questionnaire, answers, respondent).pages
+
+
+def first_incomplete_page(questionnaire: Questionnaire, answers: Mapping[str, Any],
+                          respondent: Respondent) -> Page | None:
+    """The first visible page with a required answer missing, or None when complete."""
+    visit = walk(questionnaire, answers, respondent).first_incomplete()
+    return visit.page if visit is not None else None

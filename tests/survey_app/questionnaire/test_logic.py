@@ -3,10 +3,8 @@ from survey_app.questionnaire.logic import (
     Respondent,
     RosterTraining,
     choices_for,
-    clean_answers,
-    first_incomplete_page,
-    visible_pages,
 )
+from survey_app.questionnaire.traversal import clean_answers, first_incomplete_page, visible_pages
 
 TWO_TRAININGS = Respondent((RosterTraining("TRN-A", "Barista", "food_beverage"),
                             RosterTraining("TRN-B", "Canva", "it")))

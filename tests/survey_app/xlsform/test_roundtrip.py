@@ -9,11 +9,9 @@ from survey_app.questionnaire.builder import build, check_text
 from survey_app.questionnaire.logic import (
     Respondent,
     RosterTraining,
-    clean_answers,
-    visible_pages,
 )
 from survey_app.questionnaire.service import _plain
-from survey_app.questionnaire.traversal import walk
+from survey_app.questionnaire.traversal import clean_answers, visible_pages, walk
 from survey_app.questionnaire.yaml_source import load_yaml
 from survey_app.xlsform.importer import import_xlsform
 from survey_app.xlsform.writer import export_xlsform
