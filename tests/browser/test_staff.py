@@ -43,8 +43,12 @@ def test_log_in_watch_dashboard_and_download_stata_export(app, survey, desk, tmp
     desk.goto("/admin/exports")
     desk.get_by_role("link", name="Export", exact=True).first.click()
     desk.get_by_label("Format").select_option("dta")
+    # The export runs as a background job: its page shows progress, then the download link.
+    desk.get_by_role("button", name="Start the export").click()
+    link = desk.locator("#job-download-link")
+    expect(link).to_be_visible()
     with desk.expect_download() as download_info:
-        desk.get_by_role("button", name="Download").click()
+        link.click()
     path = tmp_path / "export.dta"
     download_info.value.save_as(path)
     frame = pd.read_stata(path)
