@@ -104,3 +104,19 @@ def test_admins_get_revenue_by_sector_with_financial_answers(as_role, demo):
 def test_the_report_page_is_in_the_menu_for_researchers_not_viewers(as_role, demo):
     client = as_role("researcher")
     assert 'href="/admin/reports"' in client.get("/admin/").get_data(as_text=True)
+
+
+def test_a_report_of_a_wave_without_respondents_fails_with_a_message_not_a_500(app, as_role):
+    # Finding 10.8: RakingError used to surface as an HTTP 500; the job now ends with a reason.
+    from tests import factories
+    from tests.survey_app.exports.conftest import FORM
+    from tests.survey_app.jobs.flow import follow
+
+    with app.app_context():
+        wave_id = factories.make_wave(factories.make_questionnaire(FORM).id, name="empty").id
+        db.session.commit()
+    client = as_role("researcher")
+    started = _post_form(client, wave_id, language="en")
+    data = follow(client, started, expect="failed")
+    # In the staff member's language (Indonesian by default).
+    assert "belum memiliki jawaban yang dikirim" in data["message"] and not data["download_url"]
