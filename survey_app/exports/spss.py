@@ -12,7 +12,7 @@ display parameters, long names, very long string widths, encoding, then the case
 from __future__ import annotations
 
 import math
-import pickle
+import pickle  # nosec B403 - only our own spool file, written and read by one export
 import struct
 import sys
 import tempfile
@@ -114,7 +114,7 @@ class _Spool:
         self.file.seek(0)
         while True:
             try:
-                yield pickle.load(self.file)  # noqa: S301 - our own spool file, written just above
+                yield pickle.load(self.file)  # noqa: S301  # nosec B301 - our own spool file, written above
             except EOFError:
                 return
 
