@@ -41,6 +41,7 @@ migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
-# Phones on slow connections: pages, CSS and JS travel gzip-compressed (a page ~3× smaller).
+# Phones on slow connections: HTML pages travel gzip-compressed. Static CSS/JS are sent as files
+# (send_file, not compressed here); nginx may compress those in production.
 compress = Compress()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -2,8 +2,8 @@
 type in both languages, and a respondent page that weighs at most 30 KB over the wire.
 
 The weight is what Chromium received for the page's HTML, CSS and JavaScript (headers
-included) with its cache off, as the app sends it: uncompressed (the app and the test server
-do not gzip; a proxy that compresses only makes it lighter).
+included) with its cache off, as the app sends it: HTML gzip-compressed by Flask-Compress,
+static CSS/JS as files (uncompressed; a proxy that compresses them only makes it lighter).
 """
 from __future__ import annotations
 
