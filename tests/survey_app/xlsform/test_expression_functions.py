@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -71,18 +72,36 @@ def test_browser_mirror_gives_the_same_results():
     page_html = ('<!doctype html><html><body><script id="skiplogic-data" type="application/json">'
                  '{"questions": [], "answers": {}}</script><form method="post"></form></body></html>')
     cases = [[parse(source_text).tree, answers] for source_text, answers, _ in CASES]
-    with sync_playwright() as driver:
+    outcome: dict = {}
+
+    def evaluate_in_chromium() -> None:
+        # A thread of its own: Playwright's sync API refuses to start where an asyncio loop is
+        # running, as it is when the browser tests' session driver ran earlier in this worker.
         try:
-            browser = driver.chromium.launch(executable_path=chromium, headless=True,
-                                             args=["--no-sandbox", "--disable-gpu"])
-        except Exception as exc:  # noqa: BLE001 - any launch problem means "no browser here"
-            skip_or_fail(f"Chromium at {chromium} failed to launch: {str(exc).splitlines()[0]}")
-        try:
-            page = browser.new_page()
-            page.set_content(page_html)
-            page.add_script_tag(content=source)
-            results = page.evaluate("cases => cases.map(([tree, answers]) => window.__evaluate(tree, {answers}))",
-                                    cases)
-        finally:
-            browser.close()
+            with sync_playwright() as driver:
+                try:
+                    browser = driver.chromium.launch(executable_path=chromium, headless=True,
+                                                     args=["--no-sandbox", "--disable-gpu"])
+                except Exception as exc:  # noqa: BLE001 - any launch problem means "no browser here"
+                    outcome["launch_error"] = str(exc).splitlines()[0]
+                    return
+                try:
+                    page = browser.new_page()
+                    page.set_content(page_html)
+                    page.add_script_tag(content=source)
+                    outcome["results"] = page.evaluate(
+                        "cases => cases.map(([tree, answers]) => window.__evaluate(tree, {answers}))", cases)
+                finally:
+                    browser.close()
+        except Exception as exc:  # noqa: BLE001 - re-raised in the test's thread below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=evaluate_in_chromium)
+    worker.start()
+    worker.join()
+    if "launch_error" in outcome:
+        skip_or_fail(f"Chromium at {chromium} failed to launch: {outcome['launch_error']}")
+    if "error" in outcome:
+        raise outcome["error"]
+    results = outcome["results"]
     assert results == [expected for _, _, expected in CASES]
