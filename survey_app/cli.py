@@ -10,12 +10,13 @@ def init_app(app: Flask) -> None:
     from survey_app.alumni.cli import alumni_cli
     from survey_app.demo.cli import demo_cli
     from survey_app.exports.cli import export_cli
-    from survey_app.invitations.cli import invitations_cli, wave_cli
+    from survey_app.invitations.cli import invitations_cli
     from survey_app.jobs.cli import jobs_cli
     from survey_app.messaging.cli import messages_cli
     from survey_app.questionnaire.cli import questionnaire_cli
     from survey_app.roster.cli import roster_cli
     from survey_app.sectors.cli import sectors_cli
+    from survey_app.waves.cli import wave_cli
     from survey_app.xlsform.cli import register as register_xlsform
 
     # `questionnaire import-xlsform` / `export-xlsform` (survey_app/xlsform/cli.py) are added

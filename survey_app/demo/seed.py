@@ -20,12 +20,12 @@ from survey_app.demo.responses import Profile, SyntheticRespondent, load_descrip
 from survey_app.demo.roster_data import load_reference, write_roster_csv
 from survey_app.extensions import db
 from survey_app.invitations.service import issue_invitations
-from survey_app.invitations.waves import create_wave
 from survey_app.links import new_link
 from survey_app.models import AdminUser, Alumnus, Enrollment, Invitation, Response, Training, Wave
 from survey_app.models.types import utcnow
 from survey_app.questionnaire.logic import Respondent, RosterTraining
 from survey_app.questionnaire.service import compiled_questionnaire, latest_version, store_new_version
+from survey_app.waves.service import create_wave
 
 DEMO_WAVE = "demo"
 DEMO_ADMIN = "admin@jejak.demo"

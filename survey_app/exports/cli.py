@@ -18,11 +18,11 @@ from survey_app.exports.service import (
     ExportOptions,
     audit,
     check_destination,
-    find_wave,
     plan_export,
     write_export,
 )
 from survey_app.extensions import db
+from survey_app.waves.service import WaveError, find_wave
 
 export_cli = AppGroup("export", help="Export a wave's responses, codebook or research dataset.")
 
@@ -57,7 +57,7 @@ def responses_command(wave_ref, fmt, out, labels, language, include_personal, in
         plan = plan_export(wave, options)
         counter = _CountingPlan(plan)
         write_export(counter, out, force=force)
-    except (ExportError, OSError) as exc:
+    except (ExportError, WaveError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     audit(plan, rows=counter.count, out=str(out))
     db.session.commit()
@@ -99,7 +99,7 @@ def codebook_command(wave_ref, out, fmt, include_personal, include_financial, fo
             out.write_text(render_codebook_html(plan.columns, title), encoding="utf-8")
         else:
             write_codebook_csv(out, plan.columns)
-    except (ExportError, OSError) as exc:
+    except (ExportError, WaveError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote the codebook of wave {wave.name!r} ({len(plan.columns)} variables) to {out}.")
 
@@ -116,7 +116,7 @@ def dataset_command(wave_ref, out, include_financial, force):
     try:
         wave = find_wave(wave_ref)
         manifest = write_dataset(wave, out, include_financial=include_financial, force=force)
-    except (ExportError, OSError) as exc:
+    except (ExportError, WaveError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     files = ", ".join(f"{name} {info['rows']}" for name, info in manifest["files"].items())
     click.echo(f"Wrote dataset of wave {wave.name!r} to {out}: {files}.")

@@ -12,8 +12,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from sqlalchemy import select
-
 from survey_app.audit import record
 from survey_app.exports import codebook as codebook_module
 from survey_app.exports import writers
@@ -27,7 +25,6 @@ from survey_app.exports.columns import (
     meta_columns,
 )
 from survey_app.exports.rows import response_rows, wave_trainings
-from survey_app.extensions import db
 from survey_app.models import Wave
 from survey_app.questionnaire.definition import Questionnaire
 from survey_app.questionnaire.service import compiled_questionnaire
@@ -94,16 +91,6 @@ class ExportPlan:
         # transaction (with the audit event) has been committed.
         return response_rows(self.wave_id, self.wave_name, include_personal=self.options.include_personal,
                              submitted_only=self.options.submitted_only)
-
-
-def find_wave(reference: str | int) -> Wave:
-    """A wave by name (or numeric id); ExportError when there is none."""
-    wave = db.session.scalar(select(Wave).where(Wave.name == str(reference)))
-    if wave is None and str(reference).isdigit():
-        wave = db.session.get(Wave, int(reference))
-    if wave is None:
-        raise ExportError(f"no wave called {reference!r} (see `flask wave list`)")
-    return wave
 
 
 def plan_export(wave: Wave, options: ExportOptions, *, dataset: bool = False) -> ExportPlan:

@@ -13,13 +13,15 @@ from survey_app.messaging import service
 from survey_app.messaging.link_export import write_links
 from survey_app.messaging.service import MessagingError
 from survey_app.messaging.templates import TemplateError
+from survey_app.models import Wave
+from survey_app.waves.service import WaveError, find_wave
 
 messages_cli = AppGroup("messages", help="E-mail invitations and reminders to alumni.")
 
 
 
-def _wave(name: str | None):
-    return service.find_wave(name) if name else None
+def _wave(name: str | None) -> Wave | None:
+    return find_wave(name) if name else None
 
 
 @messages_cli.command("queue")
@@ -34,8 +36,8 @@ def queue_command(wave_name: str, kind: str) -> None:
     Running it again never queues the same message twice.
     """
     try:
-        result = service.queue(service.find_wave(wave_name), kind, actor=cli_actor())
-    except (MessagingError, TemplateError) as exc:
+        result = service.queue(find_wave(wave_name), kind, actor=cli_actor())
+    except (MessagingError, WaveError, TemplateError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Queued {result.queued} {kind} e-mail(s) in wave {result.wave!r}.")
     for reason, count in sorted(result.skipped.items()):
@@ -58,7 +60,7 @@ def send_command(batch_size: int, rate: float | None, wave_name: str | None) -> 
     try:
         rate = rate or current_app.config["SEND_RATE_PER_MINUTE"]
         result = service.send(batch_size=batch_size, rate_per_minute=rate, wave=_wave(wave_name), actor=cli_actor())
-    except (MessagingError, TemplateError) as exc:
+    except (MessagingError, WaveError, TemplateError) as exc:
         raise click.ClickException(str(exc)) from None
     if result.stuck_before:
         click.echo(f"Warning: {result.stuck_before} message(s) were already 'sending' when this run started: "
@@ -80,8 +82,8 @@ def send_command(batch_size: int, rate: float | None, wave_name: str | None) -> 
 def status_command(wave_name: str) -> None:
     """Messages of a wave by kind and status."""
     try:
-        wave = service.find_wave(wave_name)
-    except MessagingError as exc:
+        wave = find_wave(wave_name)
+    except (MessagingError, WaveError) as exc:
         raise click.ClickException(str(exc)) from None
     status = service.wave_status(wave)
     for kind, counts in status.by_kind.items():
@@ -106,7 +108,7 @@ def requeue_stuck_command(wave_name: str | None, mark_failed: bool, yes: bool) -
     """
     try:
         wave = _wave(wave_name)
-    except MessagingError as exc:
+    except (MessagingError, WaveError) as exc:
         raise click.ClickException(str(exc)) from None
     stuck = service.stuck_count(wave)
     if not stuck:
@@ -130,7 +132,7 @@ def mark_bounced_command(path: Path, wave_name: str | None) -> None:
     try:
         wave = _wave(wave_name)
         addresses = _read_addresses(path)
-    except MessagingError as exc:
+    except (MessagingError, WaveError) as exc:
         raise click.ClickException(str(exc)) from None
     marked, unknown = service.mark_bounced(addresses, wave=wave, actor=cli_actor())
     click.echo(f"Marked {marked} sent message(s) as bounced; {unknown} address(es) had no sent message.")
@@ -165,8 +167,8 @@ def links_command(wave_name: str, out: Path) -> None:
     external_id,name,phone,email,language,status,url. The export is recorded in the audit log.
     """
     try:
-        count = write_links(service.find_wave(wave_name), out, actor=cli_actor())
-    except MessagingError as exc:
+        count = write_links(find_wave(wave_name), out, actor=cli_actor())
+    except (MessagingError, WaveError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote {count.rows} link(s) of wave {wave_name!r} to {out}.")
     if count.old_links:

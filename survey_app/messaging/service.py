@@ -96,14 +96,6 @@ class SendResult:
 
 # -- Queueing ---------------------------------------------------------------------------------------
 
-def find_wave(name: str) -> Wave:
-    """The wave called ``name``; MessagingError if there is none."""
-    wave = db.session.scalar(select(Wave).where(Wave.name == name))
-    if wave is None:
-        raise MessagingError(f"no wave named {name!r} (see `flask wave list`)")
-    return wave
-
-
 def queue(wave: Wave, kind: str, *, now: datetime | None = None, actor: str | None = None) -> QueueResult:
     """Queue an invitation (``kind='invitation'``) or the next reminder for every eligible person.
 

@@ -47,8 +47,11 @@ class Wave(Model):
     opens_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # A follow-up wave asks the same alumni again; it can read their answers in this earlier wave.
+    follow_up_of_id: Mapped[int | None] = mapped_column(ForeignKey("waves.id"), index=True)
 
     questionnaire: Mapped[Questionnaire] = relationship()
+    follow_up_of: Mapped[Wave | None] = relationship(remote_side=[id])
 
     def is_open(self, now: datetime) -> bool:
         """True when ``now`` lies inside the wave's open window."""

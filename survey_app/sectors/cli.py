@@ -3,21 +3,20 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from survey_app.extensions import db
 from survey_app.models import Wave
 from survey_app.sectors.models import ModelNotUsable, sector_model
 from survey_app.sectors.service import CodingError, code_wave, status_counts, write_training_data
+from survey_app.waves.service import WaveError, find_wave
 
 sectors_cli = AppGroup("sectors", help="Code business descriptions into KBLI 2020 sectors.")
 
 
 def _wave(name: str) -> Wave:
-    wave = db.session.scalar(select(Wave).where(Wave.name == name))
-    if wave is None:
-        raise click.ClickException(f"no wave named {name!r} (see `flask wave list`)")
-    return wave
+    try:
+        return find_wave(name)
+    except WaveError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @sectors_cli.command("code")

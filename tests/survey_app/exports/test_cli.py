@@ -129,7 +129,7 @@ def test_every_export_is_audited_with_its_options(app, runner, small_wave, tmp_p
 
 def test_unknown_wave_is_a_clear_error(runner, small_wave, tmp_path):
     result, out = _export(runner, tmp_path, wave="nope")
-    assert result.exit_code != 0 and "no wave called 'nope'" in result.output and not out.exists()
+    assert result.exit_code != 0 and "no wave named 'nope'" in result.output and not out.exists()
 
 
 def test_unknown_format_is_refused(runner, small_wave, tmp_path):

@@ -58,11 +58,17 @@ def find_questionnaire(reference: str) -> Questionnaire:
     return found
 
 
-def find_wave(name: str) -> Wave:
-    """Return the wave called ``name`` or raise :class:`WaveError`."""
-    wave = db.session.scalars(select(Wave).where(Wave.name == name)).first()
+def find_wave(reference: str | int) -> Wave:
+    """The wave called ``reference`` (or, for digits, with that id); :class:`WaveError` if none.
+
+    The one lookup of a wave by what a person typed: CLI options, job parameters, exports.
+    A name wins over an id, so a wave named "2024" is found by its name.
+    """
+    wave = db.session.scalar(select(Wave).where(Wave.name == str(reference)))
+    if wave is None and str(reference).strip().isdigit():
+        wave = db.session.get(Wave, int(str(reference)))
     if wave is None:
-        raise WaveError(f"no wave named {name!r} (see `flask wave list`)")
+        raise WaveError(f"no wave named {str(reference)!r} (see `flask wave list`)")
     return wave
 
 
