@@ -61,7 +61,7 @@ def test_existing_directory_is_refused_unless_force(runner, small_wave, tmp_path
 
 def test_unknown_wave(runner, small_wave, tmp_path):
     result = runner.invoke(args=["export", "dataset", "--wave", "nope", "--out", str(tmp_path / "d")])
-    assert result.exit_code != 0 and "no wave called 'nope'" in result.output and not (tmp_path / "d").exists()
+    assert result.exit_code != 0 and "no wave named 'nope'" in result.output and not (tmp_path / "d").exists()
 
 
 def test_dataset_carries_the_current_kbli_codes(app, runner, demo_wave, tmp_path):
