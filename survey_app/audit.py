@@ -55,6 +55,19 @@ def record(action: str, target: str = "", detail: dict[str, Any] | None = None,
     return entry
 
 
+def record_access(action: str, target: str = "", detail: dict[str, Any] | None = None,
+                  actor: str | None = None) -> AuditEvent:
+    """Record that someone saw or took data, and commit it at once.
+
+    For views, downloads and CLI commands that read personal data or export it: the event must
+    be on record before the data leaves, whatever happens to the response afterwards. Views
+    call this instead of committing themselves ("views never commit", docs/ARCHITECTURE.md).
+    """
+    entry = record(action, target, detail, actor)
+    db.session.commit()
+    return entry
+
+
 def cli_actor() -> str:
     """The audit actor of a command-line action: ``cli:<OS user>``."""
     try:

@@ -9,13 +9,18 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 from analysis.resources import shipped_seeds_dir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _env(name: str, default=None):
+def _env(name: str, default: Any = None) -> Any:
+    # Not Flask's ``from_prefixed_env``: several variables name a setting differently from its
+    # config key (DATABASE_URL → SQLALCHEMY_DATABASE_URI, SESSION_HOURS → PERMANENT_SESSION_LIFETIME),
+    # hosting platforms set DATABASE_URL and SECRET_KEY without a prefix, and each setting needs
+    # its own type and default here rather than JSON guessed from the text.
     return os.environ.get(f"JEJAK_{name}", os.environ.get(name, default))
 
 

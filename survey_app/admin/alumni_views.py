@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length
 from survey_app.admin.blueprint import ADMIN_ONLY, bp, menu_entry, roles_required
 from survey_app.admin.forms import ConfirmForm
 from survey_app.alumni import service
-from survey_app.audit import record
+from survey_app.audit import record_access
 from survey_app.extensions import db
 from survey_app.models import Alumnus, Invitation
 
@@ -55,8 +55,7 @@ def alumnus_detail(alumnus_id: int):
 
 
 def _detail_page(alumnus, erase_form: EraseForm, status: int = 200):
-    record("personal_data.view", f"alumnus:{alumnus.external_id}")
-    db.session.commit()
+    record_access("personal_data.view", f"alumnus:{alumnus.external_id}")
     invitations = service.invitations_of(alumnus)
     return render_template("admin/alumnus.html", alumnus=alumnus, trainings=service.trainings_of(alumnus),
                            invitations=[(i, service.history(i)) for i in invitations],

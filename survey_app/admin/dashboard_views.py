@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from survey_app.admin.blueprint import ALL_ROLES, DATA_ROLES, bp, page_arg, roles_required, wave_or_404
 from survey_app.admin.forms import SearchForm
-from survey_app.audit import record
+from survey_app.audit import record_access
 from survey_app.extensions import db
 from survey_app.models import Alumnus, Invitation, Response
 from survey_app.monitoring.stats import wave_stats, waves_overview
@@ -66,8 +66,7 @@ def wave_invitations(wave_id: int):
         "updated_at": row.updated_at, "submitted_at": row.submitted_at,
     } for row in rows]
     if is_admin and items:
-        record("personal_data.view", f"wave:{wave.name}:invitations",
-               {"page": page, "query": term, "rows": len(items)})
-        db.session.commit()
+        record_access("personal_data.view", f"wave:{wave.name}:invitations",
+                      {"page": page, "query": term, "rows": len(items)})
     return render_template("admin/invitations.html", wave=wave, form=form, items=items, page=page,
                            pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), total=total, is_admin=is_admin)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from survey_app.accounts.passwords import MIN_PASSWORD_LENGTH
 
@@ -35,8 +35,3 @@ class SearchForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """An empty form: a button whose POST carries only the CSRF token."""
-
-
-class UserForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
-    role = SelectField(_l("Role"), choices=[("admin", "admin"), ("researcher", "researcher"), ("viewer", "viewer")])

@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from survey_app.admin.blueprint import ALL_ROLES, DATA_ROLES, bp, menu_entry, roles_required, wave_or_404
 from survey_app.admin.forms import ConfirmForm
-from survey_app.audit import record
+from survey_app.audit import record_access
 from survey_app.downloads import send_download
 from survey_app.errors import render_error
 from survey_app.extensions import db
@@ -127,13 +127,12 @@ def job_download(job_id: int):
     job = _job_or_404(job_id)
     refusal = service.download_refusal(current_user, job)
     if refusal is not None:
-        record("job.download_refused", f"job:{job.id}", {"kind": job.kind, "state": job.state, "status": refusal})
-        db.session.commit()
+        record_access("job.download_refused", f"job:{job.id}",
+                      {"kind": job.kind, "state": job.state, "status": refusal})
         abort(refusal)
     path = service.result_file(job)
-    record("job.download", f"job:{job.id}", {"kind": job.kind, "file": job.result_name,
-                                               "personal_data": job.personal_data})
-    db.session.commit()
+    record_access("job.download", f"job:{job.id}", {"kind": job.kind, "file": job.result_name,
+                                                      "personal_data": job.personal_data})
     name = cast(str, job.result_name)  # download_refusal refused jobs without a result file
     return send_download(path.open("rb"), _media_type(name), name)
 

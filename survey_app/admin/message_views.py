@@ -88,7 +88,6 @@ def message_template(wave_id: int):
             problems = [error for errors in form.errors.values() for error in errors]
         elif form.reset.data:
             templates.reset(wave, kind, language)
-            db.session.commit()
             flash(_("The built-in default text is used again."), "success")
             return _back(wave)
         else:
@@ -97,7 +96,6 @@ def message_template(wave_id: int):
             except TemplateError as refused:
                 problems = refused.problems
             else:
-                db.session.commit()
                 flash(_("Template saved."), "success")
                 return _back(wave)
     elif own is not None:
@@ -151,6 +149,5 @@ def download_links(wave_id: int):
     if not form.validate():
         abort(400)
     link_export.audit_export(wave, "web")
-    db.session.commit()
     return Response(stream_with_context(link_export.csv_chunks(wave)), mimetype="text/csv",
                     headers=download_headers(f"links-{wave.name}.csv"))

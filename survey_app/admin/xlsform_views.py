@@ -11,8 +11,7 @@ from wtforms import BooleanField, HiddenField
 from wtforms.validators import DataRequired
 
 from survey_app.admin.blueprint import ADMIN_ONLY, bp, menu_entry, roles_required
-from survey_app.audit import record
-from survey_app.extensions import csrf, db
+from survey_app.extensions import csrf
 from survey_app.questionnaire.builder import check_text
 from survey_app.questionnaire.errors import DefinitionError
 from survey_app.questionnaire.service import store_new_version
@@ -104,12 +103,10 @@ def xlsform_load():
         flash(_("The form expired or was incomplete; upload the file again."), "error")
         return _render(form=UploadForm(formdata=None)), 400
     try:
-        row = store_new_version(form.source.data)
+        row = store_new_version(form.source.data, origin="xlsform")
     except DefinitionError as error:
         return _render(form=UploadForm(formdata=None), problems=error.problems,
                                failed=True), 400
-    record("questionnaire.load", row.name, {"version": row.version, "id": row.id, "source": "xlsform"})
-    db.session.commit()
     flash(_("Stored questionnaire %(name)s version %(version)d (id %(id)d).", name=row.name, version=row.version,
             id=row.id), "success")
     return redirect(url_for("admin.xlsform_upload"), 303)

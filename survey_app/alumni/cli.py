@@ -8,8 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from survey_app.alumni import service
-from survey_app.audit import record
-from survey_app.extensions import db
+from survey_app.audit import record_access
 
 alumni_cli = AppGroup("alumni", help="One alumnus: show, withdraw consent, erase answers (all audited).")
 
@@ -37,8 +36,7 @@ def _reason(reason: str | None) -> str:
 def show_command(external_id: str) -> None:
     """Contact details, trainings and invitations of one alumnus (recorded as a view of personal data)."""
     alumnus = _alumnus(external_id)
-    record("personal_data.view", f"alumnus:{alumnus.external_id}")
-    db.session.commit()
+    record_access("personal_data.view", f"alumnus:{alumnus.external_id}")
     click.echo(f"external_id\t{alumnus.external_id}")
     for label in ("name", "phone", "email", "province_code", "cohort"):
         click.echo(f"{label}\t{getattr(alumnus, label) or '-'}")

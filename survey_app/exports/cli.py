@@ -21,7 +21,6 @@ from survey_app.exports.service import (
     plan_export,
     write_export,
 )
-from survey_app.extensions import db
 from survey_app.waves.service import WaveError, find_wave
 
 export_cli = AppGroup("export", help="Export a wave's responses, codebook or research dataset.")
@@ -59,8 +58,7 @@ def responses_command(wave_ref, fmt, out, labels, language, include_personal, in
         write_export(counter, out, force=force)
     except (ExportError, WaveError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
-    audit(plan, rows=counter.count, out=str(out))
-    db.session.commit()
+    audit(plan, rows=counter.count, out=str(out), commit=True)
     click.echo(f"Wrote {counter.count} responses of wave {wave.name!r} ({len(plan.columns)} variables) to {out}.")
 
 

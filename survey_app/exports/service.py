@@ -25,6 +25,7 @@ from survey_app.exports.columns import (
     meta_columns,
 )
 from survey_app.exports.rows import response_rows, wave_trainings
+from survey_app.extensions import db
 from survey_app.models import Wave
 from survey_app.questionnaire.definition import Questionnaire
 from survey_app.questionnaire.service import compiled_questionnaire
@@ -111,12 +112,14 @@ def plan_export(wave: Wave, options: ExportOptions, *, dataset: bool = False) ->
     return ExportPlan(wave.id, wave.name, questionnaire, meta + answers, options)
 
 
-def audit(plan: ExportPlan, action: str = "export.responses", **extra) -> None:
-    """Add the audit event of an export (commit it together with the action)."""
+def audit(plan: ExportPlan, action: str = "export.responses", *, commit: bool = False, **extra: object) -> None:
+    """Add the audit event of an export: committed at once with ``commit``, else with the caller's action."""
     detail = {"wave": plan.wave_name, **asdict(plan.options),
               "personal_data": plan.options.include_personal,
               "financial_data": plan.options.include_financial, **extra}
     record(action, f"wave:{plan.wave_name}", detail)
+    if commit:
+        db.session.commit()
 
 
 def write_export(plan: ExportPlan, out: Path, *, force: bool = False) -> Path:

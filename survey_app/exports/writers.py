@@ -224,7 +224,7 @@ def write_sav(path: Path, columns: Sequence[Column], rows: Iterable, *, language
         variable_labels={c.name: cut(c.label.get(language), nbytes=SPSS_VARIABLE_LABEL_BYTES) for c in columns},
         value_labels=_value_labels(columns, language, SPSS_VALUE_LABEL_BYTES),
         measures={c.name: _measure(c) for c in columns},
-        formats=_formats(columns, stata=False))
+        formats=_spss_formats(columns))
 
 
 def _measure(column: Column) -> str:
@@ -233,11 +233,12 @@ def _measure(column: Column) -> str:
     return "ordinal" if column.ordinal else "nominal"
 
 
-def _formats(columns: Sequence[Column], *, stata: bool) -> dict[str, str]:
+def _spss_formats(columns: Sequence[Column]) -> dict[str, str]:
+    """SPSS display formats: whole numbers for codes and counts, DATETIME for timestamps."""
     formats = {}
     for column in columns:
         if column.kind in (CODE, BINARY, INTEGER):
-            formats[column.name] = "%12.0g" if stata else "F12.0"
+            formats[column.name] = "F12.0"
         elif column.kind == DATETIME:
-            formats[column.name] = "%tc" if stata else "DATETIME20"
+            formats[column.name] = "DATETIME20"
     return formats

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from survey_app.audit import record
+from survey_app.audit import record_access
 from survey_app.csv_safety import neutralise
 from survey_app.extensions import db
 from survey_app.links import current_link_key, link_prefix
@@ -89,8 +89,8 @@ def csv_chunks(wave: Wave, count: ExportCount | None = None) -> Iterator[str]:
 
 
 def audit_export(wave: Wave, via: str, actor: str | None = None) -> None:
-    """Record the export before any data leaves (joins the caller's transaction)."""
-    record("personal_data.export", f"wave:{wave.name}:links", {"via": via, "what": "survey links"}, actor=actor)
+    """Record the export and commit it, before any data leaves."""
+    record_access("personal_data.export", f"wave:{wave.name}:links", {"via": via, "what": "survey links"}, actor=actor)
 
 
 def write_links(wave: Wave, out: Path, actor: str | None = None) -> ExportCount:
@@ -100,7 +100,6 @@ def write_links(wave: Wave, out: Path, actor: str | None = None) -> ExportCount:
     if not out.parent.is_dir():
         raise MessagingError(f"directory {out.parent} does not exist")
     audit_export(wave, "cli", actor)
-    db.session.commit()
     count = ExportCount()
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:

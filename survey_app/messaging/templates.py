@@ -194,7 +194,7 @@ def template_for(wave: Wave, kind: str, language: str) -> Template:
 
 
 def save(wave: Wave, kind: str, language: str, subject: str, body: str, by: str) -> MessageTemplate:
-    """Store the wave's wording after checking it (the caller commits); TemplateError if unusable."""
+    """Store and commit the wave's wording after checking it; TemplateError if unusable."""
     if kind not in KINDS:
         raise TemplateError([f"unknown message kind {kind!r}"])
     if language not in LANGUAGES:
@@ -209,13 +209,15 @@ def save(wave: Wave, kind: str, language: str, subject: str, body: str, by: str)
         row = MessageTemplate(wave_id=wave.id, kind=kind, language=language)
         db.session.add(row)
     row.subject, row.body, row.updated_by, row.updated_at = subject, body, by, utcnow()
+    db.session.commit()
     return row
 
 
 def reset(wave: Wave, kind: str, language: str) -> bool:
-    """Go back to the built-in default; True if the wave had its own wording (caller commits)."""
+    """Go back to the built-in default (committed); True if the wave had its own wording."""
     row = stored(wave, kind, language)
     if row is None:
         return False
     db.session.delete(row)
+    db.session.commit()
     return True

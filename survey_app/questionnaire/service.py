@@ -7,6 +7,7 @@ import threading
 from flask import current_app
 from sqlalchemy import func, select
 
+from survey_app.audit import record
 from survey_app.extensions import db
 from survey_app.models import Questionnaire as QuestionnaireRow
 from survey_app.questionnaire.builder import build, build_from_text
@@ -21,10 +22,11 @@ def _cache() -> dict[int, Questionnaire]:
     return current_app.extensions.setdefault("jejak_questionnaires", {})
 
 
-def store_new_version(source: str) -> QuestionnaireRow:
+def store_new_version(source: str, origin: str | None = None) -> QuestionnaireRow:
     """Validate ``source`` and store it as the next version of its name; commits.
 
-    Raises :class:`~survey_app.questionnaire.errors.DefinitionError` when invalid, in
+    With ``origin`` (e.g. ``"xlsform"``) a ``questionnaire.load`` audit event is committed
+    in the same transaction. Raises :class:`~survey_app.questionnaire.errors.DefinitionError` when invalid, in
     which case nothing is written.
     """
     compiled = build_from_text(source)
@@ -34,6 +36,9 @@ def store_new_version(source: str) -> QuestionnaireRow:
     )
     row = QuestionnaireRow(name=compiled.name, version=(latest or 0) + 1, source=source, definition=data)
     db.session.add(row)
+    if origin is not None:
+        db.session.flush()  # the new row's id goes into the audit record
+        record("questionnaire.load", row.name, {"version": row.version, "id": row.id, "source": origin})
     db.session.commit()
     return row
 

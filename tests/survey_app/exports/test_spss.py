@@ -33,7 +33,7 @@ def test_streamed_sav_matches_pyreadstat(app, demo_wave, tmp_path):
                              column_labels={c.name: writers.cut(c.label.get("en"), nbytes=256) for c in plan.columns},
                              variable_value_labels=writers._value_labels(plan.columns, "en", 120),
                              variable_measure={c.name: writers._measure(c) for c in plan.columns},
-                             variable_format=writers._formats(plan.columns, stata=False))
+                             variable_format=writers._spss_formats(plan.columns))
     got, meta = pyreadstat.read_sav(str(ours))
     expected, expected_meta = pyreadstat.read_sav(str(reference))
     assert list(got.columns) == list(expected.columns) and len(got) == len(expected) == 40
