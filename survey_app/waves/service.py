@@ -1,13 +1,19 @@
-"""Waves: one fielding of a questionnaire, with an optional open/close window."""
+"""Waves: one fielding of a questionnaire, with an optional open/close window.
+
+A wave may be a follow-up of an earlier wave (it asks the same alumni again and can read
+their earlier answers, see :mod:`survey_app.waves.panel`). The chain of follow-ups never
+loops: creating and re-pointing a wave refuse a circular chain.
+"""
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import String, func, select
+from sqlalchemy import Select, String, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from survey_app.extensions import db
 from survey_app.models import Invitation, Questionnaire, Wave
@@ -27,6 +33,7 @@ class WaveSummary:
     closes_at: datetime | None
     invitations: int
     submitted: int
+    follow_up_of: str | None = None
 
 
 def parse_moment(text: str, option: str = "date") -> datetime:
@@ -58,15 +65,28 @@ def find_questionnaire(reference: str) -> Questionnaire:
     return found
 
 
+def select_wave(reference: str | int, *columns: Any) -> Select:
+    """The query behind :func:`find_wave`: the wave called ``reference``, else (digits) with that id.
+
+    Returns ``columns`` (default: the Wave) of at most one wave, so a caller on a connection of
+    its own (e.g. issuing invitations under a row lock) finds a wave exactly as everyone else.
+    """
+    text = str(reference)
+    matches = Wave.name == text
+    if text.strip().isdigit():
+        matches = or_(matches, Wave.id == int(text.strip()))
+    # A name wins over an id, so a wave named "2024" is found by its name.
+    return (select(*(columns or (Wave,))).where(matches)
+            .order_by(case((Wave.name == text, 0), else_=1)).limit(1))
+
+
 def find_wave(reference: str | int) -> Wave:
     """The wave called ``reference`` (or, for digits, with that id); :class:`WaveError` if none.
 
     The one lookup of a wave by what a person typed: CLI options, job parameters, exports.
     A name wins over an id, so a wave named "2024" is found by its name.
     """
-    wave = db.session.scalar(select(Wave).where(Wave.name == str(reference)))
-    if wave is None and str(reference).strip().isdigit():
-        wave = db.session.get(Wave, int(str(reference)))
+    wave = db.session.scalar(select_wave(reference))
     if wave is None:
         raise WaveError(f"no wave named {str(reference)!r} (see `flask wave list`)")
     return wave
@@ -94,15 +114,24 @@ def check_wave_name(name: str) -> str:
 
 
 def create_wave(name: str, questionnaire: str, opens_at: datetime | None = None,
-                closes_at: datetime | None = None) -> Wave:
-    """Create and commit a wave of ``questionnaire`` (an id, or a name meaning its latest version)."""
+                closes_at: datetime | None = None, *, follow_up_of: str | int | None = None) -> Wave:
+    """Create and commit a wave of ``questionnaire`` (an id, or a name meaning its latest version).
+
+    ``follow_up_of`` names (or, for digits, gives the id of) the earlier wave whose
+    respondents this wave asks again; it must exist and cannot be the new wave itself.
+    """
     name = check_wave_name(name)
     if opens_at and closes_at and closes_at <= opens_at:
         raise WaveError("the wave must close after it opens (--closes is not after --opens)")
+    earlier = None
+    if follow_up_of is not None and str(follow_up_of).strip():
+        if str(follow_up_of).strip() == name:
+            raise WaveError(f"wave {name!r} cannot be a follow-up of itself")
+        earlier = _earlier_wave(follow_up_of)
     found = find_questionnaire(questionnaire)
     if db.session.scalars(select(Wave.id).where(Wave.name == name)).first() is not None:
         raise WaveError(f"a wave named {name!r} already exists")
-    wave = Wave(name=name, questionnaire=found, opens_at=opens_at, closes_at=closes_at)
+    wave = Wave(name=name, questionnaire=found, opens_at=opens_at, closes_at=closes_at, follow_up_of=earlier)
     db.session.add(wave)
     try:
         db.session.commit()
@@ -113,17 +142,61 @@ def create_wave(name: str, questionnaire: str, opens_at: datetime | None = None,
     return wave
 
 
+def _earlier_wave(reference: str | int) -> Wave:
+    try:
+        return find_wave(reference)
+    except WaveError:
+        raise WaveError(f"the earlier wave {str(reference).strip()!r} does not exist "
+                        "(see `flask wave list`)") from None
+
+
+def set_follow_up(wave: Wave, earlier_reference: str | int | None) -> Wave:
+    """Make ``wave`` a follow-up of another wave (or of none, for None) and commit.
+
+    Refused when the wave already has invitations (its links may have been answered with
+    the earlier answers in view), when the earlier wave does not exist, is the wave itself,
+    or is itself a follow-up (directly or further back) of ``wave``: a circular chain.
+    """
+    earlier = None
+    if earlier_reference is not None and str(earlier_reference).strip():
+        earlier = _earlier_wave(earlier_reference)
+    if (earlier.id if earlier else None) == wave.follow_up_of_id:
+        return wave  # nothing changes: no reason to refuse
+    has_invitations = db.session.scalar(select(Invitation.id).where(Invitation.wave_id == wave.id).limit(1))
+    if has_invitations is not None:
+        raise WaveError(f"wave {wave.name!r} already has invitations, so the wave it follows up "
+                        "can no longer be changed")
+    if earlier is not None:
+        if earlier.id == wave.id:
+            raise WaveError(f"wave {wave.name!r} cannot be a follow-up of itself")
+        chain = [earlier.name]
+        current = earlier.follow_up_of
+        seen = {earlier.id}
+        while current is not None and current.id not in seen:
+            chain.append(current.name)
+            if current.id == wave.id:
+                raise WaveError(f"wave {wave.name!r} cannot follow up {earlier.name!r}: the chain would be "
+                                f"circular ({' → '.join([wave.name, *chain])})")
+            seen.add(current.id)
+            current = current.follow_up_of
+    wave.follow_up_of = earlier
+    db.session.commit()
+    return wave
+
+
 def list_waves() -> list[WaveSummary]:
     """All waves, oldest first, with their invitation and submission counts."""
     submitted = func.count().filter(Invitation.status == "submitted")
     counts = (select(Invitation.wave_id, func.count().label("invited"), submitted.label("submitted"))
               .group_by(Invitation.wave_id).subquery())
+    earlier = aliased(Wave)
     rows = db.session.execute(
-        select(Wave, Questionnaire.name, Questionnaire.version, counts.c.invited, counts.c.submitted)
+        select(Wave, Questionnaire.name, Questionnaire.version, counts.c.invited, counts.c.submitted, earlier.name)
         .join(Questionnaire, Wave.questionnaire_id == Questionnaire.id)
         .outerjoin(counts, counts.c.wave_id == Wave.id)
+        .outerjoin(earlier, earlier.id == Wave.follow_up_of_id)
         .order_by(Wave.created_at, Wave.id)
     )
     return [WaveSummary(wave.name, f"{qname} v{version}", wave.opens_at, wave.closes_at,
-                        invited or 0, done or 0)
-            for wave, qname, version, invited, done in rows]
+                        invited or 0, done or 0, earlier_name)
+            for wave, qname, version, invited, done, earlier_name in rows]
