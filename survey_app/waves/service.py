@@ -19,8 +19,27 @@ from survey_app.extensions import db
 from survey_app.models import Invitation, Questionnaire, Wave
 
 
+def N_(message: str) -> str:
+    """Mark a message for translation; it is kept in English and translated where shown."""
+    return message
+
+
 class WaveError(Exception):
-    """A wave request that cannot be honoured; the message is meant for the user."""
+    """A wave request that cannot be honoured; the message is meant for the user.
+
+    ``str(error)`` is the English text (command line, logs); :meth:`translated` gives it in
+    the language of the current request (the staff site).
+    """
+
+    def __init__(self, message: str, **params: Any):
+        super().__init__(message % params if params else message)
+        self.message, self.params = message, params
+
+    def translated(self) -> str:
+        """The message in the current request's language."""
+        from flask_babel import gettext
+
+        return gettext(self.message, **self.params)
 
 
 @dataclass(frozen=True)
@@ -41,8 +60,8 @@ def parse_moment(text: str, option: str = "date") -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise WaveError(f"{option} {text!r} is not an ISO 8601 date or date-time "
-                        "(e.g. 2024-05-01 or 2024-05-01T08:00+07:00)") from None
+        raise WaveError(N_("%(option)s '%(text)s' is not an ISO 8601 date or date-time "
+                           "(e.g. 2024-05-01 or 2024-05-01T08:00+07:00)"), option=option, text=text) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
@@ -60,8 +79,8 @@ def find_questionnaire(reference: str) -> Questionnaire:
         .order_by(Questionnaire.version.desc()).limit(1)
     ).first()
     if found is None:
-        raise WaveError(f"no questionnaire with id or name {reference!r} "
-                        "(load one with `flask questionnaire load`)")
+        raise WaveError(N_("no questionnaire with id or name '%(reference)s' "
+                           "(load one with `flask questionnaire load`)"), reference=reference)
     return found
 
 
@@ -88,7 +107,7 @@ def find_wave(reference: str | int) -> Wave:
     """
     wave = db.session.scalar(select_wave(reference))
     if wave is None:
-        raise WaveError(f"no wave named {str(reference)!r} (see `flask wave list`)")
+        raise WaveError(N_("no wave named '%(name)s' (see `flask wave list`)"), name=str(reference))
     return wave
 
 
@@ -102,14 +121,15 @@ def check_wave_name(name: str) -> str:
     name = unicodedata.normalize("NFC", name.strip())
     max_length = cast(int, cast(String, Wave.__table__.c.name.type).length)  # the column is a String(n)
     if not name:
-        raise WaveError("the wave name is empty")
+        raise WaveError(N_("the wave name is empty"))
     if len(name) > max_length:
-        raise WaveError(f"the wave name is longer than {max_length} characters")
+        raise WaveError(N_("the wave name is longer than %(limit)d characters"), limit=max_length)
     for position, char in enumerate(name, start=1):
         category = unicodedata.category(char)
         if category[0] == "C" or category in ("Zl", "Zp"):
-            raise WaveError(f"the wave name contains an invisible or control character "
-                            f"(U+{ord(char):04X} at position {position}); use letters, digits and punctuation")
+            raise WaveError(N_("the wave name contains an invisible or control character "
+                               "(U+%(code)s at position %(position)d); use letters, digits and punctuation"),
+                            code=f"{ord(char):04X}", position=position)
     return name
 
 
@@ -117,20 +137,21 @@ def create_wave(name: str, questionnaire: str, opens_at: datetime | None = None,
                 closes_at: datetime | None = None, *, follow_up_of: str | int | None = None) -> Wave:
     """Create and commit a wave of ``questionnaire`` (an id, or a name meaning its latest version).
 
-    ``follow_up_of`` names (or, for digits, gives the id of) the earlier wave whose
-    respondents this wave asks again; it must exist and cannot be the new wave itself.
+    ``follow_up_of`` names (or, for digits, gives the id of; an int is always an id) the
+    earlier wave whose respondents this wave asks again; it must exist and cannot be the
+    new wave itself.
     """
     name = check_wave_name(name)
     if opens_at and closes_at and closes_at <= opens_at:
-        raise WaveError("the wave must close after it opens (--closes is not after --opens)")
+        raise WaveError(N_("the wave must close after it opens (--closes is not after --opens)"))
     earlier = None
     if follow_up_of is not None and str(follow_up_of).strip():
-        if str(follow_up_of).strip() == name:
-            raise WaveError(f"wave {name!r} cannot be a follow-up of itself")
+        if isinstance(follow_up_of, str) and follow_up_of.strip() == name:
+            raise WaveError(N_("wave '%(name)s' cannot be a follow-up of itself"), name=name)
         earlier = _earlier_wave(follow_up_of)
     found = find_questionnaire(questionnaire)
     if db.session.scalars(select(Wave.id).where(Wave.name == name)).first() is not None:
-        raise WaveError(f"a wave named {name!r} already exists")
+        raise WaveError(N_("a wave named '%(name)s' already exists"), name=name)
     wave = Wave(name=name, questionnaire=found, opens_at=opens_at, closes_at=closes_at, follow_up_of=earlier)
     db.session.add(wave)
     try:
@@ -138,16 +159,18 @@ def create_wave(name: str, questionnaire: str, opens_at: datetime | None = None,
     except IntegrityError:
         # Someone created the same name between our check and the commit.
         db.session.rollback()
-        raise WaveError(f"a wave named {name!r} already exists") from None
+        raise WaveError(N_("a wave named '%(name)s' already exists"), name=name) from None
     return wave
 
 
 def _earlier_wave(reference: str | int) -> Wave:
-    try:
-        return find_wave(reference)
-    except WaveError:
-        raise WaveError(f"the earlier wave {str(reference).strip()!r} does not exist "
-                        "(see `flask wave list`)") from None
+    """The earlier wave: an int is an id (the staff site's choice), a text what a person typed."""
+    found = db.session.get(Wave, reference) if isinstance(reference, int) else db.session.scalar(
+        select_wave(reference))
+    if found is None:
+        raise WaveError(N_("the earlier wave '%(name)s' does not exist (see `flask wave list`)"),
+                        name=str(reference).strip())
+    return found
 
 
 def set_follow_up(wave: Wave, earlier_reference: str | int | None) -> Wave:
@@ -164,19 +187,20 @@ def set_follow_up(wave: Wave, earlier_reference: str | int | None) -> Wave:
         return wave  # nothing changes: no reason to refuse
     has_invitations = db.session.scalar(select(Invitation.id).where(Invitation.wave_id == wave.id).limit(1))
     if has_invitations is not None:
-        raise WaveError(f"wave {wave.name!r} already has invitations, so the wave it follows up "
-                        "can no longer be changed")
+        raise WaveError(N_("wave '%(name)s' already has invitations, so the wave it follows up "
+                           "can no longer be changed"), name=wave.name)
     if earlier is not None:
         if earlier.id == wave.id:
-            raise WaveError(f"wave {wave.name!r} cannot be a follow-up of itself")
+            raise WaveError(N_("wave '%(name)s' cannot be a follow-up of itself"), name=wave.name)
         chain = [earlier.name]
         current = earlier.follow_up_of
         seen = {earlier.id}
         while current is not None and current.id not in seen:
             chain.append(current.name)
             if current.id == wave.id:
-                raise WaveError(f"wave {wave.name!r} cannot follow up {earlier.name!r}: the chain would be "
-                                f"circular ({' → '.join([wave.name, *chain])})")
+                raise WaveError(N_("wave '%(name)s' cannot follow up '%(earlier)s': the chain would be "
+                                   "circular (%(chain)s)"),
+                                name=wave.name, earlier=earlier.name, chain=" → ".join([wave.name, *chain]))
             seen.add(current.id)
             current = current.follow_up_of
     wave.follow_up_of = earlier
