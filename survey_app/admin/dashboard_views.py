@@ -8,14 +8,12 @@ from sqlalchemy import func, select
 
 from survey_app.admin.blueprint import ALL_ROLES, DATA_ROLES, bp, page_arg, roles_required, wave_or_404
 from survey_app.admin.forms import SearchForm
-from survey_app.admin.wave_views import follow_up_form
 from survey_app.audit import record
 from survey_app.extensions import db
-from survey_app.models import Alumnus, Invitation, Response, Wave
+from survey_app.models import Alumnus, Invitation, Response
 from survey_app.monitoring.stats import wave_stats, waves_overview
 from survey_app.privacy import pseudonym, pseudonym_key
 from survey_app.reference import category_labels, province_labels
-from survey_app.waves.panel import panel_status
 
 PAGE_SIZE = 50
 
@@ -32,20 +30,15 @@ def home():
 @roles_required(*ALL_ROLES)
 def wave_dashboard(wave_id: int):
     """Counts and rates by province, training category and cohort; refreshes itself."""
+    from survey_app.admin.wave_views import panel_context  # --- waves: follow-up waves (issue 11)
+
     wave = wave_or_404(wave_id)
     provinces, categories = province_labels(), category_labels(str(get_locale()))
     stats = wave_stats(wave, provinces, categories)
-    panel = panel_status(wave, provinces, categories)  # --- waves: None unless a follow-up wave
-    if request.args.get("fragment"):
-        return render_template("admin/_wave_stats.html", wave=wave, stats=stats, panel=panel)
-    follow_up = follow_up_form(wave) if current_user.can("admin") else None
-    return render_template("admin/wave.html", wave=wave, stats=stats, panel=panel, follow_up=follow_up,
-                           follow_ups=_follow_ups(wave))
-
-
-def _follow_ups(wave: Wave) -> list[Wave]:
-    """The waves that follow up ``wave``."""
-    return list(db.session.scalars(select(Wave).where(Wave.follow_up_of_id == wave.id).order_by(Wave.id)))
+    fragment = bool(request.args.get("fragment"))
+    extra = panel_context(wave, provinces, categories, page=not fragment)
+    template = "admin/_wave_stats.html" if fragment else "admin/wave.html"
+    return render_template(template, wave=wave, stats=stats, **extra)
 
 
 @bp.get("/waves/<int:wave_id>/invitations")

@@ -9,15 +9,16 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from survey_app.admin.blueprint import ADMIN_ONLY, bp, roles_required, wave_or_404
-from survey_app.audit import record
 from survey_app.extensions import db
 from survey_app.models import Invitation, Questionnaire, Wave
+from survey_app.waves.panel import panel_status
 from survey_app.waves.service import WaveError, create_wave, parse_moment, set_follow_up
 
 
@@ -72,10 +73,6 @@ def wave_new():
         except WaveError as exc:
             error = exc.translated()
         else:
-            record("wave.create", f"wave:{wave.name}", {
-                "questionnaire": wave.questionnaire_id,
-                "follow_up_of": wave.follow_up_of.name if wave.follow_up_of else None})
-            db.session.commit()
             flash(_("Wave %(name)s created.", name=wave.name), "success")
             return redirect(url_for("admin.wave_dashboard", wave_id=wave.id), 303)
     return render_template("admin/wave_new.html", form=form, questionnaires=questionnaires, error=error), 400
@@ -89,19 +86,25 @@ def wave_follow_up(wave_id: int):
     form = FollowUpForm()
     if not form.validate_on_submit():
         abort(400)
-    before = wave.follow_up_of.name if wave.follow_up_of else None
     try:
         set_follow_up(wave, _choice_id(form.follow_up_of.data))
     except WaveError as exc:
-        db.session.rollback()
         return render_template("admin/wave_follow_up_refused.html", wave=wave, reason=exc.translated()), 400
     after = wave.follow_up_of.name if wave.follow_up_of else None
-    if after != before:
-        record("wave.follow_up", f"wave:{wave.name}", {"before": before, "after": after})
-        db.session.commit()
     flash(_("Wave %(name)s is a follow-up of %(earlier)s.", name=wave.name, earlier=after) if after
           else _("Wave %(name)s is not a follow-up of any wave.", name=wave.name), "success")
     return redirect(url_for("admin.wave_dashboard", wave_id=wave.id), 303)
+
+
+def panel_context(wave: Wave, provinces: dict[str, str], categories: dict[str, str], *, page: bool) -> dict:
+    """What the wave dashboard shows about follow-ups: the panel status (a follow-up wave), and
+    on the full page the waves following this one up and, for admins, the follow-up form."""
+    extra: dict = {"panel": panel_status(wave, provinces, categories)}
+    if page:
+        extra["follow_ups"] = list(db.session.scalars(
+            select(Wave).where(Wave.follow_up_of_id == wave.id).order_by(Wave.id)))
+        extra["follow_up"] = follow_up_form(wave) if current_user.can("admin") else None
+    return extra
 
 
 def follow_up_form(wave: Wave) -> FollowUpForm | None:

@@ -129,8 +129,6 @@ def plan_export(wave: Wave, options: ExportOptions, *, dataset: bool = False) ->
 
 def audit(plan: ExportPlan, action: str = "export.responses", **extra) -> None:
     """Add the audit event of an export (commit it together with the action)."""
-    if plan.earlier_wave_id is not None:  # whose answers left, besides the wave's own
-        extra.setdefault("earlier_wave", plan.earlier_wave_name)
     detail = {"wave": plan.wave_name, **asdict(plan.options),
               "personal_data": plan.options.include_personal,
               "financial_data": plan.options.include_financial, **extra}

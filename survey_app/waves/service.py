@@ -15,6 +15,7 @@ from sqlalchemy import Select, String, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from survey_app.audit import record
 from survey_app.extensions import db
 from survey_app.models import Invitation, Questionnaire, Wave
 
@@ -154,6 +155,8 @@ def create_wave(name: str, questionnaire: str, opens_at: datetime | None = None,
         raise WaveError(N_("a wave named '%(name)s' already exists"), name=name)
     wave = Wave(name=name, questionnaire=found, opens_at=opens_at, closes_at=closes_at, follow_up_of=earlier)
     db.session.add(wave)
+    record("wave.create", f"wave:{name}", {"questionnaire": f"{found.name} v{found.version}",
+                                           "follow_up_of": earlier.name if earlier else None})
     try:
         db.session.commit()
     except IntegrityError:
@@ -203,6 +206,9 @@ def set_follow_up(wave: Wave, earlier_reference: str | int | None) -> Wave:
                                 name=wave.name, earlier=earlier.name, chain=" → ".join([wave.name, *chain]))
             seen.add(current.id)
             current = current.follow_up_of
+    record("wave.follow_up", f"wave:{wave.name}", {
+        "before": wave.follow_up_of.name if wave.follow_up_of else None,
+        "after": earlier.name if earlier else None})
     wave.follow_up_of = earlier
     db.session.commit()
     return wave

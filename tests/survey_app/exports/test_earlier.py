@@ -107,11 +107,11 @@ def test_codebook_describes_the_earlier_columns(runner, follow_up, tmp_path):
     assert rows["prev_status"]["label_en"] == "Invitation status in the earlier wave"
 
 
-def test_export_with_earlier_answers_is_audited_with_the_earlier_wave(app, runner, follow_up, tmp_path):
+def test_export_with_earlier_answers_is_audited_with_the_option(app, runner, follow_up, tmp_path):
     _export(runner, tmp_path, "--include-earlier")
     with app.app_context():
         event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export.responses")).one()
-    assert event.detail["include_earlier"] is True and event.detail["earlier_wave"] == "w1"
+    assert event.detail["include_earlier"] is True and event.detail["wave"] == "w2"
 
 
 @pytest.mark.parametrize("command", [["responses", "--format", "csv"], ["codebook"]])
@@ -143,7 +143,7 @@ def test_staff_site_export_job_includes_the_earlier_answers(app, as_role, follow
     assert rows[0]["prev_description"] == "'=1+2 jual kopi"
     with app.app_context():
         event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export.responses")).one()
-    assert event.detail["via"] == "job" and event.detail["earlier_wave"] == "w1"
+    assert event.detail["via"] == "job" and event.detail["include_earlier"] is True
     codebook = client.get(f"/admin/waves/{follow_up['wave']}/codebook").get_data(as_text=True)
     assert "prev_description" in codebook
 

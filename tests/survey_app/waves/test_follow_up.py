@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.extensions import db
-from survey_app.models import Invitation, Wave
+from survey_app.models import AuditEvent, Invitation, Wave
 from survey_app.waves.service import WaveError, create_wave, find_wave, set_follow_up
 
 
@@ -24,6 +24,17 @@ def test_follow_up_wave_is_created_and_listed(app, runner, wave):
     listed = runner.invoke(args=["wave", "list"]).output
     assert "W2\ttracer v2\tnow to no end\t0 invited\t0 submitted\tfollow-up of W1" in listed
     assert "W1\ttracer v2\tnow to no end\t0 invited\t0 submitted\n" in listed
+
+
+def test_creating_and_repointing_are_audited(app, runner, wave):
+    runner.invoke(args=["wave", "create", "W2", "--questionnaire", "tracer", "--follow-up-of", "W1"])
+    runner.invoke(args=["wave", "follow-up", "W2", "--none"])
+
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.target) for e in events] == [("wave.create", "wave:W2"), ("wave.follow_up", "wave:W2")]
+    assert events[0].detail["follow_up_of"] == "W1" and events[0].detail["questionnaire"] == "tracer v2"
+    assert events[1].detail == {"before": "W1", "after": None}
 
 
 def test_earlier_wave_may_be_given_by_id(app, runner, wave):
