@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import aliased
 
 from survey_app.extensions import db
 from survey_app.models import Alumnus, AlumnusCategory, Invitation, Response, Wave
@@ -101,33 +102,39 @@ def panel_status(wave: Wave, province_names: dict[str, str] | None = None,
 
     The people counted are the alumni invited to either wave (revoked links aside); an
     alumnus with trainings in two categories counts once in each category. Two GROUP BY
-    queries over the invitations of the two waves, no per-person work in Python.
+    queries (by province, by category), no per-person work in Python.
     """
     earlier = wave.follow_up_of
     if earlier is None:
         return None
-    submitted = Invitation.status == "submitted"
-    people = (
-        select(Invitation.alumnus_id.label("alumnus_id"),
-               func.max(case((and_(Invitation.wave_id == earlier.id, submitted), 1), else_=0)).label("a1"),
-               func.max(case((and_(Invitation.wave_id == wave.id, submitted), 1), else_=0)).label("a2"))
-        .where(Invitation.wave_id.in_((earlier.id, wave.id)), Invitation.status != "revoked")
-        .group_by(Invitation.alumnus_id)
-        .subquery())
-    by_province_rows = db.session.execute(
-        select(Alumnus.province_code, people.c.a1, people.c.a2, func.count())
-        .join(Alumnus, Alumnus.id == people.c.alumnus_id)
-        .group_by(Alumnus.province_code, people.c.a1, people.c.a2)).all()
+    by_province_rows = db.session.execute(_cells(Alumnus.province_code, Alumnus.id, earlier.id, wave.id)).all()
     by_category_rows = db.session.execute(
-        select(AlumnusCategory.category, people.c.a1, people.c.a2, func.count())
-        .join(AlumnusCategory, AlumnusCategory.alumnus_id == people.c.alumnus_id)
-        .group_by(AlumnusCategory.category, people.c.a1, people.c.a2)).all()
+        _cells(AlumnusCategory.category, AlumnusCategory.alumnus_id, earlier.id, wave.id)).all()
     total = PanelGroup("total")
     for _province, a1, a2, count in by_province_rows:
         total.add(bool(a1), bool(a2), count)
     return PanelStatus(wave=wave, earlier=earlier, total=total,
                        by_category=_groups(by_category_rows, category_names),
                        by_province=_groups(by_province_rows, province_names))
+
+
+def _cells(group: Any, alumnus_id: Any, earlier_id: int, wave_id: int) -> Select:
+    """(group, answered earlier 0/1, answered this wave 0/1, alumni) over alumni invited to either wave.
+
+    Each side is an outer join on the (wave, alumnus) unique key, so PostgreSQL hashes the two
+    waves' invitations once and counts in one pass, with no per-alumnus aggregate to spill.
+    """
+    first, second = aliased(Invitation), aliased(Invitation)
+    answered_first = case((first.status == "submitted", 1), else_=0)
+    answered_second = case((second.status == "submitted", 1), else_=0)
+    return (select(group, answered_first, answered_second, func.count())
+            .select_from(alumnus_id.table)
+            .outerjoin(first, and_(first.alumnus_id == alumnus_id, first.wave_id == earlier_id,
+                                   first.status != "revoked"))
+            .outerjoin(second, and_(second.alumnus_id == alumnus_id, second.wave_id == wave_id,
+                                    second.status != "revoked"))
+            .where(or_(first.id.is_not(None), second.id.is_not(None)))
+            .group_by(group, answered_first, answered_second))
 
 
 def _groups(rows: Iterable, labels: dict[str, str] | None) -> list[PanelGroup]:
