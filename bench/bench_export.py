@@ -10,6 +10,11 @@ COPY. Each export runs in its own process (`flask export responses`); its wall t
 RSS (ru_maxrss) are compared with a baseline in the same run: PostgreSQL's own
 `COPY (SELECT … the same join …) TO STDOUT` into a file, through psycopg, in a process of
 its own. Memory flatness: the CSV export is also run on half the rows.
+
+    --follow-up (waves, issue 11): instead, a follow-up wave of the loaded wave is added (80%
+    of the alumni answered it again, with the same answers) and its CSV export with the earlier
+    wave's answers (`--include-earlier`, prev_ columns) is compared with its plain CSV export
+    in the same run; the panel status query (`survey_app.waves.panel.panel_status`) is timed too.
 """
 from __future__ import annotations
 
@@ -125,6 +130,9 @@ def main() -> None:
     parser.add_argument("--url", default=os.environ.get("JEJAK_BENCH_POSTGRES_URL", DEFAULT_URL))
     parser.add_argument("--rows", type=int, default=240_000)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "export")
+    parser.add_argument("--follow-up", action="store_true",
+                        help="Measure a follow-up wave's export with --include-earlier against its plain export.")
+    parser.add_argument("--rounds", type=int, default=3, help="--follow-up: interleaved rounds (fastest kept).")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -136,6 +144,9 @@ def main() -> None:
                      "with psycopg.connect(sys.argv[1]) as c, open(sys.argv[2], 'wb') as f:\n"
                      "    with c.cursor().copy(sys.argv[3]) as copy:\n"
                      "        for block in copy: f.write(block)\n")
+    if args.follow_up:
+        _bench_follow_up(args, wave_id, env, flask)
+        return
     results = {}
     for _attempt in range(2):  # the first round warms the caches; the second is reported
         out = args.out / "baseline.csv"
@@ -159,6 +170,70 @@ def main() -> None:
     for name, (seconds, rss, _out) in results.items():
         size = (args.out / files[name]).stat().st_size / 1e6
         print(f"{name:<22}{seconds:>9.1f}{seconds / base_s:>12.2f}{rss:>13.0f}{rss / base_rss:>12.2f}{size:>9.1f}")
+
+
+def _bench_follow_up(args, wave_id: int, env: dict, flask: list[str]) -> None:
+    """Plain vs --include-earlier CSV export of a follow-up wave, and the panel status query."""
+    rows = _follow_up_wave(args.url, wave_id)
+    results: dict[str, tuple[float, float, str]] = {}
+    # Interleaved rounds, the fastest of each kept: on a shared, loaded machine the minimum is
+    # the least disturbed measurement of the same work.
+    for _attempt in range(args.rounds):
+        for name, extra in (("csv", []), ("csv_earlier", ["--include-earlier"])):
+            measured = _measured([*flask, "export", "responses", "--wave", "bench_w2", "--format", "csv",
+                                  "--out", str(args.out / f"{name}.csv"), "--force", *extra], env)
+            if name not in results or measured[0] < results[name][0]:
+                results[name] = measured
+    panel_code = ("import json, sys, time\n"
+                  "from survey_app import create_app\n"
+                  "from survey_app.waves.panel import panel_status\n"
+                  "from survey_app.waves.service import find_wave\n"
+                  "app = create_app({'SQLALCHEMY_DATABASE_URI': sys.argv[1], 'SECRET_KEY': 'bench'}, "
+                  "config_name='testing')\n"
+                  "with app.app_context():\n"
+                  "    wave = find_wave('bench_w2'); panel_status(wave)\n"
+                  "    t = time.perf_counter(); status = panel_status(wave); s = time.perf_counter() - t\n"
+                  "    print(json.dumps({'s': s, 'cells': [status.total.both, status.total.earlier_only, "
+                  "status.total.current_only, status.total.neither], 'groups': len(status.by_category) "
+                  "+ len(status.by_province)}))\n")
+    panel = subprocess.run([sys.executable, "-c", panel_code, args.url], capture_output=True, text=True, env=env,
+                           cwd=ROOT, check=True)
+    base_s, base_rss, _ = results["csv"]
+    print(f"\nfollow-up wave: {rows} responses (of {args.rows} alumni)")
+    print(f"{'run':<22}{'seconds':>9}{'x plain':>10}{'peak RSS MB':>13}{'x plain':>10}{'file MB':>9}")
+    for name, (seconds, rss, _out) in results.items():
+        size = (args.out / f"{name}.csv").stat().st_size / 1e6
+        print(f"{name:<22}{seconds:>9.1f}{seconds / base_s:>10.2f}{rss:>13.0f}{rss / base_rss:>10.2f}{size:>9.1f}")
+    print(f"panel status: {panel.stdout.strip()}")
+
+
+def _follow_up_wave(url: str, wave_id: int) -> int:
+    """A wave 'bench_w2' following up ``wave_id``: 4 in 5 alumni answered it again (set-based SQL)."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        conn.execute("DELETE FROM responses WHERE invitation_id IN (SELECT i.id FROM invitations i "
+                     "JOIN waves w ON w.id = i.wave_id WHERE w.name = 'bench_w2')")
+        conn.execute("DELETE FROM invitations WHERE wave_id IN (SELECT id FROM waves WHERE name = 'bench_w2')")
+        conn.execute("DELETE FROM waves WHERE name = 'bench_w2'")
+        new_id = conn.execute("INSERT INTO waves (name, questionnaire_id, created_at, follow_up_of_id) "
+                              "SELECT 'bench_w2', questionnaire_id, now(), id FROM waves WHERE id = %s RETURNING id",
+                              (wave_id,)).fetchone()
+        if new_id is None:
+            raise SystemExit("no wave to follow up")
+        conn.execute("INSERT INTO invitations (wave_id, alumnus_id, token_hash, status, reminders_sent, created_at) "
+                     "SELECT %s, alumnus_id, md5('w2' || alumnus_id) || md5(alumnus_id::text), "
+                     "CASE WHEN alumnus_id %% 5 = 0 THEN 'issued' ELSE 'submitted' END, 0, now() "
+                     "FROM invitations WHERE wave_id = %s", (new_id[0], wave_id))
+        count = conn.execute(
+            "INSERT INTO responses (invitation_id, answers, language, started_at, updated_at, submitted_at, revision) "
+            "SELECT i2.id, r.answers, 'id', now(), now(), now(), 1 FROM invitations i2 "
+            "JOIN invitations i1 ON i1.alumnus_id = i2.alumnus_id AND i1.wave_id = %s "
+            "JOIN responses r ON r.invitation_id = i1.id WHERE i2.wave_id = %s AND i2.status = 'submitted'",
+            (wave_id, new_id[0])).rowcount
+        conn.execute("ANALYZE invitations")
+        conn.execute("ANALYZE responses")
+    return count
 
 
 def _half_wave(url: str, wave_id: int) -> str:

@@ -15,6 +15,7 @@ from survey_app.admin import (  # noqa: F401 (each module registers its views)
     report_views,
     roster_views,
     users_views,
+    wave_views,  # --- waves
     xlsform_views,
 )
 from survey_app.admin.blueprint import bp

@@ -30,10 +30,15 @@ def home():
 @roles_required(*ALL_ROLES)
 def wave_dashboard(wave_id: int):
     """Counts and rates by province, training category and cohort; refreshes itself."""
+    from survey_app.admin.wave_views import panel_context  # --- waves: follow-up waves (issue 11)
+
     wave = wave_or_404(wave_id)
-    stats = wave_stats(wave, province_labels(), category_labels(str(get_locale())))
-    template = "admin/_wave_stats.html" if request.args.get("fragment") else "admin/wave.html"
-    return render_template(template, wave=wave, stats=stats)
+    provinces, categories = province_labels(), category_labels(str(get_locale()))
+    stats = wave_stats(wave, provinces, categories)
+    fragment = bool(request.args.get("fragment"))
+    extra = panel_context(wave, provinces, categories, page=not fragment)
+    template = "admin/_wave_stats.html" if fragment else "admin/wave.html"
+    return render_template(template, wave=wave, stats=stats, **extra)
 
 
 @bp.get("/waves/<int:wave_id>/invitations")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from flask import Response, abort, current_app, render_template
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -36,6 +37,7 @@ class ExportForm(FlaskForm):
     submitted_only = BooleanField(_l("Only submitted responses"))
     include_personal = BooleanField(_l("Include external id, name, phone and e-mail (admins only)"))
     include_financial = BooleanField(_l("Include financial answers: wage, revenue, profit (admins only)"))
+    include_earlier = BooleanField(_l("Follow-up wave: add the earlier wave's answers (prev_ columns)"))
 
 
 
@@ -54,6 +56,14 @@ def wave_export(wave_id: int):
     wave = wave_or_404(wave_id)
     form = ExportForm()
     is_admin = current_user.can("admin")
+    if form.is_submitted() and form.include_earlier.data and wave.follow_up_of_id is None:
+        form.validate()
+        form.include_earlier.errors = [*form.include_earlier.errors,
+                                       _("Wave %(name)s is not a follow-up of an earlier wave.", name=wave.name)]
+        return render_template("admin/export.html", wave=wave, form=form, is_admin=is_admin,
+                               jobs=jobs.recent_jobs(wave_id=wave.id, kinds=("export", "codebook", "dataset"),
+                                                     user=current_user, limit=10),
+                               available=queue.queue_available(current_app)), 400
     if not form.is_submitted() or not form.validate():
         return render_template("admin/export.html", wave=wave, form=form, is_admin=is_admin,
                                jobs=jobs.recent_jobs(wave_id=wave.id, kinds=("export", "codebook", "dataset"),
@@ -62,7 +72,8 @@ def wave_export(wave_id: int):
     options = ExportOptions(format=form.format.data, language=form.language.data, labels=form.labels.data,
                             include_personal=form.include_personal.data,
                             include_financial=form.include_financial.data,
-                            submitted_only=form.submitted_only.data)
+                            submitted_only=form.submitted_only.data,
+                            include_earlier=form.include_earlier.data)
     try:
         options.check(current_user.role)
     except ExportRefused:
@@ -77,6 +88,7 @@ def wave_export(wave_id: int):
 def wave_codebook(wave_id: int):
     """The codebook of the wave's export as a page (no data, so not audited)."""
     wave = wave_or_404(wave_id)
-    plan = plan_export(wave, ExportOptions(include_personal=True, include_financial=True))
+    plan = plan_export(wave, ExportOptions(include_personal=True, include_financial=True,
+                                           include_earlier=wave.follow_up_of_id is not None))
     title = f"{wave.name}: {plan.questionnaire.name} v{plan.questionnaire.version}"
     return allow_inline_styles(Response(render_codebook_html(plan.columns, title), mimetype="text/html"))

@@ -44,7 +44,8 @@ def roster_command(count: int, out: Path, seed: int) -> None:
                    "[default: a fifth of --alumni, at most 600].")
 @click.option("--seed", type=int, default=2020, show_default=True, help="Same seed, same data.")
 def seed_command(alumni: int, responses: int | None, seed: int) -> None:
-    """Load the default questionnaire, synthetic alumni, an open wave 'demo' and answers.
+    """Load the default questionnaire, synthetic alumni, an open wave 'demo' and answers,
+    and a follow-up wave 'demo_followup' of it (questionnaire tracer_followup).
 
     Safe to run again: existing demo data is kept, and a new admin password and fresh
     sample links are printed.
@@ -70,8 +71,21 @@ def seed_command(alumni: int, responses: int | None, seed: int) -> None:
     else:
         click.echo("Demo data already present; kept as is.")
     click.echo("")
+    follow_up = result.follow_up
+    if follow_up is not None and follow_up.created:
+        click.echo(f"Follow-up wave 'demo_followup': {follow_up.invitations} invitations "
+                   f"({follow_up.newcomers} newcomers; links in {', '.join(map(str, follow_up.links_files))}), "
+                   f"{follow_up.submitted} submitted, {follow_up.partial} partial and "
+                   f"{follow_up.declined} declined responses.")
+    elif result.follow_up_note:
+        click.echo(f"Note: {result.follow_up_note}.")
     click.echo(f"Admin login:  {result.admin_email}  /  {result.admin_password}")
     click.echo("Sample survey links (open on a phone-sized window):")
     for link in result.links:
+        click.echo(f"  {link}")
+    if result.follow_up_link is not None:
+        link, business = result.follow_up_link
+        click.echo("Follow-up link of someone who ran a business in the first wave")
+        click.echo(f"(they will be asked about {business!r}):")
         click.echo(f"  {link}")
     click.echo("")

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from survey_app.accounts.passwords import generate_password, hash_password
 from survey_app.accounts.service import create_user
+from survey_app.demo.followup import FollowUpResult, business_owner_link, follow_up_wave, seed_follow_up
 from survey_app.demo.responses import Profile, SyntheticRespondent, load_descriptions
 from survey_app.demo.roster_data import load_reference, write_roster_csv
 from survey_app.extensions import db
@@ -25,7 +26,7 @@ from survey_app.models import AdminUser, Alumnus, Enrollment, Invitation, Respon
 from survey_app.models.types import utcnow
 from survey_app.questionnaire.logic import Respondent, RosterTraining
 from survey_app.questionnaire.service import compiled_questionnaire, latest_version, store_new_version
-from survey_app.waves.service import create_wave
+from survey_app.waves.service import WaveError, create_wave, find_wave
 
 DEMO_WAVE = "demo"
 DEMO_ADMIN = "admin@jejak.demo"
@@ -46,12 +47,19 @@ class DemoResult:
     admin_password: str = ""
     links: list[str] = field(default_factory=list)
     links_file: Path | None = None
+    # --- waves: the follow-up wave (issue 11)
+    follow_up: FollowUpResult | None = None
+    follow_up_note: str = ""
+    follow_up_link: tuple[str, str] | None = None  # (link, the business described in the demo wave)
 
 
 def seed_demo(*, alumni: int, responses: int, seeds_dir: Path, work_dir: Path, base_url: str,
               seed: int = 2020, sample_links: int = 3) -> DemoResult:
     """Load the demo (once) and return an admin login and fresh sample links."""
-    wave = db.session.scalar(select(Wave).where(Wave.name == DEMO_WAVE))
+    try:
+        wave: Wave | None = find_wave(DEMO_WAVE)
+    except WaveError:
+        wave = None
     result = DemoResult(created=wave is None)
     if wave is None:
         questionnaire = latest_version(DEFAULT_QUESTIONNAIRE) or store_new_version(
@@ -65,9 +73,34 @@ def seed_demo(*, alumni: int, responses: int, seeds_dir: Path, work_dir: Path, b
         result.invitations, result.links_file = issued.issued, links_file
         result.alumni = alumni
         _answer(wave, responses, seed, seeds_dir, result)
+    _follow_up(wave, result, seeds_dir=seeds_dir, work_dir=work_dir, base_url=base_url, seed=seed,
+               newcomers=max(3, responses // 10), sample_links=sample_links)
     result.admin_password = _demo_admin()
     result.links = _fresh_links(wave, sample_links, base_url)
     return result
+
+
+def _follow_up(wave: Wave, result: DemoResult, *, seeds_dir: Path, work_dir: Path, base_url: str, seed: int,
+               newcomers: int, sample_links: int) -> None:
+    """The follow-up wave (created once) and a link of a first-wave business owner to try."""
+    if not engine_reads_previous():
+        result.follow_up_note = ("follow-up wave not created: this build's questionnaire engine cannot read "
+                                 "${previous.*} answers yet")
+        return
+    result.follow_up = seed_follow_up(wave, seeds_dir=seeds_dir, work_dir=work_dir, base_url=base_url, seed=seed,
+                                      newcomers=newcomers)
+    follow_up = follow_up_wave()
+    if follow_up is not None and sample_links:
+        result.follow_up_link = business_owner_link(follow_up, base_url)
+
+
+def engine_reads_previous() -> bool:
+    """Whether the questionnaire engine feeds ``${previous.*}`` from the respondent's earlier answers.
+
+    --- waves: the engine side of follow-up waves is built on another branch (issue 11,
+    helper `previous`); until both are merged the demo cannot answer tracer_followup.
+    """
+    return "previous" in getattr(Respondent, "__dataclass_fields__", {})
 
 
 def _load_roster(alumni: int, seed: int, seeds_dir: Path, work_dir: Path) -> None:

@@ -29,6 +29,8 @@ _wave = click.option("--wave", "wave_ref", required=True, help="Wave name (or id
 _force = click.option("--force", is_flag=True, help="Replace the destination if it exists.")
 _financial = click.option("--include-financial", is_flag=True,
                           help="Also export financial answers (questions marked sensitive).")
+_earlier = click.option("--include-earlier", is_flag=True,
+                        help="Follow-up wave: add each person's answers in the earlier wave as prev_ columns.")
 _language = click.option("--language", type=click.Choice(LANGUAGES), default="id", show_default=True,
                          help="Language of variable and value labels.")
 
@@ -43,12 +45,14 @@ _language = click.option("--language", type=click.Choice(LANGUAGES), default="id
 @click.option("--include-personal", is_flag=True, help="Also export external id, name, phone and e-mail.")
 @_financial
 @click.option("--submitted-only", is_flag=True, help="Only submitted responses (default: every response).")
+@_earlier
 @_force
 def responses_command(wave_ref, fmt, out, labels, language, include_personal, include_financial,
-                      submitted_only, force):
+                      submitted_only, include_earlier, force):
     """Write every response of a wave to OUT (pseudonymised unless --include-personal)."""
     options = ExportOptions(format=fmt, language=language, labels=labels, include_personal=include_personal,
-                            include_financial=include_financial, submitted_only=submitted_only)
+                            include_financial=include_financial, submitted_only=submitted_only,
+                            include_earlier=include_earlier)
     try:
         options.check()
         wave = find_wave(wave_ref)
@@ -83,15 +87,17 @@ class _CountingPlan:
 @click.option("--format", "fmt", type=click.Choice(("csv", "html")), help="Default: from the file name.")
 @click.option("--include-personal", is_flag=True, help="Describe the personal columns too.")
 @_financial
+@_earlier
 @_force
-def codebook_command(wave_ref, out, fmt, include_personal, include_financial, force):
+def codebook_command(wave_ref, out, fmt, include_personal, include_financial, include_earlier, force):
     """Write the codebook of a wave's export: variables, labels, values, relevance, flags."""
     fmt = fmt or ("html" if out.suffix.lower() in (".html", ".htm") else "csv")
     try:
         wave = find_wave(wave_ref)
         check_destination(out, force=force)
         plan = plan_export(wave, ExportOptions(include_personal=include_personal,
-                                               include_financial=include_financial))
+                                               include_financial=include_financial,
+                                               include_earlier=include_earlier))
         if fmt == "html":
             title = f"Codebook: {wave.name} ({plan.questionnaire.name} v{plan.questionnaire.version})"
             out.write_text(render_codebook_html(plan.columns, title), encoding="utf-8")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from survey_app.questionnaire.definition import Choice, Question, Questionnaire, Text
@@ -55,7 +55,7 @@ class Column:
     name: str
     label: Text
     kind: str                     # string | integer | decimal | code | binary | datetime
-    source: str                   # meta | answer
+    source: str                   # meta | answer | earlier (an answer in the wave followed up)
     question: str | None = None
     item: str | None = None       # the choice (select_multiple) or item (each_of)
     question_type: str = ""
@@ -150,6 +150,10 @@ RESPONSE_FIELDS = (
     MetaField("submitted_at", _t("Dikirim (UTC)", "Submitted (UTC)"), DATETIME),
 )
 ALL_META = (PID, *PERSONAL_FIELDS, *ROSTER_FIELDS, *RESPONSE_FIELDS)
+# --- waves: exports of a follow-up wave with the earlier wave's answers (``prev_`` columns).
+EARLIER_PREFIX = "prev_"
+EARLIER_STATUS = MetaField("prev_status", _t("Status undangan di gelombang sebelumnya",
+                                             "Invitation status in the earlier wave"))
 
 
 def meta_columns(fields: Iterable[MetaField], taken: set[str]) -> list[Column]:
@@ -199,6 +203,27 @@ def answer_columns(questionnaire: Questionnaire, *, include_financial: bool = Fa
                 continue
             columns.extend(_columns_for(question, questionnaire, relevant, roster_items, taken, reserved_plain))
     return columns
+
+
+def earlier_columns(questionnaire: Questionnaire, wave_name: str, *, include_financial: bool = False,
+                    roster_items: Sequence[Choice] = (), taken: set[str] | None = None) -> list[Column]:
+    """The answer columns of the earlier wave's ``questionnaire``, named ``prev_<variable>``.
+
+    Same variables as that wave's own export (financial ones only with
+    ``include_financial``), labelled "(gelombang sebelumnya W1) …" / "(earlier wave W1) …" — in
+    front, so a format that cuts long labels keeps it — and read from each row's earlier answers.
+    """
+    taken = set() if taken is None else taken
+    columns = []
+    for column in answer_columns(questionnaire, include_financial=include_financial, roster_items=roster_items):
+        label = Text({lang: f"({_EARLIER_WAVE.get(lang)} {wave_name}) {text}"
+                      for lang, text in column.label.translations.items()})
+        name = safe_name(EARLIER_PREFIX + column.name, taken, _limit(column.kind))
+        columns.append(replace(column, name=name, label=label, source="earlier"))
+    return columns
+
+
+_EARLIER_WAVE = _t("gelombang sebelumnya", "earlier wave")
 
 
 def _repeat_columns(question: Question, page, relevant: str, taken: set[str]) -> list[Column]:
@@ -371,6 +396,10 @@ def row_extractor(columns: Sequence[Column]) -> Callable[[Any], list]:
             items = [cast(str, c.item) for c in columns[index:end]]
             step = _selected_step if column.kind == BINARY else _each_of_step
             steps.append(step(cast(str, column.question), items))
+        elif column.source == "earlier":
+            while end < len(columns) and columns[end].source == "earlier":
+                end += 1
+            steps.append(_earlier_step(row_extractor([replace(c, source="answer") for c in columns[index:end]])))
         elif column.source == "answer":
             while (end < len(columns) and columns[end].source == "answer" and columns[end].item is None
                    and columns[end].repeat is None):
@@ -386,6 +415,25 @@ def row_extractor(columns: Sequence[Column]) -> Callable[[Any], list]:
             step(row, out)
         return out
     return extract
+
+
+class _EarlierAnswers:
+    """A row's earlier answers where the answer steps look for answers."""
+
+    __slots__ = ("answers",)
+
+    def __init__(self) -> None:
+        self.answers: dict = {}
+
+
+def _earlier_step(extract: Callable[[Any], list]) -> Callable[[Any, list], None]:
+    """A step reading the earlier wave's columns from ``row.earlier`` (None: all missing)."""
+    view = _EarlierAnswers()
+
+    def step(row, out):
+        view.answers = row.earlier or {}
+        out.extend(extract(view))
+    return step
 
 
 def _getter_step(get: Callable[[Any], Any]) -> Callable[[Any, list], None]:

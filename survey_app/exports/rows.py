@@ -9,24 +9,28 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, overload
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
+from sqlalchemy.orm import aliased
 
 from survey_app.extensions import db
 from survey_app.models import Alumnus, Enrollment, Invitation, Response, Training, Wave
 from survey_app.privacy import pseudonym, pseudonym_key
 from survey_app.questionnaire.definition import Choice, Text
+from survey_app.waves.panel import NOT_EARLIER_ANSWERS
 
 BATCH_SIZE = 2000
 
 
 class Row:
-    """One response: its answers and the metadata columns by name."""
+    """One response: its answers, the metadata columns by name, and (follow-up exports with
+    the earlier wave) the person's answers in the wave followed up."""
 
-    __slots__ = ("answers", "meta")
+    __slots__ = ("answers", "meta", "earlier")
 
-    def __init__(self, answers: dict[str, Any], meta: dict[str, Any]):
+    def __init__(self, answers: dict[str, Any], meta: dict[str, Any], earlier: dict[str, Any] | None = None):
         self.answers = answers
         self.meta = meta
+        self.earlier = earlier
 
 
 @overload
@@ -52,10 +56,14 @@ def iso_utc(moment: datetime | None) -> str | None:
 
 
 def response_rows(wave_id: int, wave_name: str, *, include_personal: bool = False, submitted_only: bool = False,
-                  batch_size: int = BATCH_SIZE) -> Iterator[Row]:
+                  batch_size: int = BATCH_SIZE, earlier_wave_id: int | None = None) -> Iterator[Row]:
     """Every response of the wave (oldest first), with the roster facts of its alumnus.
 
-    Erased responses (consent withdrawn) no longer exist and so never appear.
+    Erased responses (consent withdrawn) no longer exist and so never appear. With
+    ``earlier_wave_id``, each row also carries the person's answers in that wave
+    (``Row.earlier``, the rule of :func:`survey_app.waves.panel.earlier_answers`: partial
+    answers count, declined or erased ones do not) and ``prev_status``, their invitation
+    status there, joined in the same streamed query.
     """
     query = (select(Response.answers, Response.language, Response.started_at, Response.submitted_at,
                     Invitation.status, Alumnus.external_id, Alumnus.name, Alumnus.phone, Alumnus.email,
@@ -66,18 +74,31 @@ def response_rows(wave_id: int, wave_name: str, *, include_personal: bool = Fals
              .order_by(Response.id))
     if submitted_only:
         query = query.where(Response.submitted_at.is_not(None))
+    if earlier_wave_id is not None:
+        # Outer joins on the (wave, alumnus) unique index: one streamed query, no look-up per row.
+        earlier_invitation, earlier_response = aliased(Invitation), aliased(Response)
+        query = (query.add_columns(earlier_response.answers, earlier_invitation.status)
+                 .outerjoin(earlier_invitation, and_(earlier_invitation.wave_id == earlier_wave_id,
+                                                     earlier_invitation.alumnus_id == Invitation.alumnus_id))
+                 .outerjoin(earlier_response, and_(earlier_response.invitation_id == earlier_invitation.id,
+                                                   earlier_invitation.status.not_in(NOT_EARLIER_ANSWERS),
+                                                   earlier_response.declined_at.is_(None))))
     key = pseudonym_key()
     result = db.session.execute(query.execution_options(yield_per=batch_size, stream_results=True))
     try:
         for (answers, language, started_at, submitted_at, status, external_id, name, phone, email,
-             province, sex, birth_year, cohort) in result:
+             province, sex, birth_year, cohort, *earlier) in result:
             meta = {"pid": pseudonym(external_id, key), "roster_province": province, "roster_sex": sex,
                     "roster_birth_year": birth_year, "roster_cohort": cohort, "wave": wave_name,
                     "status": status, "language": language, "started_at": as_utc(started_at),
                     "submitted_at": as_utc(submitted_at)}
             if include_personal:
                 meta.update(external_id=external_id, roster_name=name, roster_phone=phone, roster_email=email)
-            yield Row(answers or {}, meta)
+            if earlier:
+                meta["prev_status"] = earlier[1]
+                yield Row(answers or {}, meta, earlier[0])
+            else:
+                yield Row(answers or {}, meta)
     finally:
         result.close()
 

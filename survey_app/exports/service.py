@@ -16,12 +16,14 @@ from survey_app.audit import record
 from survey_app.exports import codebook as codebook_module
 from survey_app.exports import writers
 from survey_app.exports.columns import (
+    EARLIER_STATUS,
     PERSONAL_FIELDS,
     PID,
     RESPONSE_FIELDS,
     ROSTER_FIELDS,
     Column,
     answer_columns,
+    earlier_columns,
     meta_columns,
 )
 from survey_app.exports.rows import response_rows, wave_trainings
@@ -58,6 +60,7 @@ class ExportOptions:
     include_personal: bool = False  # external id, name, phone, e-mail (admins only)
     include_financial: bool = False  # answers marked sensitive (admins only)
     submitted_only: bool = False
+    include_earlier: bool = False   # follow-up wave: the earlier wave's answers as prev_ columns
 
     def check(self, role: str | None = None) -> None:
         """Raise ExportError for unknown values, ExportRefused when ``role`` may not do it.
@@ -82,6 +85,8 @@ class ExportPlan:
     questionnaire: Questionnaire
     columns: list[Column]
     options: ExportOptions
+    earlier_wave_id: int | None = None  # set when the rows carry the earlier wave's answers
+    earlier_wave_name: str | None = None
 
     @property
     def filename(self) -> str:
@@ -91,7 +96,7 @@ class ExportPlan:
         # Plain ids, not the ORM object: a streamed download reads rows after the request's
         # transaction (with the audit event) has been committed.
         return response_rows(self.wave_id, self.wave_name, include_personal=self.options.include_personal,
-                             submitted_only=self.options.submitted_only)
+                             submitted_only=self.options.submitted_only, earlier_wave_id=self.earlier_wave_id)
 
 
 def plan_export(wave: Wave, options: ExportOptions, *, dataset: bool = False) -> ExportPlan:
@@ -99,7 +104,13 @@ def plan_export(wave: Wave, options: ExportOptions, *, dataset: bool = False) ->
 
     ``dataset`` gives the research dataset's responses table: pid and response metadata
     only (the roster facts are in alumni.csv), never personal data.
+    ``options.include_earlier`` (a follow-up wave only) adds ``prev_status`` and the earlier
+    wave's answers as ``prev_<variable>`` columns after the wave's own.
     """
+    earlier = wave.follow_up_of if options.include_earlier and not dataset else None
+    if options.include_earlier and not dataset and earlier is None:
+        raise ExportError(f"wave {wave.name!r} is not a follow-up of an earlier wave, so it has no earlier "
+                          "answers to include")
     questionnaire = compiled_questionnaire(wave.questionnaire_id)
     taken: set[str] = set()
     if dataset:
@@ -109,7 +120,12 @@ def plan_export(wave: Wave, options: ExportOptions, *, dataset: bool = False) ->
         meta = meta_columns((PID, *personal, *ROSTER_FIELDS, *RESPONSE_FIELDS), taken)
     answers = answer_columns(questionnaire, include_financial=options.include_financial,
                              roster_items=wave_trainings(wave), taken=taken)
-    return ExportPlan(wave.id, wave.name, questionnaire, meta + answers, options)
+    if earlier is None:
+        return ExportPlan(wave.id, wave.name, questionnaire, meta + answers, options)
+    previous = meta_columns((EARLIER_STATUS,), taken) + earlier_columns(
+        compiled_questionnaire(earlier.questionnaire_id), earlier.name,
+        include_financial=options.include_financial, roster_items=wave_trainings(earlier), taken=taken)
+    return ExportPlan(wave.id, wave.name, questionnaire, meta + answers + previous, options, earlier.id, earlier.name)
 
 
 def audit(plan: ExportPlan, action: str = "export.responses", *, commit: bool = False, **extra: object) -> None:

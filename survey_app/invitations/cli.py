@@ -23,8 +23,10 @@ invitations_cli = AppGroup("invitations", help="Issue personal survey links.")
 @click.option("--province", help="Only alumni of this province (Kepmendagri code, e.g. 32).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_BATCH_SIZE, show_default=True,
               help="Invitations created per database round trip.")
+@click.option("--only-respondents", is_flag=True,
+              help="Follow-up wave: only alumni who submitted the wave it follows up.")
 def issue_command(wave_name: str, out: Path, limit: int | None, cohort: str | None,
-                  province: str | None, batch_size: int) -> None:
+                  province: str | None, batch_size: int, only_respondents: bool) -> None:
     """Create an invitation for each alumnus without one in the wave and write their links.
 
     The CSV has columns external_id,name,phone,email,url (the database keeps only hashes of
@@ -35,11 +37,19 @@ def issue_command(wave_name: str, out: Path, limit: int | None, cohort: str | No
         result = issue_invitations(
             db.engine, wave_name, out, base_url=current_app.config["BASE_URL"], limit=limit,
             cohort=cohort, province=province, batch_size=batch_size, actor=cli_actor(),
+            only_respondents=only_respondents,
         )
     except IssueError as exc:
         raise click.ClickException(str(exc)) from None
+    respondents = (f" to respondents of wave {result.only_respondents_of!r}"
+                   if result.only_respondents_of else "")
     if result.issued:
-        click.echo(f"Issued {result.issued} invitations in wave {result.wave!r}; links in {result.path}.")
+        click.echo(f"Issued {result.issued} invitations in wave {result.wave!r}{respondents}; "
+                   f"links in {result.path}.")
+    elif result.only_respondents_of:
+        click.echo(f"Every respondent of wave {result.only_respondents_of!r} among the selected alumni already "
+                   f"has an invitation in wave {result.wave!r} (or the earlier wave has no respondents); "
+                   f"{result.path} has the header only.")
     else:
         click.echo(f"Every selected alumnus already has an invitation in wave {result.wave!r}; "
                    f"{result.path} has the header only.")

@@ -27,6 +27,7 @@ from survey_app.models.types import as_utc
 from survey_app.roster import pg_bulk
 from survey_app.roster.provinces import PROVINCES
 from survey_app.tokens import hash_token, new_nonce, token_from_nonce
+from survey_app.waves.service import select_wave
 
 LINK_COLUMNS = ("external_id", "name", "phone", "email", "url")
 _INVITATION_COLUMNS = ("wave_id", "alumnus_id", "token_hash", "token_nonce", "status", "reminders_sent",
@@ -49,6 +50,7 @@ class IssueResult:
     wave: str
     issued: int
     path: Path
+    only_respondents_of: str | None = None  # the earlier wave, with --only-respondents
 
 
 def issue_invitations(
@@ -64,6 +66,7 @@ def issue_invitations(
     actor: str = "system",
     now: datetime | None = None,
     link_key: bytes | None = None,
+    only_respondents: bool = False,
 ) -> IssueResult:
     """Invite every alumnus (optionally of one cohort/province, at most ``limit``) who has no
     invitation in the wave yet, and write their links to the new CSV file ``out``.
@@ -72,6 +75,9 @@ def issue_invitations(
     must not exist: it is never overwritten. Each token is derived from a random nonce and
     ``link_key`` (default: the app's, see :mod:`survey_app.links`), so the server can rebuild
     a link for a reminder; the database stores the nonce and the token's hash, never the token.
+
+    ``only_respondents`` (a follow-up wave only) invites just the alumni who submitted the
+    wave it follows up.
     """
     out = Path(out)
     base_url = _check_base_url(base_url)
@@ -91,31 +97,40 @@ def issue_invitations(
         with engine.connect() as conn, conn.begin():  # commits on leaving without an exception
             # The row lock makes concurrent runs for one wave take turns (PostgreSQL; SQLite
             # serialises writers anyway), so the second run sees the first one's invitations.
-            wave = conn.execute(select(_waves.c.id, _waves.c.closes_at)
-                                .where(_waves.c.name == wave_name).with_for_update()).first()
+            wave = conn.execute(select_wave(wave_name, _waves.c.id, _waves.c.name, _waves.c.closes_at,
+                                            _waves.c.follow_up_of_id).with_for_update()).first()
             if wave is None:
                 raise IssueError(f"no wave named {wave_name!r} (see `flask wave list`)")
+            wave_name = wave.name
             if wave.closes_at is not None and as_utc(wave.closes_at) <= now:
                 raise IssueError(f"wave {wave_name!r} closed at {as_utc(wave.closes_at):%Y-%m-%d %H:%M} UTC")
+            earlier = None
+            if only_respondents:
+                if wave.follow_up_of_id is None:
+                    raise IssueError(f"wave {wave_name!r} is not a follow-up of an earlier wave, so it has no "
+                                     "earlier respondents (--only-respondents needs a wave created with "
+                                     "--follow-up-of)")
+                earlier = conn.execute(select(_waves.c.id, _waves.c.name)
+                                       .where(_waves.c.id == wave.follow_up_of_id)).one()
             temp = _temp_file_for(out)
             with temp.open("w", newline="", encoding="utf-8") as fh:
                 issued = _issue(conn, engine, fh, wave.id, base_url, limit, cohort, province, batch_size,
-                                now, link_key)
+                                now, link_key, earlier.id if earlier else None)
                 fh.flush()
                 os.fsync(fh.fileno())
-            conn.execute(_audit_row(actor, wave_name, issued, out, now))
+            conn.execute(_audit_row(actor, wave_name, issued, out, now, earlier.name if earlier else None))
     except BaseException:
         # Rolled back (or the commit failed): these links must not reach anyone.
         if temp is not None:
             temp.unlink(missing_ok=True)
         raise
     _publish(temp, out)
-    return IssueResult(wave_name, issued, out)
+    return IssueResult(wave_name, issued, out, earlier.name if earlier else None)
 
 
 def _issue(conn, engine: Engine, fh, wave_id: int, base_url: str, limit: int | None,
            cohort: str | None, province: str | None, batch_size: int, now: datetime,
-           link_key: bytes) -> int:
+           link_key: bytes, respondents_of: int | None = None) -> int:
     """Create the invitations through ``conn`` and write their links to ``fh``; returns the count."""
     writer = csv.writer(fh)
     writer.writerow(LINK_COLUMNS)
@@ -127,6 +142,11 @@ def _issue(conn, engine: Engine, fh, wave_id: int, base_url: str, limit: int | N
         query = query.where(_alumni.c.cohort == cohort)
     if province is not None:
         query = query.where(_alumni.c.province_code == province)
+    if respondents_of is not None:
+        earlier = _invitations.alias("earlier")
+        query = query.where(exists().where(and_(earlier.c.wave_id == respondents_of,
+                                                earlier.c.alumnus_id == _alumni.c.id,
+                                                earlier.c.status == "submitted")))
     link_prefix = f"{base_url}/s/"
 
     def batches(reader) -> Iterator[list]:
@@ -230,8 +250,11 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def _audit_row(actor: str, wave_name: str, issued: int, out: Path, now: datetime):
+def _audit_row(actor: str, wave_name: str, issued: int, out: Path, now: datetime,
+               only_respondents_of: str | None = None):
+    detail: dict = {"issued": issued, "file": str(out)}
+    if only_respondents_of is not None:
+        detail["only_respondents_of"] = only_respondents_of
     return cast(Table, AuditEvent.__table__).insert().values(
-        at=now, actor=actor, action="invitations.issue", target=wave_name,
-        detail={"issued": issued, "file": str(out)},
+        at=now, actor=actor, action="invitations.issue", target=wave_name, detail=detail,
     )

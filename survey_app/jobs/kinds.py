@@ -72,7 +72,9 @@ def codebook(ctx: JobContext) -> None:
 
     wave = _wave(ctx)
     fmt = ctx.params.get("format", "csv")
-    plan = plan_export(wave, ExportOptions(include_personal=True, include_financial=True))
+    # --- waves: a follow-up wave's codebook also describes the prev_ columns it can export.
+    plan = plan_export(wave, ExportOptions(include_personal=True, include_financial=True,
+                                           include_earlier=wave.follow_up_of_id is not None))
     ctx.set_total(len(plan.columns))
     name = f"jejak-{_safe(wave.name)}-codebook.{fmt}"
     path = ctx.partial_path(name)

@@ -35,6 +35,7 @@ PAGES = {
     "/admin/jobs/{job}/download": ("admin",),
     "/admin/roster/upload": ("admin",),
     "/admin/questionnaires/xlsform": ("admin",),  # --- xlsform
+    "/admin/waves/new": ("admin",),  # --- waves
 }
 # POST actions → roles allowed
 ACTIONS = {
@@ -51,6 +52,7 @@ ACTIONS = {
     "/admin/jobs/{job}/cancel": ("admin",),
     "/admin/waves/{wave}/jobs/{kind}": ("admin", "researcher"),
     "/admin/questionnaires/xlsform/load": ("admin",),  # --- xlsform
+    "/admin/waves/{wave}/follow-up": ("admin",),  # --- waves
 }
 
 
@@ -137,7 +139,8 @@ def test_researcher_sees_pseudonyms_not_names(as_role, objects, app):
 # Pages that are also forms (GET shows, POST acts); the next test checks this list is complete.
 FORM_PAGES = ["/admin/password", "/admin/waves/{wave}/export", "/admin/waves/{wave}/messages/template",
               "/admin/coding/{code}", "/admin/waves/{wave}/report", "/admin/roster/upload",
-              "/admin/questionnaires/xlsform"]  # --- xlsform
+              "/admin/questionnaires/xlsform",  # --- xlsform
+              "/admin/waves/new"]  # --- waves
 
 
 def test_form_pages_list_is_complete(app):

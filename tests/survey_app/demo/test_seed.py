@@ -4,18 +4,20 @@ import re
 from sqlalchemy import func, select
 
 from survey_app.extensions import db
-from survey_app.models import AdminUser, Alumnus, Invitation, Response
+from survey_app.models import AdminUser, Alumnus, Invitation, Response, Wave
 
 
 def test_demo_seed_loads_answers_and_prints_login_and_links(app, runner, client):
     result = runner.invoke(args=["demo", "seed", "--alumni", "60", "--responses", "40"])
     assert result.exit_code == 0, result.output
-    links = re.findall(r"http://survey\.test(/s/[A-Za-z0-9_-]+)", result.output)
+    sample = result.output.split("Sample survey links")[1].split("Follow-up link")[0]
+    links = re.findall(r"http://survey\.test(/s/[A-Za-z0-9_-]+)", sample)
     assert len(links) == 3
     assert re.search(r"Admin login:\s+admin@jejak\.demo\s+/\s+\S{12,}", result.output)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Alumnus)) == 60
-        assert db.session.scalar(select(func.count()).select_from(Invitation)) == 60
+        demo = db.session.scalar(select(Wave.id).where(Wave.name == "demo"))
+        assert db.session.scalar(select(func.count()).select_from(Invitation).where(Invitation.wave_id == demo)) == 60
         submitted = db.session.scalars(select(Response).where(Response.submitted_at.is_not(None))).all()
         assert len(submitted) >= 20
         with_business = [r for r in submitted if r.answers.get("business_description")]
