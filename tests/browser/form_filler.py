@@ -79,11 +79,13 @@ class Filler:
     typed: dict[str, Any] = field(default_factory=dict)
     pages_seen: list[str] = field(default_factory=list)
     left_empty: list[str] = field(default_factory=list)  # optional questions no candidate satisfied
-    page_limit: int | None = None  # stop after this many pages (large forms), before the review
+    # Which choice to take: "first", "last" (another path through the form), or "most" (the one
+    # after which the page shows the most questions; select_multiple: all of them if allowed).
+    strategy: str = "first"
     sideways: list[str] = field(default_factory=list)  # pages wider than the phone (long words)
 
     def run(self, url: str) -> bool:
-        """Start, answer page after page, send. True when the answers were sent (False: page_limit hit)."""
+        """Start, answer page after page, send; True once the answers were sent."""
         self.page.goto(url)
         self._submit("form button[type=submit]")
         while True:
@@ -93,8 +95,6 @@ class Filler:
                 return True
             match = _PAGE_URL.search(self.page.url)
             assert match, f"neither a question page nor the review: {self.page.url}"
-            if self.page_limit is not None and len(self.pages_seen) >= self.page_limit:
-                return False
             self._answer_page(match.group(1), int(match.group(2)) if match.group(2) else None)
 
     def _submit(self, selector: str) -> None:
@@ -154,31 +154,48 @@ class Filler:
 
     def _answer(self, question: Question, own: dict[str, Any], top: Mapping[str, Any], refused: set[str]) -> None:
         scope = ChainMap(own, top)
-        block = self.page.locator(f"#q-{question.name}")
         if question.is_select:
             values = self._choice_values(question)
-            options = [[v] if question.type == "select_multiple" else v for v in values]
+            if self.strategy == "last":
+                values = values[::-1]
+            options: list[Any] = [[v] if question.type == "select_multiple" else v for v in values]
+            if self.strategy == "most" and question.type == "select_multiple" and len(values) > 1:
+                options.insert(0, values)  # everything ticked (a constraint may refuse it)
         else:
             options = [PARSERS[question.type](text) if question.type in PARSERS else text
                        for text in candidates(question)]
-        for value in options:
-            if str(value) in refused or not self._accepted(question, value, scope):
-                continue
-            if question.is_select and question.type == "select_one" and block.locator("select").count():
-                block.locator("select").select_option(value=value)
-            elif question.is_select:
-                for item in value if isinstance(value, list) else [value]:
-                    block.locator(f"input[value=\"{item}\"]").check()
-            else:
-                block.locator(f"[name='{question.name}']").fill(_as_typed(question, value))
-            own[question.name] = value
+        fitting = [v for v in options if str(v) not in refused and self._accepted(question, v, scope)]
+        if not fitting:
+            if question.required:
+                raise Unanswerable(f"{question.name!r} ({question.type}) is required but no value fits: constraint "
+                                   f"{question.constraint.source if question.constraint else None!r}, "
+                                   f"choices shown {self._choice_values(question) if question.is_select else '-'}, "
+                                   f"refused by the server {sorted(refused)}")
+            self.left_empty.append(question.name)
             return
-        if question.required:
-            raise Unanswerable(f"{question.name!r} ({question.type}) is required but no value fits: constraint "
-                               f"{question.constraint.source if question.constraint else None!r}, "
-                               f"choices shown {self._choice_values(question) if question.is_select else '-'}, "
-                               f"refused by the server {sorted(refused)}")
-        self.left_empty.append(question.name)
+        value = fitting[0]
+        if self.strategy == "most" and question.type == "select_one" and len(fitting) > 1:
+            shown = []
+            for candidate in fitting:  # the choice after which the page shows the most questions
+                self._set(question, candidate)
+                shown.append(self.page.locator(".q:not([hidden])").count())
+            value = fitting[shown.index(max(shown))]
+        self._set(question, value)
+        own[question.name] = value
+
+    def _set(self, question: Question, value: Any) -> None:
+        """Type or choose ``value`` in the question's inputs, as a person would."""
+        block = self.page.locator(f"#q-{question.name}")
+        if question.type == "select_one" and block.locator("select").count():
+            block.locator("select").select_option(value=value)
+        elif question.is_select:
+            if question.type == "select_multiple":  # a default (or an earlier try) may have ticked others
+                while block.locator("input:checked").count():
+                    block.locator("input:checked").first.uncheck()
+            for item in value if isinstance(value, list) else [value]:
+                block.locator(f"input[value=\"{item}\"]").check()
+        else:
+            block.locator(f"[name='{question.name}']").fill(_as_typed(question, value))
 
     def _choice_values(self, question: Question) -> list[str]:
         block = self.page.locator(f"#q-{question.name}")
