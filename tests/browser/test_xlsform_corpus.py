@@ -21,7 +21,7 @@ from survey_app.questionnaire.builder import build
 from survey_app.xlsform.importer import import_xlsform
 from tests import factories
 from tests.browser.form_filler import Filler
-from tests.survey_app.xlsform.conftest import corpus_dir, corpus_forms, xlsforms_dir  # noqa: F401 (fixture)
+from tests.survey_app.xlsform.conftest import big_form, corpus_dir, corpus_forms, xlsforms_dir  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -37,6 +37,13 @@ CASES = [pytest.param(form, "sqlite", "first", id=f"{form}-sqlite") for form in 
         [pytest.param(form, "sqlite", "most", id=f"{form}-sqlite-most") for form in FORMS if form in BRANCHY] + \
         [pytest.param(form, "postgresql", "most", id=f"{form}-postgresql-most")
          for form in FORMS if form in ON_POSTGRESQL]
+# ~700 rows in 10 languages (tests/survey_app/xlsform/conftest.py): loaded and answered, taking
+# the last choice ('no' to the first section, which skips the 59 others), then its repeat.
+BIG = "synthetic_700_rows_10_languages.xlsx"
+
+
+def _workbook(form: str) -> bytes:
+    return big_form() if form == BIG else (corpus_dir() / form).read_bytes()
 
 
 def test_the_corpus_is_there(xlsforms_dir):  # noqa: F811 (the fixture)
@@ -67,10 +74,12 @@ def _asked(questionnaire, answers: dict) -> dict:
     return kept
 
 
-@pytest.mark.parametrize("form, database_url, strategy", CASES, indirect=["database_url"])
+@pytest.mark.parametrize("form, database_url, strategy",
+                         [*CASES, pytest.param(BIG, "sqlite", "last", id="synthetic-700-rows-sqlite-last")],
+                         indirect=["database_url"])
 def test_imported_corpus_form_is_answered_in_the_browser(form, database_url, strategy, app, live_server, new_phone,
                                                          xlsforms_dir):  # noqa: F811 (the fixture)
-    result = import_xlsform((corpus_dir() / form).read_bytes(), skip_unsupported=True, filename=form)
+    result = import_xlsform(_workbook(form), skip_unsupported=True, filename=form)
     questionnaire = build(result.definition)
     with app.app_context():
         stored_row = factories.make_questionnaire(result.yaml)

@@ -227,3 +227,19 @@ def test_unsupported_calculation_of_a_question_that_is_not_a_calculate_keeps_the
     assert [(i.row, i.column) for i in caught.value.issues] == [(2, "calculation"), (3, "calculation")]
     result = import_xlsform(data, skip_unsupported=True)
     assert [q["name"] for p in result.definition["pages"] for q in p["questions"]] == ["shop"]
+
+
+def test_a_700_row_form_in_ten_languages_imports_and_passes_check():
+    from tests.survey_app.xlsform.conftest import BIG_LANGUAGES, big_form
+
+    data = big_form()
+    result = import_xlsform(data)
+    definition = result.definition
+    assert definition["languages"] == [code for _, code in BIG_LANGUAGES]
+    assert len(definition["pages"]) == 1 + 60 + 1  # loose question, 60 sections, the repeat
+    questions = [q for p in definition["pages"] for q in p["questions"]]
+    assert len(questions) == 1 + 60 * 9 + 2
+    label = questions[-1]["label"]
+    assert label == {code: f"Age [{code}]" for _, code in BIG_LANGUAGES}
+    assert definition["pages"][2]["relevant"] == "${owns_0} = 'yes'"
+    assert result.of_kind("unsupported") == [] and check_text(result.yaml) == []
