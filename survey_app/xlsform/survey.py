@@ -228,8 +228,9 @@ class SurveyConverter(QuestionRows):
                 if not source or (key == "default" and not looks_like_expression(source)):
                     continue
                 result = translate(source, here)
-                references.append((row, key, result.references))
                 ignored = key == "calculation" and not self._is_calculated(row)
+                if not ignored:  # an ignored calculation may read later questions: it is never evaluated
+                    references.append((row, key, result.references))
                 for message in result.unsupported:
                     if ignored:  # the cell is ignored anyway (questions.py); the question stays
                         message = N_("%(reason)s; the question is not a calculate, so Jejak ignores this "

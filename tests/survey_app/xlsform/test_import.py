@@ -229,6 +229,14 @@ def test_unsupported_calculation_of_a_question_that_is_not_a_calculate_keeps_the
     assert [q["name"] for p in result.definition["pages"] for q in p["questions"]] == ["shop"]
 
 
+def test_an_ignored_calculation_may_read_a_later_question():
+    data = make_xlsx([["type", "name", "label", "calculation"], ["text", "greeting", "Hello?", "${later}"],
+                      ["text", "later", "Later", ""]])
+    result = import_xlsform(data)
+    assert [q["name"] for p in result.definition["pages"] for q in p["questions"]] == ["greeting", "later"]
+    assert [(i.row, i.column) for i in result.issues if "calculation" in i.message] == [(2, "calculation")]
+
+
 def test_a_700_row_form_in_ten_languages_imports_and_passes_check():
     from tests.survey_app.xlsform.conftest import BIG_LANGUAGES, big_form
 
