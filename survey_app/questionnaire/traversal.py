@@ -187,6 +187,11 @@ class Walk:
 
         After the last page saved, unless an earlier page still misses a required answer.
         """
+        if current_key is None and self.visits:
+            # xlsform (issue 12): nobody saved a page yet, so start at the first page. Without
+            # this, a form with no required question (most XLSForms) opened on the review step,
+            # and optional questions before the first required one were never shown.
+            return self.visits[0]
         incomplete = self.first_incomplete()
         if incomplete is None:
             return None

@@ -19,7 +19,7 @@ FORMAT = "jejak-questionnaire/1"
 DEFAULT_REPEAT_MAX = 10
 KNOWN_SHEETS = {"survey", "choices", "settings"}
 # Sheets other tools add that carry no questions (noted, not errors).
-_SETTINGS_USED = {"form_title", "form_id", "default_language", "version"}
+_SETTINGS_USED = {"form_title", "form_id", "default_language", "version", "clean_text_values"}
 
 
 @dataclass
@@ -93,7 +93,8 @@ def import_xlsform(data: bytes, *, skip_unsupported: bool = False, default_langu
     title = texts.same(title_text)
     lists, renamed, choice_issues = read_choices(choices, texts, allow_duplicates)
     issues.extend(choice_issues)
-    converter = SurveyConverter(survey, lists, texts, title, skip_unsupported, repeat_max, renamed)
+    clean_quotes = settings.get("clean_text_values", "yes").lower() not in ("no", "false", "false()")
+    converter = SurveyConverter(survey, lists, texts, title, skip_unsupported, repeat_max, renamed, clean_quotes)
     result = converter.convert()
     issues.extend(result.issues)
     if choices is not None:

@@ -19,7 +19,7 @@ from typing import Any
 from survey_app.questionnaire.expressions import ExpressionError, compile_regex, parse
 from survey_app.xlsform import types as xtypes
 from survey_app.xlsform.errors import ERROR, N_, NOTE, UNSUPPORTED, Issue
-from survey_app.xlsform.questions import QuestionRows
+from survey_app.xlsform.questions import YES, QuestionRows
 from survey_app.xlsform.rows import Row, and_, jejak_name, looks_like_expression
 from survey_app.xlsform.table import Table
 from survey_app.xlsform.texts import Texts
@@ -30,6 +30,10 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 # screen; one long page would be hard to use on a phone, one page each too slow to click through).
 LOOSE_PAGE_SIZE = 10
 EXPRESSION_KEYS = ("relevant", "constraint", "calculation", "choice_filter", "repeat_count", "default")
+# Typographic quotes that spreadsheets and word processors put in for ' and ". pyxform replaces
+# them in every cell unless the settings say `clean_text_values: no`; we do so in expressions
+# (labels keep them: there they are text, and correct).
+SMART_QUOTES = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
 # Columns the survey conversion reads (everything else gets an "ignored" note).
 USED_KEYS = {
     "type", "name", "label", "hint", "required", "required_message", "relevant", "constraint",
@@ -52,8 +56,10 @@ class SurveyConverter(QuestionRows):
     """Converts one survey table (see the module docstring for the passes)."""
 
     def __init__(self, table: Table, choice_lists: dict[str, list[dict]], texts: Texts, title: dict[str, str],
-                 skip_unsupported: bool, repeat_max: int, renamed_choices: dict[str, str] | None = None):
+                 skip_unsupported: bool, repeat_max: int, renamed_choices: dict[str, str] | None = None,
+                 clean_quotes: bool = True):
         self.table = table
+        self.clean_quotes = clean_quotes
         self.choice_lists = {k: list(v) for k, v in choice_lists.items()}
         self.texts = texts
         self.title = title
@@ -89,6 +95,8 @@ class SurveyConverter(QuestionRows):
             return
         stack: list[Row] = []
         for number, cells in self.table.rows():
+            if self.clean_quotes:
+                self._replace_smart_quotes(number, cells)
             raw_type = self.table.get(cells, "type")
             if not raw_type:
                 if any(cells[c.index].strip() for c in self.table.columns
@@ -145,6 +153,19 @@ class SurveyConverter(QuestionRows):
             self.issue(ERROR, N_("'%(type)s' named '%(name)s' is never closed (missing '%(end)s')", type=row.raw_type,
                                  name=row.name, end="end repeat" if row.kind == "begin_repeat" else "end group"),
                        row.number, "type")
+
+    def _replace_smart_quotes(self, number: int, cells: list[str]) -> None:
+        """Typographic quotes in expression cells become plain ones, as pyxform does (a note each)."""
+        for key in (*EXPRESSION_KEYS, "required"):
+            column = self.table.plain.get(key)
+            if column is None or column.index >= len(cells):
+                continue
+            value = cells[column.index]
+            cleaned = "".join(SMART_QUOTES.get(char, char) for char in value)
+            if cleaned != value:
+                cells[column.index] = cleaned
+                self.issue(NOTE, "typographic quotes (‘ ’ “ ”) are read as plain ' and \" (as pyxform does; "
+                                 "settings 'clean_text_values: no' turns this off)", number, key)
 
     def _close(self, row: Row, stack: list[Row]) -> None:
         wanted = "begin_repeat" if row.kind == "end_repeat" else "begin_group"
@@ -207,10 +228,24 @@ class SurveyConverter(QuestionRows):
                 if not source or (key == "default" and not looks_like_expression(source)):
                     continue
                 result = translate(source, here)
-                references.append((row, key, result.references))
+                ignored = key == "calculation" and not self._is_calculated(row)
+                if not ignored:  # an ignored calculation may read later questions: it is never evaluated
+                    references.append((row, key, result.references))
                 for message in result.unsupported:
+                    if ignored:  # the cell is ignored anyway (questions.py); the question stays
+                        message = N_("%(reason)s; the question is not a calculate, so Jejak ignores this "
+                                     "calculation (in ODK, a dynamic default) and keeps the question", reason=message)
                     row.unsupported.append(Issue(UNSUPPORTED, message, self.table.name, row.number,
                                                  self.table.header_of(key)))
+            if row.kind in ("select_one", "select_multiple") and row.list_name \
+                    and row.list_name not in self.choice_lists and not self.cell(row, "jejak::choices_from"):
+                # The form is incomplete (pyxform refuses it too), e.g. a fragment meant to be merged
+                # with a shared choices sheet; --skip-unsupported leaves the question out and imports the rest.
+                row.unsupported.append(Issue(UNSUPPORTED, N_("choice list '%(list)s' is used here but not defined in "
+                                                             "the choices sheet (pyxform refuses this too); "
+                                                             "--skip-unsupported leaves the question out",
+                                                             list=row.list_name),
+                                             self.table.name, row.number, self.table.header_of("type")))
             row.unsupported.extend(self.table.media_issues(row.number, row.cells, f"'{row.name}'"))
             save_to = self.table.plain.get("save_to")
             if save_to is not None and self.cell(row, "save_to"):
@@ -230,6 +265,11 @@ class SurveyConverter(QuestionRows):
             for row in self.rows:
                 if row.dropped and row.kind != "end":
                     self.issue(NOTE, f"'{row.name}' is left out (--skip-unsupported)", row.number, "name")
+
+    def _is_calculated(self, row: Row) -> bool:
+        """Whether the row's calculation is used: a calculate, or a read-only question (see questions.py)."""
+        read_only = self.cell(row, "read_only").lower() in YES
+        return row.kind == "calculate" or (read_only and row.kind != "note")
 
     def _drop_forward_references(self, references: list[tuple[Row, str, set[str]]]) -> None:
         """Report expressions that read a question further down the form (XLSForm allows it).
@@ -492,4 +532,4 @@ def _inside(row: Row, group: Row) -> bool:
 def _keeps_question(issue: Issue) -> bool:
     """Unsupported items that drop only a cell (media, save_to), not the whole question."""
     template = getattr(issue.message, "template", issue.message)
-    return template.startswith(("media (", "saving to an entity"))
+    return template.startswith(("media (", "saving to an entity", "%(reason)s; the question is not a calculate"))

@@ -31,10 +31,10 @@ FORM = make_xlsx(
     [["form_title", "form_id", "default_language"], ["Work survey", "work_survey", "Indonesian (id)"]])
 
 
-def _link(app, source: str) -> str:
+def _link(app, source: str, wave_name: str = "w1") -> str:
     with app.app_context():
         row = factories.make_questionnaire(source)
-        wave = factories.make_wave(row.id)
+        wave = factories.make_wave(row.id, name=wave_name)
         _invitation, token = factories.make_invitation(wave, factories.make_alumnus([]))
         return f"/s/{token}"
 
@@ -67,3 +67,24 @@ def test_skip_logic_of_the_imported_form_skips_the_work_page(app, client):
     browser.submit({"language": "en"})
     browser.submit({"age": "40", "works": "no"})
     assert "Sector?" not in browser.text() and "Anything else?" in browser.text()
+
+
+def test_a_form_without_required_questions_starts_on_its_first_page(app, client):
+    # Most XLSForms require nothing. Starting such a form used to open the review step at once
+    # (no page "incomplete"), and optional pages before the first required one were skipped.
+    form = make_xlsx([["type", "name", "label", "required"],
+                      ["begin group", "one", "First page", ""], ["text", "nickname", "Nickname?", ""],
+                      ["end group", "", "", ""],
+                      ["begin group", "two", "Second page", ""], ["integer", "age", "Age?", "yes"],
+                      ["end group", "", "", ""]])
+    url = _link(app, import_xlsform(form).yaml)
+    browser = Browser(client)
+    browser.get(url)
+    browser.submit({"language": "en"})
+    assert "Nickname?" in browser.text()
+    browser.submit({"nickname": "Sri"})
+    assert "Age?" in browser.text()
+    optional_only = make_xlsx([["type", "name", "label"], ["text", "nickname", "Nickname?"]])
+    browser.get(_link(app, import_xlsform(optional_only).yaml, "w2"))
+    browser.submit({"language": "en"})
+    assert "Nickname?" in browser.text() and "Check your answers" not in browser.text()

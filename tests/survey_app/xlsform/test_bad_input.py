@@ -83,10 +83,19 @@ def test_unbalanced_groups(rows, row):
 
 
 def test_choice_list_referenced_but_not_defined():
-    issues = _issues(make_xlsx([["type", "name", "label"], ["select_one colours", "c", "C"]],
-                               [["list_name", "name", "label"], ["sizes", "s", "S"]]))
+    data = make_xlsx([["type", "name", "label", "relevant"], ["select_one colours", "c", "C", ""],
+                      ["text", "d", "D", "${c} = 'red'"]],
+                     [["list_name", "name", "label"], ["sizes", "s", "S"]])
+    issues = _issues(data)
     assert [(i.sheet, i.row, i.column) for i in issues] == [("survey", 2, "type")]
     assert "choice list 'colours'" in issues[0].message
+    # pyxform refuses such a form; a forgiving import can still take the rest (osm_health.xls
+    # is a fragment meant to be merged with a shared choices sheet): the question is left out
+    # and what referred to it is reported.
+    result = import_xlsform(data, skip_unsupported=True)
+    assert [q["name"] for p in result.definition["pages"] for q in p["questions"]] == ["d"]
+    notes = [(i.row, i.column) for i in result.issues if i.kind == "note"]
+    assert (2, "name") in notes and (3, "relevant") in notes
 
 
 def test_formula_cell():

@@ -1,9 +1,4 @@
-"""Imported forms that use calculate, default and repeat, run through the engine.
-
-NEEDS THE ENGINE BRANCH (ENGINE_SPEC.md): without it, `check` refuses the keys
-``calculate``/``calculation``/``default``/``repeat``. The integrator merges both branches and
-runs this file; nothing here is skipped or marked xfail.
-"""
+"""Imported forms that use calculate, default and repeat, run through the engine (ENGINE_SPEC.md)."""
 from __future__ import annotations
 
 import pytest

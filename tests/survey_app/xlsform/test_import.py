@@ -194,3 +194,60 @@ def test_skip_unsupported_drops_a_forward_calculate_and_notes_what_referred_to_i
                  and "left out" in str(i.message)}
     assert {(3, "calculation"), (5, "relevant")} <= referrers
     assert check_text(result.yaml) == []
+
+
+def test_typographic_quotes_in_expressions_are_read_as_plain_quotes_like_pyxform():
+    data = make_xlsx([["type", "name", "label", "relevant"], ["select_one yes_no", "ok", "OK?", ""],
+                      ["text", "why", "Why?", "${ok} = \u2019no\u2019"],
+                      ["text", "how", "How?", "${ok} = \u201cyes\u201d"]], YES_NO)
+    result = import_xlsform(data)
+    questions = {q["name"]: q for p in result.definition["pages"] for q in p["questions"]}
+    assert questions["why"]["relevant"] == "${ok} = 'no'"
+    assert questions["how"]["relevant"] == '${ok} = "yes"'
+    assert [(i.row, i.column) for i in result.issues if "typographic" in i.message] == [(3, "relevant"),
+                                                                                         (4, "relevant")]
+
+
+def test_clean_text_values_no_keeps_typographic_quotes_as_pyxform_does():
+    data = make_xlsx([["type", "name", "label", "relevant"], ["select_one yes_no", "ok", "OK?", ""],
+                      ["text", "why", "Why?", "${ok} = \u2019no\u2019"]], YES_NO,
+                     [["form_id", "clean_text_values"], ["f", "no"]])
+    with pytest.raises(XLSFormError) as caught:
+        import_xlsform(data)
+    assert [(i.kind, i.row, i.column) for i in caught.value.issues] == [("unsupported", 3, "relevant")]
+
+
+def test_unsupported_calculation_of_a_question_that_is_not_a_calculate_keeps_the_question():
+    # ODK reads such a calculation as a dynamic default; Jejak ignores it, so only the cell goes.
+    data = make_xlsx([["type", "name", "label", "calculation"],
+                      ["text", "shop", "Shop name", "instance('features')/root/item[id=1]/name"],
+                      ["calculate", "other", "", "instance('features')/root/item[id=1]/name"]])
+    with pytest.raises(XLSFormError) as caught:
+        import_xlsform(data)
+    assert [(i.row, i.column) for i in caught.value.issues] == [(2, "calculation"), (3, "calculation")]
+    result = import_xlsform(data, skip_unsupported=True)
+    assert [q["name"] for p in result.definition["pages"] for q in p["questions"]] == ["shop"]
+
+
+def test_an_ignored_calculation_may_read_a_later_question():
+    data = make_xlsx([["type", "name", "label", "calculation"], ["text", "greeting", "Hello?", "${later}"],
+                      ["text", "later", "Later", ""]])
+    result = import_xlsform(data)
+    assert [q["name"] for p in result.definition["pages"] for q in p["questions"]] == ["greeting", "later"]
+    assert [(i.row, i.column) for i in result.issues if "calculation" in i.message] == [(2, "calculation")]
+
+
+def test_a_700_row_form_in_ten_languages_imports_and_passes_check():
+    from tests.survey_app.xlsform.conftest import BIG_LANGUAGES, big_form
+
+    data = big_form()
+    result = import_xlsform(data)
+    definition = result.definition
+    assert definition["languages"] == [code for _, code in BIG_LANGUAGES]
+    assert len(definition["pages"]) == 1 + 60 + 1  # loose question, 60 sections, the repeat
+    questions = [q for p in definition["pages"] for q in p["questions"]]
+    assert len(questions) == 1 + 60 * 9 + 2
+    label = questions[-1]["label"]
+    assert label == {code: f"Age [{code}]" for _, code in BIG_LANGUAGES}
+    assert definition["pages"][2]["relevant"] == "${owns_0} = 'yes'"
+    assert result.of_kind("unsupported") == [] and check_text(result.yaml) == []
