@@ -36,7 +36,9 @@ QUESTION_KEYS = {
     "appearance", "sensitive", "coding", "calculation", "default",
 }
 # Keys that do not apply to a calculate (it is never shown or asked).
-NOT_FOR_CALCULATE = ("required", "required_message", "constraint", "constraint_message", "hint", "choices",
+# A calculate may name a choice list (``choices``): its values are then codes with labels
+# for exports and the codebook (e.g. the five-way tracer_status).
+NOT_FOR_CALCULATE = ("required", "required_message", "constraint", "constraint_message", "hint",
                      "choices_from", "choice_filter", "each_of", "max_length", "appearance", "default")
 # Free-text answers the analysis codes into a classification (see survey_app/sectors/).
 CODINGS = {"kbli"}
@@ -288,7 +290,7 @@ class _Builder:
             return self.expression(raw.get(key), _line(raw, key) or line, name, key)
 
         if qtype == "calculate":
-            return self._calculate(raw, name, page, line, repeat)
+            return self._calculate(raw, name, page, line, repeat, choice_lists)
         if repeat is not None and raw.get("each_of") is not None:
             self.problem("'each_of' is not supported inside a repeat page", _line(raw, "each_of"), name)
         required = raw.get("required", False)
@@ -353,7 +355,8 @@ class _Builder:
             default=self._default(raw, name, qtype, choices, line), repeat=repeat,
         )
 
-    def _calculate(self, raw: dict, name: str, page: str, line: int | None, repeat: str | None) -> Question | None:
+    def _calculate(self, raw: dict, name: str, page: str, line: int | None, repeat: str | None,
+                   choice_lists: dict[str, tuple[Choice, ...]]) -> Question | None:
         for key in NOT_FOR_CALCULATE:
             if key in raw:
                 self.problem(f"'{key}' does not apply to a calculate (it is never shown)", _line(raw, key), name)
@@ -368,7 +371,13 @@ class _Builder:
                          _line(raw, "calculation") or line, name)
         label = self.text(raw.get("label"), _line(raw, "label") or line, name, "label") if "label" in raw else None
         sensitive = raw.get("sensitive", False) is True
-        return Question(name=name, type="calculate", page=page, line=line or 0,
+        choices: tuple[Choice, ...] = ()
+        if "choices" in raw:
+            if not isinstance(raw["choices"], str) or raw["choices"] not in choice_lists:
+                self.problem(f"unknown choice list '{raw['choices']}'", _line(raw, "choices"), name)
+            else:
+                choices = choice_lists[raw["choices"]]
+        return Question(name=name, type="calculate", page=page, line=line or 0, choices=choices,
                         label=label or Text({lang: name for lang in self.languages}),
                         relevant=self.expression(raw.get("relevant"), _line(raw, "relevant") or line, name,
                                                  "relevant"),

@@ -8,7 +8,8 @@ same semantics. Nothing is ever passed to Python's ``eval``.
 Tree nodes (lists, so they serialise to JSON unchanged)::
 
     ["lit", value]          literal string or number
-    ["ref", name]           ${name}: another question's answer
+    ["ref", name]           ${name}: another question's answer; ${previous.name}: the
+                            alumnus' answer in the wave followed up (name "previous.name")
     ["cur"]                 .  : the answer being checked
     ["attr", name]          bare name: a key of the choice being filtered
     ["op", op, left, right] = != < <= > >= + - * div mod and or
@@ -49,6 +50,11 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+# ${previous.<question>}: the answer to <question> in the wave this one follows up. It stays a
+# "ref" whose name keeps the prefix, so the answers mapping an expression is evaluated on
+# resolves it (see logic.Respondent.previous_scope) and skiplogic.js needs no new node.
+PREVIOUS = "previous."
+_PREVIOUS_RE = re.compile(r"^previous\.[a-z][a-z0-9_]*$")
 
 # name → (minimum, maximum) argument count
 FUNCTIONS: dict[str, tuple[int, int]] = {
@@ -98,7 +104,7 @@ def _tokenize(source: str) -> list[_Token]:
         start = match.start(match.lastgroup)  # type: ignore[arg-type]
         if match.lastgroup == "ref":
             name = match.group("refname").strip()
-            if not _NAME_RE.match(name):
+            if not (_NAME_RE.match(name) or _PREVIOUS_RE.match(name)):
                 raise ExpressionError(f"invalid question reference ${{{name}}}", start)
             tokens.append(_Token("ref", name, start))
         elif match.lastgroup == "number":
@@ -222,10 +228,16 @@ class Expression:
     tree: list = field(compare=False, hash=False)
 
     def references(self) -> set[str]:
-        """Names of the questions this expression reads through ``${name}``."""
+        """Names of the questions of this questionnaire the expression reads (``${name}``)."""
         found: set[str] = set()
         _collect(self.tree, "ref", found)
-        return found
+        return {name for name in found if not name.startswith(PREVIOUS)}
+
+    def previous_references(self) -> set[str]:
+        """Questions of the earlier wave read through ``${previous.name}`` (without the prefix)."""
+        found: set[str] = set()
+        _collect(self.tree, "ref", found)
+        return {name[len(PREVIOUS):] for name in found if name.startswith(PREVIOUS)}
 
     def attributes(self) -> set[str]:
         """Bare names used (choice keys in a choice filter)."""

@@ -10,6 +10,10 @@ walking the questionnaire themselves.
 Repeat pages: ``answers[page.name]`` is a list of mappings, one per instance. Inside an
 instance, expressions see the instance's answers first, then the top-level answers
 (a :class:`collections.ChainMap`), which is what ``${q}`` inside a repeat means.
+
+Earlier answers: in a follow-up wave the top-level scope also resolves
+``previous.<question>`` to the respondent's answer in the wave followed up
+(:meth:`Respondent.previous_scope`); they are read, never stored with the new answers.
 """
 from __future__ import annotations
 
@@ -104,11 +108,13 @@ class Walk:
     """The result of one pass: cleaned answers and the applicable visits, in order."""
 
     def __init__(self, questionnaire: Questionnaire, answers: dict[str, Any], visits: list[Visit],
-                 respondent: Respondent):
+                 respondent: Respondent, scope: Mapping[str, Any] | None = None):
         self.questionnaire = questionnaire
         self.answers = answers
         self.visits = visits
         self.respondent = respondent
+        # What top-level expressions read: the answers plus the earlier wave's (previous.*).
+        self.scope: Mapping[str, Any] = answers if scope is None else scope
 
     # -- finding pages -----------------------------------------------------------------
     @property
@@ -149,9 +155,9 @@ class Walk:
                 and visit.instance < min(repeat.max, REPEAT_HARD_MAX))
 
     def _new_instance(self, page: Page, instance: int) -> Visit | None:
-        if not page_applies(page, self.answers):
+        if not page_applies(page, self.scope):
             return None
-        scope = ChainMap({}, self.answers)
+        scope = ChainMap({}, self.scope)
         questions = tuple(q for q in page.questions if q.is_shown
                           and question_applies(q, self.questionnaire, scope, self.respondent))
         return Visit(page, instance, questions, scope, new=True) if questions else None
@@ -272,22 +278,23 @@ def walk(questionnaire: Questionnaire, answers: Mapping[str, Any], respondent: R
     disappears together when its first link changes.
     """
     kept: dict[str, Any] = {}
+    top = with_previous(kept, respondent)
     visits: list[Visit] = []
     for page in questionnaire.pages:
-        if not page_applies(page, kept):
+        if not page_applies(page, top):
             continue
         if page.repeat is None:
-            shown = _walk_questions(questionnaire, page, answers, kept, kept, respondent)
+            shown = _walk_questions(questionnaire, page, answers, kept, top, respondent)
             if shown:
-                visits.append(Visit(page, None, shown, kept))
+                visits.append(Visit(page, None, shown, top))
             continue
         stored = answers.get(page.name)
         stored = stored if isinstance(stored, list) else []
         instances: list[dict[str, Any]] = []
-        for number in range(1, repeat_count(page, kept, len(stored)) + 1):
+        for number in range(1, repeat_count(page, top, len(stored)) + 1):
             raw = stored[number - 1] if number <= len(stored) and isinstance(stored[number - 1], dict) else {}
             own: dict[str, Any] = {}
-            scope = ChainMap(own, kept)
+            scope = ChainMap(own, top)
             shown = _walk_questions(questionnaire, page, raw, own, scope, respondent)
             instances.append(own)
             if shown:
@@ -297,7 +304,18 @@ def walk(questionnaire: Questionnaire, answers: Mapping[str, Any], respondent: R
             instances.pop()  # trailing instances nobody answered (calculates alone) are not stored
         if instances:
             kept[page.name] = instances
-    return Walk(questionnaire, kept, visits, respondent)
+    return Walk(questionnaire, kept, visits, respondent, top)
+
+
+def with_previous(answers: dict[str, Any], respondent: Respondent) -> Mapping[str, Any]:
+    """``answers`` as expressions read them: with the respondent's earlier answers behind.
+
+    Without earlier answers it is ``answers`` itself (no ChainMap on the common path). The
+    earlier values sit behind the answers, so they can never shadow one.
+    """
+    if not respondent.previous:
+        return answers
+    return ChainMap(answers, respondent.previous_scope())
 
 
 def _walk_questions(questionnaire: Questionnaire, page: Page, source: Mapping[str, Any], target: dict[str, Any],
