@@ -22,7 +22,8 @@ from survey_app.questionnaire.definition import (
     Text,
 )
 from survey_app.questionnaire.errors import DefinitionError, Problem
-from survey_app.questionnaire.expressions import Expression, ExpressionError, parse
+from survey_app.questionnaire.expressions import PREVIOUS, Expression, ExpressionError, parse
+from survey_app.questionnaire.labels import placeholders
 from survey_app.questionnaire.yaml_source import LineDict, load_yaml
 
 FORMAT = "jejak-questionnaire/1"
@@ -492,6 +493,7 @@ class _Builder:
                 if later and not (key == "constraint" and target.page == question.page):
                     self.problem(f"'{key}' refers to '{ref}', which comes later (line {target.line}); "
                                  "skip logic can only depend on earlier answers", question.line, question.name)
+        self._check_placeholders(question, questions, order)
         if question.choice_filter is not None:
             allowed = ({"name"} | {k for c in question.choices for k in c.extra}
                        if question.choices_from is None else DYNAMIC_CHOICE_KEYS.get(question.choices_from, set()))
@@ -509,6 +511,39 @@ class _Builder:
             elif repeated.page == question.page or order[repeated.name] > order[question.name]:
                 self.problem(f"'each_of' question '{repeated.name}' must be on an earlier page",
                              question.line, question.name)
+
+    def _check_placeholders(self, question: Question, questions: dict[str, Question],
+                            order: dict[str, float]) -> None:
+        """``${name}`` in a label or hint: an earlier page's answer or ``previous.<name>``.
+
+        The text is filled in when the page is rendered, so an answer given on the same page
+        (or later) would not be known yet.
+        """
+        if not question.is_shown:
+            return
+        for key in ("label", "hint"):
+            text = getattr(question, key)
+            if text is None:
+                continue
+            names = sorted({name for value in text.translations.values() for name in placeholders(value)})
+            for name in names:
+                try:
+                    parse(f"${{{name}}}")
+                except ExpressionError:
+                    self.problem(f"'{key}' has an invalid placeholder ${{{name}}}", question.line, question.name)
+                    continue
+                if name.startswith(PREVIOUS):
+                    continue
+                target = questions.get(name)
+                if target is None:
+                    self.problem(f"'{key}' shows undefined question '{name}'", question.line, question.name)
+                elif target.repeat is not None:
+                    self.problem(f"'{key}' shows '{name}', which is inside repeat '{target.repeat}'",
+                                 question.line, question.name)
+                elif target.page == question.page or order[name] > order[question.name]:
+                    self.problem(f"'{key}' shows '{name}', which is not on an earlier page (line "
+                                 f"{target.line}); a text can only show answers saved before the page",
+                                 question.line, question.name)
 
     def _report_cycles(self, graph: dict[str, set[str]], questions: dict[str, Question]) -> None:
         state: dict[str, int] = {}  # 1 = on the current path, 2 = done
