@@ -39,9 +39,10 @@ def _previous_problems(path: str, text: str, against_wave: str | None) -> list[s
     for warning in previous_warnings(compiled):
         click.echo(f"{path}: warning: {warning}", err=True)
     if against_wave is None:
-        if previous_names(compiled):
-            click.echo(f"{path}: note: reads earlier answers (previous.{', previous.'.join(sorted(previous_names(compiled)))}); "
-                       "check it with --against-wave against the wave it follows up", err=True)
+        read = ", ".join(f"previous.{name}" for name in sorted(previous_names(compiled)))
+        if read:
+            click.echo(f"{path}: note: reads earlier answers ({read}); check it with --against-wave against "
+                       "the wave it follows up", err=True)
         return []
     from survey_app.waves.service import WaveError, find_wave  # the waves package needs the app's models
 
