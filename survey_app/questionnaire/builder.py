@@ -22,8 +22,7 @@ from survey_app.questionnaire.definition import (
     Text,
 )
 from survey_app.questionnaire.errors import DefinitionError, Problem
-from survey_app.questionnaire.expressions import PREVIOUS, Expression, ExpressionError, parse
-from survey_app.questionnaire.labels import placeholders
+from survey_app.questionnaire.expressions import Expression, ExpressionError, parse
 from survey_app.questionnaire.yaml_source import LineDict, load_yaml
 
 FORMAT = "jejak-questionnaire/1"
@@ -116,7 +115,7 @@ class _Builder:
         return Questionnaire(name=name, title=title, languages=self.languages, pages=tuple(pages),  # type: ignore[arg-type]
                              consent=consent, questions=questions, count_sources=count_sources)
 
-    def _languages(self, data: dict) -> tuple[str, ...]:
+    def _languages(self, data: dict[str, Any]) -> tuple[str, ...]:
         languages = data.get("languages", ["id"])
         if (not isinstance(languages, list) or not languages
                 or not all(isinstance(x, str) and re.match(r"^[a-z]{2}$", x) for x in languages)):
@@ -191,7 +190,7 @@ class _Builder:
         return lists
 
     # -- pages and questions -------------------------------------------------------------
-    def _pages(self, raw: Any, choice_lists: dict) -> list[Page]:
+    def _pages(self, raw: Any, choice_lists: dict[str, tuple[Choice, ...]]) -> list[Page]:
         if not isinstance(raw, list) or not raw:
             self.problem("'pages' must be a non-empty list", _line(self.data, "pages"))
             return []
@@ -239,7 +238,7 @@ class _Builder:
                                  "it as a key", page.line)
         return pages
 
-    def _repeat(self, raw_page: dict, page: str) -> Repeat | None:
+    def _repeat(self, raw_page: dict[str, Any], page: str) -> Repeat | None:
         raw = raw_page["repeat"]
         line = _line(raw_page, "repeat")
         if not isinstance(raw, dict):
@@ -258,7 +257,8 @@ class _Builder:
                               f"add_label of page {page}")
         return Repeat(maximum, count, add_label)
 
-    def _question(self, raw: Any, page: str, choice_lists: dict, seen: dict,
+    def _question(self, raw: Any, page: str, choice_lists: dict[str, tuple[Choice, ...]],
+                  seen: dict[str, int | None],
                   repeat: str | None = None) -> Question | None:
         line = _line(raw)
         if not isinstance(raw, dict):
@@ -356,7 +356,7 @@ class _Builder:
             default=self._default(raw, name, qtype, choices, line), repeat=repeat,
         )
 
-    def _calculate(self, raw: dict, name: str, page: str, line: int | None, repeat: str | None,
+    def _calculate(self, raw: dict[str, Any], name: str, page: str, line: int | None, repeat: str | None,
                    choice_lists: dict[str, tuple[Choice, ...]]) -> Question | None:
         for key in NOT_FOR_CALCULATE:
             if key in raw:
@@ -384,7 +384,7 @@ class _Builder:
                                                  "relevant"),
                         calculation=calculation, sensitive=sensitive, repeat=repeat)
 
-    def _default(self, raw: dict, name: str, qtype: str, choices: tuple[Choice, ...],
+    def _default(self, raw: dict[str, Any], name: str, qtype: str, choices: tuple[Choice, ...],
                  line: int | None) -> Expression | None:
         """A default: an expression when it reads answers or calls a function, else a literal."""
         if "default" not in raw:
@@ -493,7 +493,6 @@ class _Builder:
                 if later and not (key == "constraint" and target.page == question.page):
                     self.problem(f"'{key}' refers to '{ref}', which comes later (line {target.line}); "
                                  "skip logic can only depend on earlier answers", question.line, question.name)
-        self._check_placeholders(question, questions, order)
         if question.choice_filter is not None:
             allowed = ({"name"} | {k for c in question.choices for k in c.extra}
                        if question.choices_from is None else DYNAMIC_CHOICE_KEYS.get(question.choices_from, set()))
@@ -512,42 +511,9 @@ class _Builder:
                 self.problem(f"'each_of' question '{repeated.name}' must be on an earlier page",
                              question.line, question.name)
 
-    def _check_placeholders(self, question: Question, questions: dict[str, Question],
-                            order: dict[str, float]) -> None:
-        """``${name}`` in a label or hint: an earlier page's answer or ``previous.<name>``.
-
-        The text is filled in when the page is rendered, so an answer given on the same page
-        (or later) would not be known yet.
-        """
-        if not question.is_shown:
-            return
-        for key in ("label", "hint"):
-            text = getattr(question, key)
-            if text is None:
-                continue
-            names = sorted({name for value in text.translations.values() for name in placeholders(value)})
-            for name in names:
-                try:
-                    parse(f"${{{name}}}")
-                except ExpressionError:
-                    self.problem(f"'{key}' has an invalid placeholder ${{{name}}}", question.line, question.name)
-                    continue
-                if name.startswith(PREVIOUS):
-                    continue
-                target = questions.get(name)
-                if target is None:
-                    self.problem(f"'{key}' shows undefined question '{name}'", question.line, question.name)
-                elif target.repeat is not None:
-                    self.problem(f"'{key}' shows '{name}', which is inside repeat '{target.repeat}'",
-                                 question.line, question.name)
-                elif target.page == question.page or order[name] > order[question.name]:
-                    self.problem(f"'{key}' shows '{name}', which is not on an earlier page (line "
-                                 f"{target.line}); a text can only show answers saved before the page",
-                                 question.line, question.name)
-
     def _report_cycles(self, graph: dict[str, set[str]], questions: dict[str, Question]) -> None:
         state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-        reported: set[frozenset] = set()
+        reported: set[frozenset[str]] = set()
 
         def visit(node: str, path: list[str]) -> None:
             state[node] = 1

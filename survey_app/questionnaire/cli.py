@@ -11,6 +11,7 @@ from survey_app.extensions import db
 from survey_app.models import Questionnaire
 from survey_app.questionnaire.builder import build_from_text, check_text
 from survey_app.questionnaire.errors import DefinitionError
+from survey_app.questionnaire.labels import placeholder_warnings
 from survey_app.questionnaire.previous import previous_names, previous_warnings, unknown_previous_references
 from survey_app.questionnaire.service import compiled_questionnaire, store_new_version
 
@@ -36,7 +37,7 @@ _AGAINST_WAVE = click.option(
 def _previous_problems(path: str, text: str, against_wave: str | None) -> list[str]:
     """Messages for ${previous.x} unknown in the wave's questionnaire; warnings are printed."""
     compiled = build_from_text(text)
-    for warning in previous_warnings(compiled):
+    for warning in previous_warnings(compiled) + placeholder_warnings(compiled):
         click.echo(f"{path}: warning: {warning}", err=True)
     if against_wave is None:
         read = ", ".join(f"previous.{name}" for name in sorted(previous_names(compiled)))
@@ -88,8 +89,8 @@ def load_command(path: str, against_wave: str | None) -> None:
     try:
         row = store_new_version(text)
     except DefinitionError as error:
-        for problem in error.problems:
-            click.echo(f"{path}: {problem}", err=True)
+        for found in error.problems:
+            click.echo(f"{path}: {found}", err=True)
         click.echo("nothing stored", err=True)
         sys.exit(1)
     click.echo(f"stored questionnaire '{row.name}' version {row.version} with id {row.id}")

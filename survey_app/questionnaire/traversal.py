@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import ChainMap
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,13 +108,13 @@ class Walk:
     """The result of one pass: cleaned answers and the applicable visits, in order."""
 
     def __init__(self, questionnaire: Questionnaire, answers: dict[str, Any], visits: list[Visit],
-                 respondent: Respondent, scope: Mapping[str, Any] | None = None):
+                 respondent: Respondent, scope: MutableMapping[str, Any] | None = None):
         self.questionnaire = questionnaire
         self.answers = answers
         self.visits = visits
         self.respondent = respondent
         # What top-level expressions read: the answers plus the earlier wave's (previous.*).
-        self.scope: Mapping[str, Any] = answers if scope is None else scope
+        self.scope: MutableMapping[str, Any] = answers if scope is None else scope
 
     # -- finding pages -----------------------------------------------------------------
     @property
@@ -157,7 +157,7 @@ class Walk:
     def _new_instance(self, page: Page, instance: int) -> Visit | None:
         if not page_applies(page, self.scope):
             return None
-        scope = ChainMap({}, self.scope)
+        scope: ChainMap[str, Any] = ChainMap({}, self.scope)
         questions = tuple(q for q in page.questions if q.is_shown
                           and question_applies(q, self.questionnaire, scope, self.respondent))
         return Visit(page, instance, questions, scope, new=True) if questions else None
@@ -267,7 +267,7 @@ def count_problem(value: Any, maximum: int) -> str | None:
         return None
     number = to_number(value)
     if not math.isfinite(number) or number != int(number) or not 0 <= number <= maximum:
-        return _("Please enter a whole number from 0 to %(max)d.", max=maximum)
+        return str(_("Please enter a whole number from 0 to %(max)d.", max=maximum))
     return None
 
 
@@ -307,7 +307,7 @@ def walk(questionnaire: Questionnaire, answers: Mapping[str, Any], respondent: R
     return Walk(questionnaire, kept, visits, respondent, top)
 
 
-def with_previous(answers: dict[str, Any], respondent: Respondent) -> Mapping[str, Any]:
+def with_previous(answers: dict[str, Any], respondent: Respondent) -> MutableMapping[str, Any]:
     """``answers`` as expressions read them: with the respondent's earlier answers behind.
 
     Without earlier answers it is ``answers`` itself (no ChainMap on the common path). The

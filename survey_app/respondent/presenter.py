@@ -9,7 +9,7 @@ from typing import Any
 from survey_app.questionnaire.definition import Page, Question, Questionnaire
 from survey_app.questionnaire.expressions import PREVIOUS, Expression, is_empty, to_number
 from survey_app.questionnaire.forms import input_tag, option_tags
-from survey_app.questionnaire.labels import interpolate
+from survey_app.questionnaire.labels import fillable, interpolate
 from survey_app.questionnaire.logic import Respondent, choices_for, each_of_items, question_applies
 from survey_app.questionnaire.traversal import Visit, Walk
 from survey_app.questionnaire.values import format_number
@@ -86,11 +86,12 @@ def page_context(*, token: str, questionnaire: Questionnaire, walk: Walk, visit:
         attrs = _input_attributes(question, error)
         text_like = question.has_field and not question.is_select and not question.each_of
         # --- previous: ${…} in label and hint (earlier pages' answers, previous.*), as plain text
+        names = fillable(questionnaire).get(question.name)
         for field in fields:
             if "${" in field.label.text:
-                field.label.text = interpolate(field.label.text, visit.scope, language)
-        label = interpolate(question.label.get(language), visit.scope, language)
-        hint = interpolate(question.hint.get(language), visit.scope, language) if question.hint else None
+                field.label.text = interpolate(field.label.text, visit.scope, language, names)
+        label = interpolate(question.label.get(language), visit.scope, language, names)
+        hint = interpolate(question.hint.get(language), visit.scope, language, names) if question.hint else None
         blocks.append({"question": question, "fields": fields, "hidden": not applies, "error": error,
                        "attrs": attrs, "dropdown": dropdown, "label": label, "hint": hint,
                        "input": input_tag(questionnaire, page, language, fields[0], attrs) if text_like else None,
@@ -210,7 +211,8 @@ def summary(walk: Walk, language: str, mask_sensitive: bool = False) -> list[dic
             if not question.has_field:
                 continue
             value = scope.get(question.name)
-            text = interpolate(question.label.get(language), scope, language)  # --- previous
+            text = interpolate(question.label.get(language), scope, language,  # --- previous
+                               fillable(questionnaire).get(question.name))
             if mask_sensitive and question.sensitive and not is_empty(value):
                 rows.append({"label": text, "value": MASKED})
                 continue
