@@ -172,3 +172,18 @@ def test_wave_that_is_no_follow_up_reads_every_previous_as_empty(app, browser):
     _first_page(browser, token)
     assert browser.response.status_code == 200
     assert not browser.page.find(id="q-newcomer_business").has_attr("hidden")
+
+
+def test_review_and_submit_recheck_use_the_earlier_answers(app, browser):
+    link = _follow_up(app, {"consent": "yes", "business_description": HOSTILE})
+    _first_page(browser, link.token)
+    browser.submit({"still_running": "no"})
+    html = browser.response.get_data(as_text=True)
+    assert "Check your answers" in html
+    assert "Last time you told us you ran: warung kopi &lt;script&gt;alert(1)&lt;/script&gt; &amp; teh." in html
+    browser.submit()  # the submit walk knows the earlier answers: still_running applies and is answered
+    assert browser.response.status_code == 200
+    with app.app_context():
+        response = db.session.scalars(select(Response).order_by(Response.id.desc())).first()
+        assert response.submitted_at is not None
+        assert response.answers == {"still_running": "no"}
