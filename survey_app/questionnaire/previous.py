@@ -12,8 +12,9 @@ from __future__ import annotations
 import threading
 import weakref
 from dataclasses import dataclass
+from typing import Any
 
-from survey_app.questionnaire.builder import build_from_text
+from survey_app.questionnaire.builder import build, build_from_text
 from survey_app.questionnaire.definition import Questionnaire
 from survey_app.questionnaire.errors import Problem
 from survey_app.questionnaire.expressions import PREVIOUS, Expression
@@ -72,17 +73,23 @@ def previous_names(questionnaire: Questionnaire) -> frozenset[str]:
     return found
 
 
-def _compiled(definition: Questionnaire | str) -> Questionnaire:
-    return definition if isinstance(definition, Questionnaire) else build_from_text(definition)
+Definition = Questionnaire | str | dict[str, Any]
 
 
-def unknown_previous_references(definition: Questionnaire | str,
-                                earlier_definition: Questionnaire | str) -> list[str]:
+def _compiled(definition: Definition) -> Questionnaire:
+    if isinstance(definition, Questionnaire):
+        return definition
+    return build_from_text(definition) if isinstance(definition, str) else build(definition)
+
+
+def unknown_previous_references(definition: Definition, earlier_definition: Definition) -> list[str]:
     """Messages for every ``${previous.x}`` where x is no question of the earlier questionnaire.
 
-    Both arguments are compiled questionnaires or YAML source text (a stored version's
-    ``source``: compiled from text, the messages carry line numbers). Empty list = fine.
-    Raises :class:`~survey_app.questionnaire.errors.DefinitionError` for invalid text.
+    Each argument is a compiled questionnaire, YAML source text, or a stored version's
+    ``definition`` mapping. Messages name the question, and the line when it is known (a
+    questionnaire compiled from YAML text; stored ``definition`` mappings have no lines, so
+    pass ``source`` when it is the YAML). Empty list = fine. Raises
+    :class:`~survey_app.questionnaire.errors.DefinitionError` for an invalid definition.
     """
     current, earlier = _compiled(definition), _compiled(earlier_definition)
     known = set(earlier.questions) | {page.name for page in earlier.repeat_pages}

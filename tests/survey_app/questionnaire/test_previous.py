@@ -227,3 +227,18 @@ def test_label_showing_an_untested_previous_answer_is_warned_about():
 def test_seed_follow_up_has_no_warnings():
     followup = build_from_text((SEEDS / "tracer_followup.yaml").read_text(encoding="utf-8"))
     assert previous_warnings(followup) == []
+
+
+def test_unknown_previous_references_take_stored_definitions_too():
+    from survey_app.questionnaire.service import _plain
+    from survey_app.questionnaire.yaml_source import load_yaml
+
+    earlier = _plain(load_yaml((SEEDS / "tracer_default.yaml").read_text(encoding="utf-8")))
+    current = _plain(load_yaml(FORM))
+    messages = unknown_previous_references(current, earlier)
+    found = {(m.split(":")[0], m.split(" reads ")[1].split(",")[0]) for m in messages}
+    assert found == {("question 'still_running'", "previous.business"), ("question 'newcomer'", "previous.business"),
+                     ("question 'income_now'", "previous.income"), ("question 'income_change'", "previous.income"),
+                     ("question 'still_wa'", "previous.channels"), ("question 'channels_now'", "previous.channels"),
+                     ("question 'description'", "previous.business")}  # previous.consent exists: fine
+    assert not any(m.startswith("line") for m in messages)  # stored mappings carry no lines
