@@ -26,7 +26,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from survey_app.questionnaire.definition import REPEAT_HARD_MAX, Page, Question, Questionnaire
-from survey_app.questionnaire.expressions import is_empty, to_number
+from survey_app.questionnaire.expressions import PREVIOUS, is_empty, to_number
 from survey_app.questionnaire.logic import (
     Respondent,
     each_of_items,
@@ -277,24 +277,26 @@ def walk(questionnaire: Questionnaire, answers: Mapping[str, Any], respondent: R
     Each question is judged on the answers already kept, so a chain of dependent questions
     disappears together when its first link changes.
     """
-    kept: dict[str, Any] = {}
-    top = with_previous(kept, respondent)
+    # In a follow-up wave the earlier answers (``previous.<q>``, names no question can have)
+    # sit in the same dict as the answers being kept, so every lookup stays a dict lookup;
+    # they are left out of the answers the walk returns.
+    kept: dict[str, Any] = respondent.previous_scope() if respondent.previous else {}
     visits: list[Visit] = []
     for page in questionnaire.pages:
-        if not page_applies(page, top):
+        if not page_applies(page, kept):
             continue
         if page.repeat is None:
-            shown = _walk_questions(questionnaire, page, answers, kept, top, respondent)
+            shown = _walk_questions(questionnaire, page, answers, kept, kept, respondent)
             if shown:
-                visits.append(Visit(page, None, shown, top))
+                visits.append(Visit(page, None, shown, kept))
             continue
         stored = answers.get(page.name)
         stored = stored if isinstance(stored, list) else []
         instances: list[dict[str, Any]] = []
-        for number in range(1, repeat_count(page, top, len(stored)) + 1):
+        for number in range(1, repeat_count(page, kept, len(stored)) + 1):
             raw = stored[number - 1] if number <= len(stored) and isinstance(stored[number - 1], dict) else {}
             own: dict[str, Any] = {}
-            scope = ChainMap(own, top)
+            scope = ChainMap(own, kept)
             shown = _walk_questions(questionnaire, page, raw, own, scope, respondent)
             instances.append(own)
             if shown:
@@ -304,18 +306,10 @@ def walk(questionnaire: Questionnaire, answers: Mapping[str, Any], respondent: R
             instances.pop()  # trailing instances nobody answered (calculates alone) are not stored
         if instances:
             kept[page.name] = instances
-    return Walk(questionnaire, kept, visits, respondent, top)
-
-
-def with_previous(answers: dict[str, Any], respondent: Respondent) -> MutableMapping[str, Any]:
-    """``answers`` as expressions read them: with the respondent's earlier answers behind.
-
-    Without earlier answers it is ``answers`` itself (no ChainMap on the common path). The
-    earlier values sit behind the answers, so they can never shadow one.
-    """
-    if not respondent.previous:
-        return answers
-    return ChainMap(answers, respondent.previous_scope())
+    if respondent.previous:
+        answers_kept = {k: v for k, v in kept.items() if not k.startswith(PREVIOUS)}
+        return Walk(questionnaire, answers_kept, visits, respondent, kept)
+    return Walk(questionnaire, kept, visits, respondent)
 
 
 def _walk_questions(questionnaire: Questionnaire, page: Page, source: Mapping[str, Any], target: dict[str, Any],
