@@ -33,6 +33,10 @@ CHOICE_WEIGHTS: dict[str, dict[str, float]] = {
     "satisfaction": {"5": 0.35, "4": 0.4, "3": 0.17, "2": 0.05, "1": 0.03},
     "recontact": {"yes": 0.8, "no": 0.2},
     "other_business_count": {"0": 0.8, "1": 0.15, "2": 0.05},
+    # --- previous: tracer-standard items of the default questionnaire (issue 11)
+    "first_work_timing": {"before": 0.5, "after": 0.32, "not_yet": 0.18},
+    "skills_improved": {"yes": 0.89, "no": 0.11},
+    "incentive_received": {"yes": 0.95, "no": 0.05},
 }
 FALLBACK_DESCRIPTIONS = (
     "jualan kopi dan gorengan di warung depan rumah",
@@ -227,7 +231,23 @@ def _job_change(self: SyntheticRespondent, answers) -> str | None:
     return self.rng.choices(["same_as_before", "new_job"], weights=[0.7, 0.3])[0]
 
 
+# --- previous: tracer-standard items of the default questionnaire (issue 11)
+def _months_to_first_work(self: SyntheticRespondent, answers) -> int:
+    return min(120, int(self.rng.expovariate(1 / 5)))  # waiting time: most within months
+
+
+def _income_before(self: SyntheticRespondent, answers) -> int:
+    return 0 if self.rng.random() < 0.25 else _lognormal(self.rng, 2_000_000, 0.7)
+
+
+def _income_now(self: SyntheticRespondent, answers) -> int:
+    working = answers.get("worked_last_week") == "yes" or answers.get("temp_absent") == "yes"
+    return _lognormal(self.rng, 2_800_000, 0.7) if working else 0
+
+
 SPECIAL: dict[str, Callable[[SyntheticRespondent, dict], Any]] = {
+    "months_to_first_work": _months_to_first_work, "income_before": _income_before,
+    "income_now": _income_now,  # --- previous
     "birth_year": _birth_year, "sex": _sex, "province": _province,
     "business_revenue": _revenue, "business_profit": _profit, "wage": _wage,
     "workers_paid": _workers_paid, "workers_unpaid": _workers_unpaid,

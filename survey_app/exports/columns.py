@@ -325,6 +325,8 @@ def _limit(kind: str) -> int:
 def _single_kind(question: Question) -> tuple[str, tuple[ValueLabel, ...]]:
     if question.type == "select_one" and question.choices_from is None:
         return CODE, value_labels(question.choices)
+    if question.type == "calculate" and question.choices:  # --- previous: e.g. tracer_status, a labelled code
+        return CODE, value_labels(question.choices)
     if question.type == "integer":
         return INTEGER, ()
     if question.type == "decimal":

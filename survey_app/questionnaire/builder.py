@@ -36,7 +36,9 @@ QUESTION_KEYS = {
     "appearance", "sensitive", "coding", "calculation", "default",
 }
 # Keys that do not apply to a calculate (it is never shown or asked).
-NOT_FOR_CALCULATE = ("required", "required_message", "constraint", "constraint_message", "hint", "choices",
+# A calculate may name a choice list (``choices``): its values are then codes with labels
+# for exports and the codebook (e.g. the five-way tracer_status).
+NOT_FOR_CALCULATE = ("required", "required_message", "constraint", "constraint_message", "hint",
                      "choices_from", "choice_filter", "each_of", "max_length", "appearance", "default")
 # Free-text answers the analysis codes into a classification (see survey_app/sectors/).
 CODINGS = {"kbli"}
@@ -113,7 +115,7 @@ class _Builder:
         return Questionnaire(name=name, title=title, languages=self.languages, pages=tuple(pages),  # type: ignore[arg-type]
                              consent=consent, questions=questions, count_sources=count_sources)
 
-    def _languages(self, data: dict) -> tuple[str, ...]:
+    def _languages(self, data: dict[str, Any]) -> tuple[str, ...]:
         languages = data.get("languages", ["id"])
         if (not isinstance(languages, list) or not languages
                 or not all(isinstance(x, str) and re.match(r"^[a-z]{2}$", x) for x in languages)):
@@ -188,7 +190,7 @@ class _Builder:
         return lists
 
     # -- pages and questions -------------------------------------------------------------
-    def _pages(self, raw: Any, choice_lists: dict) -> list[Page]:
+    def _pages(self, raw: Any, choice_lists: dict[str, tuple[Choice, ...]]) -> list[Page]:
         if not isinstance(raw, list) or not raw:
             self.problem("'pages' must be a non-empty list", _line(self.data, "pages"))
             return []
@@ -236,7 +238,7 @@ class _Builder:
                                  "it as a key", page.line)
         return pages
 
-    def _repeat(self, raw_page: dict, page: str) -> Repeat | None:
+    def _repeat(self, raw_page: dict[str, Any], page: str) -> Repeat | None:
         raw = raw_page["repeat"]
         line = _line(raw_page, "repeat")
         if not isinstance(raw, dict):
@@ -255,7 +257,8 @@ class _Builder:
                               f"add_label of page {page}")
         return Repeat(maximum, count, add_label)
 
-    def _question(self, raw: Any, page: str, choice_lists: dict, seen: dict,
+    def _question(self, raw: Any, page: str, choice_lists: dict[str, tuple[Choice, ...]],
+                  seen: dict[str, int | None],
                   repeat: str | None = None) -> Question | None:
         line = _line(raw)
         if not isinstance(raw, dict):
@@ -288,7 +291,7 @@ class _Builder:
             return self.expression(raw.get(key), _line(raw, key) or line, name, key)
 
         if qtype == "calculate":
-            return self._calculate(raw, name, page, line, repeat)
+            return self._calculate(raw, name, page, line, repeat, choice_lists)
         if repeat is not None and raw.get("each_of") is not None:
             self.problem("'each_of' is not supported inside a repeat page", _line(raw, "each_of"), name)
         required = raw.get("required", False)
@@ -353,7 +356,8 @@ class _Builder:
             default=self._default(raw, name, qtype, choices, line), repeat=repeat,
         )
 
-    def _calculate(self, raw: dict, name: str, page: str, line: int | None, repeat: str | None) -> Question | None:
+    def _calculate(self, raw: dict[str, Any], name: str, page: str, line: int | None, repeat: str | None,
+                   choice_lists: dict[str, tuple[Choice, ...]]) -> Question | None:
         for key in NOT_FOR_CALCULATE:
             if key in raw:
                 self.problem(f"'{key}' does not apply to a calculate (it is never shown)", _line(raw, key), name)
@@ -368,13 +372,19 @@ class _Builder:
                          _line(raw, "calculation") or line, name)
         label = self.text(raw.get("label"), _line(raw, "label") or line, name, "label") if "label" in raw else None
         sensitive = raw.get("sensitive", False) is True
-        return Question(name=name, type="calculate", page=page, line=line or 0,
+        choices: tuple[Choice, ...] = ()
+        if "choices" in raw:
+            if not isinstance(raw["choices"], str) or raw["choices"] not in choice_lists:
+                self.problem(f"unknown choice list '{raw['choices']}'", _line(raw, "choices"), name)
+            else:
+                choices = choice_lists[raw["choices"]]
+        return Question(name=name, type="calculate", page=page, line=line or 0, choices=choices,
                         label=label or Text({lang: name for lang in self.languages}),
                         relevant=self.expression(raw.get("relevant"), _line(raw, "relevant") or line, name,
                                                  "relevant"),
                         calculation=calculation, sensitive=sensitive, repeat=repeat)
 
-    def _default(self, raw: dict, name: str, qtype: str, choices: tuple[Choice, ...],
+    def _default(self, raw: dict[str, Any], name: str, qtype: str, choices: tuple[Choice, ...],
                  line: int | None) -> Expression | None:
         """A default: an expression when it reads answers or calls a function, else a literal."""
         if "default" not in raw:
@@ -503,7 +513,7 @@ class _Builder:
 
     def _report_cycles(self, graph: dict[str, set[str]], questions: dict[str, Question]) -> None:
         state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-        reported: set[frozenset] = set()
+        reported: set[frozenset[str]] = set()
 
         def visit(node: str, path: list[str]) -> None:
             state[node] = 1

@@ -8,7 +8,8 @@ same semantics. Nothing is ever passed to Python's ``eval``.
 Tree nodes (lists, so they serialise to JSON unchanged)::
 
     ["lit", value]          literal string or number
-    ["ref", name]           ${name}: another question's answer
+    ["ref", name]           ${name}: another question's answer; ${previous.name}: the
+                            alumnus' answer in the wave followed up (name "previous.name")
     ["cur"]                 .  : the answer being checked
     ["attr", name]          bare name: a key of the choice being filtered
     ["op", op, left, right] = != < <= > >= + - * div mod and or
@@ -19,10 +20,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Protocol, TypeVar
+
+# A parsed expression: nested lists as in the module docstring (JSON-ready, hence untyped items).
+Tree = list[Any]
 
 # Indonesia's western time zone (WIB): "today" for a survey fielded in Indonesia.
 WIB = timezone(timedelta(hours=7))
@@ -49,6 +53,11 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+# ${previous.<question>}: the answer to <question> in the wave this one follows up. It stays a
+# "ref" whose name keeps the prefix, so the answers mapping an expression is evaluated on
+# resolves it (see logic.Respondent.previous_scope) and skiplogic.js needs no new node.
+PREVIOUS = "previous."
+_PREVIOUS_RE = re.compile(r"^previous\.[a-z][a-z0-9_]*$")
 
 # name → (minimum, maximum) argument count
 FUNCTIONS: dict[str, tuple[int, int]] = {
@@ -98,7 +107,7 @@ def _tokenize(source: str) -> list[_Token]:
         start = match.start(match.lastgroup)  # type: ignore[arg-type]
         if match.lastgroup == "ref":
             name = match.group("refname").strip()
-            if not _NAME_RE.match(name):
+            if not (_NAME_RE.match(name) or _PREVIOUS_RE.match(name)):
                 raise ExpressionError(f"invalid question reference ${{{name}}}", start)
             tokens.append(_Token("ref", name, start))
         elif match.lastgroup == "number":
@@ -127,7 +136,7 @@ class _Parser:
         self.tokens = _tokenize(source)
         self.index = 0
 
-    def parse(self) -> list:
+    def parse(self) -> Tree:
         if not self.tokens:
             raise ExpressionError("empty expression", 0)
         tree = self._binary(0)
@@ -151,7 +160,7 @@ class _Parser:
         if token.kind != "op" or token.value != value:
             raise ExpressionError(f"expected {value!r} but found {token.value!r}", token.position)
 
-    def _binary(self, level: int) -> list:
+    def _binary(self, level: int) -> Tree:
         if level == len(self._LEVELS):
             return self._unary()
         left = self._binary(level + 1)
@@ -163,14 +172,14 @@ class _Parser:
             right = self._binary(level + 1)
             left = ["op", token.value, left, right]
 
-    def _unary(self) -> list:
+    def _unary(self) -> Tree:
         token = self._peek()
         if token is not None and token.kind == "op" and token.value == "-":
             self.index += 1
             return ["neg", self._unary()]
         return self._primary()
 
-    def _primary(self) -> list:
+    def _primary(self) -> Tree:
         token = self._take()
         if token.kind == "number":
             number = float(token.value) if "." in token.value else int(token.value)
@@ -192,12 +201,12 @@ class _Parser:
             return ["attr", token.value]
         raise ExpressionError(f"unexpected {token.value!r}", token.position)
 
-    def _call(self, name_token: _Token) -> list:
+    def _call(self, name_token: _Token) -> Tree:
         name = name_token.value
         if name not in FUNCTIONS:
             raise ExpressionError(f"unknown function {name}()", name_token.position)
         self._expect("(")
-        args: list = []
+        args: list[Tree] = []
         following = self._peek()
         if not (following is not None and following.kind == "op" and following.value == ")"):
             args.append(self._binary(0))
@@ -219,13 +228,19 @@ class Expression:
     """A parsed expression: its source text and tree."""
 
     source: str
-    tree: list = field(compare=False, hash=False)
+    tree: Tree = field(compare=False, hash=False)
 
     def references(self) -> set[str]:
-        """Names of the questions this expression reads through ``${name}``."""
+        """Names of the questions of this questionnaire the expression reads (``${name}``)."""
         found: set[str] = set()
         _collect(self.tree, "ref", found)
-        return found
+        return {name for name in found if not name.startswith(PREVIOUS)}
+
+    def previous_references(self) -> set[str]:
+        """Questions of the earlier wave read through ``${previous.name}`` (without the prefix)."""
+        found: set[str] = set()
+        _collect(self.tree, "ref", found)
+        return {name[len(PREVIOUS):] for name in found if name.startswith(PREVIOUS)}
 
     def attributes(self) -> set[str]:
         """Bare names used (choice keys in a choice filter)."""
@@ -291,7 +306,7 @@ def _check_size(source: str) -> None:
             depth -= 1
 
 
-def _check_depth(tree: list) -> None:
+def _check_depth(tree: Tree) -> None:
     """Refuse trees deeper than MAX_TREE_DEPTH (checked without recursion)."""
     stack = [(tree, 1)]
     while stack:
@@ -302,7 +317,7 @@ def _check_depth(tree: list) -> None:
         stack.extend((child, depth + 1) for child in node[1:] if isinstance(child, list))
 
 
-def _collect(tree: list, kind: str, found: set[str]) -> None:
+def _collect(tree: Tree, kind: str, found: set[str]) -> None:
     if tree[0] == kind:
         found.add(tree[1])
     for child in tree[1:]:
@@ -310,13 +325,13 @@ def _collect(tree: list, kind: str, found: set[str]) -> None:
             _collect(child, kind, found)
 
 
-def _literal_division_by_zero(tree: list) -> bool:
+def _literal_division_by_zero(tree: Tree) -> bool:
     if tree[0] == "op" and tree[1] in ("div", "mod") and tree[3][0] == "lit" and to_number(tree[3][1]) == 0:
         return True
     return any(isinstance(c, list) and _literal_division_by_zero(c) for c in tree[1:])
 
 
-def _contains(tree: list, kind: str) -> bool:
+def _contains(tree: Tree, kind: str) -> bool:
     return tree[0] == kind or any(isinstance(c, list) and _contains(c, kind) for c in tree[1:])
 
 
@@ -389,12 +404,21 @@ def _compare(op: str, left: Any, right: Any) -> bool:
     ln, rn = to_number(left), to_number(right)
     if math.isnan(ln) or math.isnan(rn):
         # Dates and month-years are ISO text, so text order is time order.
-        lt, rt = to_text(left), to_text(right)
-        pair: tuple[Any, Any] = (lt, rt)
-    else:
-        pair = (ln, rn)
-    return {"<": pair[0] < pair[1], "<=": pair[0] <= pair[1],
-            ">": pair[0] > pair[1], ">=": pair[0] >= pair[1]}[op]
+        return _ordered(op, to_text(left), to_text(right))
+    return _ordered(op, ln, rn)
+
+
+_Ordered = TypeVar("_Ordered", str, float)
+
+
+def _ordered(op: str, a: _Ordered, b: _Ordered) -> bool:
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    return a >= b
 
 
 def _arithmetic(op: str, left: Any, right: Any) -> float:
@@ -418,7 +442,7 @@ def _selection(value: Any) -> list[str]:
     return to_text(value).split()
 
 
-def _call(name: str, args: list, scope: _Scope) -> Any:
+def _call(name: str, args: list[Tree], scope: _Scope) -> Any:
     if name == "if":  # lazy: only the chosen branch is evaluated
         chosen = args[1] if truthy(_evaluate(args[0], scope)) else args[2]
         return _evaluate(chosen, scope)
@@ -466,7 +490,7 @@ def _decimal_date(value: Any) -> float:
     return day.year + (day - start).days / length
 
 
-def _evaluate(tree: list, scope: _Scope) -> Any:
+def _evaluate(tree: Tree, scope: _Scope) -> Any:
     kind = tree[0]
     if kind == "lit":
         return tree[1]
@@ -500,7 +524,7 @@ REGEX_MAX_VALUE = 10_000
 _EPOCH = datetime(1970, 1, 1).date()
 
 
-def _regex(values: list) -> bool:
+def _regex(values: list[Any]) -> bool:
     pattern, text = to_text(values[1]), to_text(values[0])
     if len(pattern) > REGEX_MAX_PATTERN or len(text) > REGEX_MAX_VALUE:
         return False
@@ -508,14 +532,20 @@ def _regex(values: list) -> bool:
     return compiled is not None and compiled.search(text) is not None
 
 
-def compile_regex(pattern: str):
+class Pattern(Protocol):
+    """What regex() needs of a compiled RE2 pattern (google-re2 ships no type information)."""
+
+    def search(self, text: str) -> object | None: ...
+
+
+def compile_regex(pattern: str) -> Pattern | None:
     """The RE2 pattern, or None when it is invalid or too long (cached per pattern)."""
     if len(pattern) > REGEX_MAX_PATTERN:
         return None
     return _compiled_regex(pattern)
 
 
-def _compiled_regex(pattern: str):
+def _compiled_regex(pattern: str) -> Pattern | None:
     cached = _REGEX_CACHE.get(pattern)
     if cached is None and pattern not in _REGEX_CACHE:
         import re2  # google-re2
@@ -529,10 +559,10 @@ def _compiled_regex(pattern: str):
     return cached
 
 
-_REGEX_CACHE: dict[str, Any] = {}
+_REGEX_CACHE: dict[str, Pattern | None] = {}
 
 
-def _as_date(value: Any):
+def _as_date(value: Any) -> date | None:
     """A date from ISO text (``YYYY-MM-DD``, a datetime, or ``YYYY-MM``) or from a day count."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if math.isnan(value) or abs(value) > 3_000_000:
@@ -547,31 +577,31 @@ def _as_date(value: Any):
     return None
 
 
-def _decimal_date_time(values: list) -> float:
+def _decimal_date_time(values: list[Any]) -> float:
     day = _as_date(values[0])
     return float((day - _EPOCH).days) if day is not None else math.nan
 
 
-def _date(values: list) -> str:
+def _date(values: list[Any]) -> str:
     day = _as_date(values[0])
     return day.isoformat() if day is not None else ""
 
 
-def _round(values: list) -> float:
+def _round(values: list[Any]) -> float:
     number = to_number(values[0])
     digits = int(to_number(values[1])) if len(values) > 1 and not math.isnan(to_number(values[1])) else 0
     if math.isnan(number) or math.isinf(number):
         return number
-    scale = 10 ** max(min(digits, 10), -10)
+    scale = 10.0 ** max(min(digits, 10), -10)
     return math.floor(number * scale + 0.5) / scale  # half up, as ODK does
 
 
-def _whole(value: Any, rounding) -> float:
+def _whole(value: Any, rounding: Callable[[float], int]) -> float:
     number = to_number(value)
     return number if math.isnan(number) or math.isinf(number) else float(rounding(number))
 
 
-_XLSFORM_CALLS = {
+_XLSFORM_CALLS: dict[str, Callable[[list[Any]], Any]] = {
     "concat": lambda values: "".join(to_text(v) for v in values),
     "regex": _regex,
     "decimal-date-time": _decimal_date_time,

@@ -4,8 +4,9 @@ The walk over the whole questionnaire (and its shorthands ``clean_answers``,
 ``visible_pages``, ``first_incomplete_page``) lives in :mod:`.traversal`, which builds on this
 module; this module never imports it.
 
-Everything is decided from the stored answers plus the respondent's roster, on the server,
-so the survey works with JavaScript off; the browser only mirrors it for instant feedback.
+Everything is decided from the stored answers plus the respondent's roster (and, in a
+follow-up wave, their answers in the wave followed up), on the server, so the survey works
+with JavaScript off; the browser only mirrors it for instant feedback.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from survey_app.questionnaire.definition import Choice, Page, Question, Questionnaire, Text
+from survey_app.questionnaire.expressions import PREVIOUS
 
 
 @dataclass(frozen=True)
@@ -27,10 +29,20 @@ class RosterTraining:
 
 @dataclass(frozen=True)
 class Respondent:
-    """What the engine knows about the person answering besides their answers."""
+    """What the engine knows about the person answering besides their answers.
+
+    ``previous`` holds their answers in the wave this one follows up (question → value, as
+    stored there), read by ``${previous.<question>}``; empty for a newcomer, in a wave that
+    is not a follow-up, or after their earlier answers were erased.
+    """
 
     trainings: tuple[RosterTraining, ...] = ()
-    _choices: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    previous: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    _choices: dict[str, tuple[Choice, ...]] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def previous_scope(self) -> dict[str, Any]:
+        """The earlier answers keyed as expressions read them (``previous.<question>``)."""
+        return {PREVIOUS + name: value for name, value in self.previous.items()}
 
     def training_choices(self) -> tuple[Choice, ...]:
         """The roster trainings as select choices (value = training code)."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -19,7 +20,8 @@ _lock = threading.Lock()
 
 def _cache() -> dict[int, Questionnaire]:
     # One cache per app (and so per database): ids are only unique within a database.
-    return current_app.extensions.setdefault("jejak_questionnaires", {})
+    cache: dict[int, Questionnaire] = current_app.extensions.setdefault("jejak_questionnaires", {})
+    return cache
 
 
 def store_new_version(source: str, origin: str | None = None) -> QuestionnaireRow:
@@ -70,7 +72,7 @@ def latest_version(name: str) -> QuestionnaireRow | None:
     )
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:
     """Strip the line-number wrappers so the definition stores as plain JSON."""
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}

@@ -10,19 +10,23 @@ walking the questionnaire themselves.
 Repeat pages: ``answers[page.name]`` is a list of mappings, one per instance. Inside an
 instance, expressions see the instance's answers first, then the top-level answers
 (a :class:`collections.ChainMap`), which is what ``${q}`` inside a repeat means.
+
+Earlier answers: in a follow-up wave the top-level scope also resolves
+``previous.<question>`` to the respondent's answer in the wave followed up
+(:meth:`Respondent.previous_scope`); they are read, never stored with the new answers.
 """
 from __future__ import annotations
 
 import math
 from collections import ChainMap
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
 
 from survey_app.questionnaire.definition import REPEAT_HARD_MAX, Page, Question, Questionnaire
-from survey_app.questionnaire.expressions import is_empty, to_number
+from survey_app.questionnaire.expressions import PREVIOUS, is_empty, to_number
 from survey_app.questionnaire.logic import (
     Respondent,
     each_of_items,
@@ -104,11 +108,13 @@ class Walk:
     """The result of one pass: cleaned answers and the applicable visits, in order."""
 
     def __init__(self, questionnaire: Questionnaire, answers: dict[str, Any], visits: list[Visit],
-                 respondent: Respondent):
+                 respondent: Respondent, scope: MutableMapping[str, Any] | None = None):
         self.questionnaire = questionnaire
         self.answers = answers
         self.visits = visits
         self.respondent = respondent
+        # What top-level expressions read: the answers plus the earlier wave's (previous.*).
+        self.scope: MutableMapping[str, Any] = answers if scope is None else scope
 
     # -- finding pages -----------------------------------------------------------------
     @property
@@ -149,9 +155,9 @@ class Walk:
                 and visit.instance < min(repeat.max, REPEAT_HARD_MAX))
 
     def _new_instance(self, page: Page, instance: int) -> Visit | None:
-        if not page_applies(page, self.answers):
+        if not page_applies(page, self.scope):
             return None
-        scope = ChainMap({}, self.answers)
+        scope: ChainMap[str, Any] = ChainMap({}, self.scope)
         questions = tuple(q for q in page.questions if q.is_shown
                           and question_applies(q, self.questionnaire, scope, self.respondent))
         return Visit(page, instance, questions, scope, new=True) if questions else None
@@ -266,7 +272,7 @@ def count_problem(value: Any, maximum: int) -> str | None:
         return None
     number = to_number(value)
     if not math.isfinite(number) or number != int(number) or not 0 <= number <= maximum:
-        return _("Please enter a whole number from 0 to %(max)d.", max=maximum)
+        return str(_("Please enter a whole number from 0 to %(max)d.", max=maximum))
     return None
 
 
@@ -276,7 +282,10 @@ def walk(questionnaire: Questionnaire, answers: Mapping[str, Any], respondent: R
     Each question is judged on the answers already kept, so a chain of dependent questions
     disappears together when its first link changes.
     """
-    kept: dict[str, Any] = {}
+    # In a follow-up wave the earlier answers (``previous.<q>``, names no question can have)
+    # sit in the same dict as the answers being kept, so every lookup stays a dict lookup;
+    # they are left out of the answers the walk returns.
+    kept: dict[str, Any] = respondent.previous_scope() if respondent.previous else {}
     visits: list[Visit] = []
     for page in questionnaire.pages:
         if not page_applies(page, kept):
@@ -302,6 +311,9 @@ def walk(questionnaire: Questionnaire, answers: Mapping[str, Any], respondent: R
             instances.pop()  # trailing instances nobody answered (calculates alone) are not stored
         if instances:
             kept[page.name] = instances
+    if respondent.previous:
+        answers_kept = {k: v for k, v in kept.items() if not k.startswith(PREVIOUS)}
+        return Walk(questionnaire, answers_kept, visits, respondent, kept)
     return Walk(questionnaire, kept, visits, respondent)
 
 

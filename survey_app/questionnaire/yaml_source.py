@@ -1,6 +1,7 @@
 """Reading YAML while remembering the line each mapping and key came from."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -10,7 +11,7 @@ from yaml.constructor import ConstructorError
 from survey_app.questionnaire.errors import DefinitionError, Problem
 
 
-class LineDict(dict):
+class LineDict(dict[str, Any]):
     """A dict that knows the 1-based line of itself and of each of its keys."""
 
     line: int = 0
@@ -33,26 +34,35 @@ class _LineLoader(yaml.SafeLoader):
     kilobyte of nested aliases ("billion laughs") would otherwise expand to gigabytes.
     """
 
-    def __init__(self, stream):
+    def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
 
-    def compose_node(self, parent, index):
-        event = self.peek_event()
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        # check_event() loads the next event into current_event, as peek_event() does; it is
+        # the typed way to look at it (PyYAML's stubs leave peek_event untyped).
+        self.check_event(yaml.Event)
+        event: yaml.Event = self.current_event
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise ComposerError(None, None, "anchors and aliases (&name, *name, <<) are not allowed; "
-                                "write the values out", event.start_mark)
+                                "write the values out", _mark(event))
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
                 raise ComposerError(None, None, f"the file is nested more than {MAX_DEPTH} levels deep",
-                                    event.start_mark)
+                                    _mark(event))
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode):
+def _mark(event: yaml.Event) -> yaml.error.Mark | None:
+    """Where ``event`` starts (the pure-Python loader's marks; the C parser's are never used here)."""
+    mark = event.start_mark
+    return mark if isinstance(mark, yaml.error.Mark) else None
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Iterator[LineDict]:
     data = LineDict()
     data.line = node.start_mark.line + 1
     data.key_lines = {}

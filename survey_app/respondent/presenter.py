@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from survey_app.questionnaire.definition import Page, Question, Questionnaire
-from survey_app.questionnaire.expressions import is_empty, to_number
+from survey_app.questionnaire.expressions import PREVIOUS, Expression, is_empty, to_number
 from survey_app.questionnaire.forms import input_tag, option_tags
+from survey_app.questionnaire.labels import fillable, interpolate
 from survey_app.questionnaire.logic import Respondent, choices_for, each_of_items, question_applies
 from survey_app.questionnaire.traversal import Visit, Walk
 from survey_app.questionnaire.values import format_number
@@ -84,8 +85,15 @@ def page_context(*, token: str, questionnaire: Questionnaire, walk: Walk, visit:
         dropdown = bool(question.type == "select_one" and fields and len(fields[0].choices) > DROPDOWN_THRESHOLD)
         attrs = _input_attributes(question, error)
         text_like = question.has_field and not question.is_select and not question.each_of
+        # --- previous: ${…} in label and hint (earlier pages' answers, previous.*), as plain text
+        names = fillable(questionnaire).get(question.name)
+        for field in fields:
+            if "${" in field.label.text:
+                field.label.text = interpolate(field.label.text, visit.scope, language, names)
+        label = interpolate(question.label.get(language), visit.scope, language, names)
+        hint = interpolate(question.hint.get(language), visit.scope, language, names) if question.hint else None
         blocks.append({"question": question, "fields": fields, "hidden": not applies, "error": error,
-                       "attrs": attrs, "dropdown": dropdown,
+                       "attrs": attrs, "dropdown": dropdown, "label": label, "hint": hint,
                        "input": input_tag(questionnaire, page, language, fields[0], attrs) if text_like else None,
                        "options": (option_tags(questionnaire, page, language, question, fields[0].data)
                                    if dropdown else None)})
@@ -112,7 +120,7 @@ def _count_capped(page: Page, walk: Walk) -> int | None:
     if repeat is None or repeat.count is None:
         return None
     try:
-        wanted = to_number(repeat.count.evaluate(walk.answers))
+        wanted = to_number(repeat.count.evaluate(walk.scope))
     except (ValueError, TypeError, ArithmeticError):
         return None
     return repeat.max if math.isfinite(wanted) and wanted > repeat.max else None
@@ -137,19 +145,22 @@ def client_logic(questionnaire: Questionnaire, page: Page, answers: Mapping[str,
 
     Calculates of the page are included (with their ``calculation`` tree) so relevance that
     depends on them updates live; their values are computed in the browser in page order.
+    Earlier-wave answers (``previous.*``) are included only where this page's expressions
+    read them: the page never carries the rest of the earlier response.
     """
-    questions, needed = [], set()
+    questions: list[dict[str, Any]] = []
+    needed: set[str] = set()
     for question in page.questions:
         entry: dict[str, Any] = {"name": question.name, "type": question.type}
         if question.calculation is not None:
             entry["calculation"] = question.calculation.tree
-            needed |= question.calculation.references()
+            needed |= _reads(question.calculation)
         if question.relevant is not None:
             entry["relevant"] = question.relevant.tree
-            needed |= question.relevant.references()
+            needed |= _reads(question.relevant)
         if question.choice_filter is not None:
             entry["choice_filter"] = question.choice_filter.tree
-            needed |= question.choice_filter.references()
+            needed |= _reads(question.choice_filter)
             base = respondent.training_choices() if question.choices_from else question.choices
             entry["choices"] = {c.name: c.filter_scope() for c in base}
         if question.is_select:
@@ -160,6 +171,11 @@ def client_logic(questionnaire: Questionnaire, page: Page, answers: Mapping[str,
         "answers": {name: answers[name] for name in sorted(needed - on_page) if name in answers},
         "questions": questions,
     }
+
+
+def _reads(expression: Expression) -> set[str]:
+    """The names ``expression`` reads from the answers, ``previous.*`` included."""
+    return expression.references() | {PREVIOUS + name for name in expression.previous_references()}
 
 
 def display_value(question: Question, value: Any, questionnaire: Questionnaire, answers: Mapping[str, Any],
@@ -195,17 +211,19 @@ def summary(walk: Walk, language: str, mask_sensitive: bool = False) -> list[dic
             if not question.has_field:
                 continue
             value = scope.get(question.name)
+            text = interpolate(question.label.get(language), scope, language,  # --- previous
+                               fillable(questionnaire).get(question.name))
             if mask_sensitive and question.sensitive and not is_empty(value):
-                rows.append({"label": question.label.get(language), "value": MASKED})
+                rows.append({"label": text, "value": MASKED})
                 continue
             if question.each_of:
                 for item in each_of_items(question, questionnaire, scope, respondent):
-                    label = question.label.get(language).replace("{item}", item.label.get(language))
+                    label = text.replace("{item}", item.label.get(language))
                     item_value = value.get(item.name) if isinstance(value, dict) else None
                     rows.append({"label": label, "value": display_value(
                         question, item_value, questionnaire, scope, respondent, language)})
             else:
-                rows.append({"label": question.label.get(language), "value": display_value(
+                rows.append({"label": text, "value": display_value(
                     question, value, questionnaire, scope, respondent, language)})
         if rows:
             result.append({"page": visit.page, "instance": visit.instance, "title": visit.title(language),

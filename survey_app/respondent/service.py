@@ -24,6 +24,7 @@ from survey_app.models.types import utcnow
 from survey_app.questionnaire.definition import Questionnaire
 from survey_app.questionnaire.logic import Respondent, RosterTraining
 from survey_app.questionnaire.traversal import Visit, Walk, merge_page, walk
+from survey_app.respondent import previous_answers
 from survey_app.tokens import hash_token
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -60,14 +61,17 @@ def is_retired(token: str) -> bool:
 
 
 def respondent_for(invitation: Invitation) -> Respondent:
-    """The respondent's roster facts the questionnaire can use (their completed trainings).
+    """The respondent's roster facts the questionnaire can use (their completed trainings),
+    and in a follow-up wave the earlier answers it reads.
 
     Taken from the response's snapshot once the person has started, else from the roster.
     """
     response = invitation.response
     if response is not None and response.roster is not None:
-        return Respondent(tuple(RosterTraining(*entry) for entry in response.roster))
-    return Respondent(tuple(RosterTraining(*row) for row in _roster_rows(invitation.alumnus_id)))
+        respondent = Respondent(tuple(RosterTraining(*entry) for entry in response.roster))
+    else:
+        respondent = Respondent(tuple(RosterTraining(*row) for row in _roster_rows(invitation.alumnus_id)))
+    return previous_answers.attach(respondent, invitation)  # --- previous: earlier-wave answers (issue 11)
 
 
 def _roster_rows(alumnus_id: int) -> list[tuple[str, str, str]]:

@@ -93,6 +93,9 @@
   function evaluate(t, scope) {
     switch (t[0]) {
       case "lit": return t[1];
+      // ${previous.x} is ["ref", "previous.x"]: the page's data carries the earlier-wave answers
+      // its expressions read under those names (presenter.client_logic); a newcomer's are
+      // absent, so they read as empty, exactly as on the server.
       case "ref": return scope.answers[t[1]];
       case "cur": return scope.current;
       case "attr": return scope.choice ? scope.choice[t[1]] : undefined;

@@ -62,6 +62,8 @@ class QuestionRows:
                 self.issue(ERROR, N_("a calculate needs a calculation"), row.number, "calculation")
                 return []
             question.update(type="calculate", calculation=calculation)
+            if self.cell(row, "jejak::choices"):  # --- previous: Jejak's export names the codes' list
+                question["choices"] = self.cell(row, "jejak::choices")
             if label:
                 question["label"] = label
             if relevant:

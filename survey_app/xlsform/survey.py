@@ -41,7 +41,7 @@ USED_KEYS = {
     "repeat_count", "parameters",
     # Written by Jejak's own export (writer.py) so a round trip keeps what XLSForm cannot say.
     "jejak::sensitive", "jejak::coding", "jejak::max_length", "jejak::choices_from", "jejak::each_of",
-    "jejak::role", "jejak::repeat_max",
+    "jejak::role", "jejak::repeat_max", "jejak::choices",  # --- previous: a calculate's choice list
 }
 
 

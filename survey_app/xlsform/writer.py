@@ -31,7 +31,8 @@ _TEXT_KEYS = ("label", "hint", "constraint_message", "required_message")
 _PLAIN_KEYS = ("required", "relevant", "constraint", "choice_filter", "appearance", "calculation", "default",
                "repeat_count", "read_only")
 _JEJAK_KEYS = ("jejak::sensitive", "jejak::coding", "jejak::max_length", "jejak::choices_from",
-               "jejak::each_of", "jejak::role", "jejak::repeat_max")
+               "jejak::each_of", "jejak::role", "jejak::repeat_max",
+               "jejak::choices")  # --- previous: the choice list labelling a calculate's codes
 
 
 def language_header(code: str) -> str:
@@ -121,6 +122,8 @@ def _question_rows(question: dict, definition: dict, lists: dict, languages: lis
         row["jejak::coding"] = question["coding"]
     if question.get("max_length") is not None:
         row["jejak::max_length"] = str(question["max_length"])
+    if qtype == "calculate" and question.get("choices"):  # --- previous: labels of a calculate's codes
+        row["jejak::choices"] = question["choices"]
     if question.get("each_of"):
         return rows + _each_of_rows(question, row, languages)
     return rows + [row]

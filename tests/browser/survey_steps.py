@@ -22,9 +22,11 @@ TITLES = {  # Indonesian <h1> of each page of tracer_default.yaml, in order
     "usefulness": "Manfaat pelatihan",
     "work": "Kegiatan 7 hari terakhir",
     "job": "Pekerjaan dan usaha Anda",
+    "since_training": "Sejak pelatihan",
     "business_about": "Usaha Anda",
     "business_money": "Pendapatan dan pekerja usaha",
     "business_support": "Modal dan pelatihan",
+    "income": "Penghasilan",
     "training_use": "Pendapat Anda tentang pelatihan",
     "review": "Periksa jawaban Anda",
     "thanks": "Terima kasih!",
@@ -45,6 +47,9 @@ EXPECTED_ANSWERS = {
     "main_activity": "working",
     "job_status": "1",
     "job_change": "new_business",
+    "tracer_status": "self_employed",  # calculate: the five-way tracer status
+    "first_work_timing": "after",
+    "months_to_first_work": 2,
     "business_description": BUSINESS,
     "business_started": "2022-03",
     "business_channels": ["marketplace", "social_media"],
@@ -57,7 +62,12 @@ EXPECTED_ANSWERS = {
     "business_training_link": "started_because",
     "business_training": ["TRN-BRW-A"],
     "other_business_count": 0,    # engine v2: default "0" kept, so no repeat page
+    "income_before": 1_000_000,
+    "income_now": 2_500_000,
     "skills_use": "weekly",
+    "skills_improved": "yes",
+    "incentive_received": "yes",
+    "incentive_use": ["daily_needs", "business_capital"],
     "most_useful_training": "TRN-BRW-A",
     "satisfaction": "4",
     "recontact": "yes",
@@ -138,6 +148,11 @@ def answer_job_own_account(page: Page) -> None:
     choose(page, "job_change", "Usaha baru, dimulai setelah pelatihan")
 
 
+def answer_since_training(page: Page) -> None:
+    choose(page, "first_work_timing", "Mulai bekerja atau berusaha setelah pelatihan")
+    type_into(page, "months_to_first_work", "2")
+
+
 def answer_business_about(page: Page) -> None:
     type_into(page, "business_description", BUSINESS)
     type_into(page, "business_started", "2022-03")
@@ -159,9 +174,17 @@ def answer_business_support(page: Page) -> None:
     choose(page, "business_training", "Barista Kopi Dasar")
 
 
+def answer_income(page: Page) -> None:
+    type_into(page, "income_before", "1.000.000")
+    type_into(page, "income_now", "2500000")
+
+
 def answer_training_use(page: Page) -> None:
     choose(page, "skills_use", "Beberapa kali seminggu")
     choose(page, "most_useful_training", "Barista Kopi Dasar")
+    choose(page, "skills_improved", "Ya")
+    choose(page, "incentive_received", "Ya")
+    choose(page, "incentive_use", "Kebutuhan sehari-hari (misalnya makan, transport)", "Modal usaha")
     choose(page, "satisfaction", "Puas")
     choose(page, "recontact", "Ya")
 
@@ -172,10 +195,12 @@ MAIN_SCENARIO: list[tuple[str, Callable[[Page], None], str]] = [
     ("trainings", answer_trainings, "usefulness"),
     ("usefulness", answer_usefulness, "work"),
     ("work", answer_work_yes, "job"),
-    ("job", answer_job_own_account, "business_about"),
+    ("job", answer_job_own_account, "since_training"),
+    ("since_training", answer_since_training, "business_about"),
     ("business_about", answer_business_about, "business_money"),
     ("business_money", answer_business_money, "business_support"),
-    ("business_support", answer_business_support, "training_use"),
+    ("business_support", answer_business_support, "income"),
+    ("income", answer_income, "training_use"),
     ("training_use", answer_training_use, "review"),
 ]
 

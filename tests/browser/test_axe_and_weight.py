@@ -128,7 +128,7 @@ def test_every_question_page_has_no_wcag_violations(survey, phone_in, axe_source
     answer_until(page, survey.url, "review",
                  on_page=lambda shown, name: found.setdefault(name, axe_violations(shown, axe_source)))
     found["review"] = axe_violations(page, axe_source)
-    assert len(found) == 10
+    assert len(found) == 12
     assert {name: problems for name, problems in found.items() if problems} == {}
 
 
@@ -164,6 +164,6 @@ def test_every_respondent_page_weighs_at_most_30_kb(survey, phone, new_phone):
         kinds = {url.rsplit("/", 1)[-1] for url in parts}
         assert {"survey.css", "drafts.js"} <= kinds, (name, kinds)  # every part was counted
     totals = {name: sum(parts.values()) for name, parts in weights.items()}
-    assert len(totals) == 13
+    assert len(totals) == 15
     assert {name: total for name, total in totals.items() if total > MAX_PAGE_BYTES} == {}, totals
     assert min(totals.values()) > 5_000, weights  # really measured: HTML + CSS + JS of a page

@@ -67,7 +67,7 @@ def test_the_default_questionnaire_asks_other_businesses_on_repeat_pages(app, su
     expect(phone.get_by_role("heading", level=1)).to_have_text("Usaha lain ke-1")
     type_into(phone, "other_business_description", "ternak lele di kolam terpal belakang rumah")
     phone.get_by_role("button", name="Simpan dan lanjut").click()
-    expect_page(phone, "training_use")
+    expect_page(phone, "income")
     answers = stored_response(app, survey.invitation_id).answers
     assert answers["other_businesses"] == [{"other_business_description": "ternak lele di kolam terpal belakang rumah",
                                             "other_business_workers_paid": 0}]

@@ -28,8 +28,8 @@ def test_whole_default_survey_is_answered_on_a_phone_and_submitted(app, survey, 
     seen = []
     answer_until(phone, survey.url, "review", on_page=lambda page, name: seen.append(name))
     # The business block appears for an own-account worker; wage and side business do not.
-    assert seen == ["about", "trainings", "usefulness", "work", "job",
-                    "business_about", "business_money", "business_support", "training_use"]
+    assert seen == ["about", "trainings", "usefulness", "work", "job", "since_training",
+                    "business_about", "business_money", "business_support", "income", "training_use"]
 
     expect(heading(phone)).to_have_text("Periksa jawaban Anda")
     review = phone.locator("main")

@@ -13,6 +13,7 @@ from tests.browser.survey_steps import (
     save,
     start,
     stored_response,
+    type_into,
 )
 
 pytestmark = pytest.mark.browser
@@ -111,7 +112,13 @@ def test_without_javascript_the_server_shows_follow_ups_and_skips_pages(app, sur
         expect(block(page, question)).to_be_hidden()
     expect(block(page, "side_business")).to_be_visible()
     choose(page, "side_business", "Tidak")
-    save(page, "training_use")  # no business: the three business pages are skipped
+    save(page, "since_training")
+    choose(page, "first_work_timing", "Belum pernah bekerja atau berusaha sejak pelatihan")
+    expect(block(page, "months_to_first_work")).to_be_hidden()
+    save(page, "income")  # no business: the three business pages are skipped
+    type_into(page, "income_before", "0")
+    type_into(page, "income_now", "0")
+    save(page, "training_use")
     expect(block(page, "most_useful_training")).to_be_hidden()  # fewer than 2 trainings finished
 
     answers = stored_response(app, survey.invitation_id).answers
