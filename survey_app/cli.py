@@ -13,7 +13,7 @@ def init_app(app: Flask) -> None:
     from survey_app.invitations.cli import invitations_cli
     from survey_app.jobs.cli import jobs_cli
     from survey_app.messaging.cli import messages_cli
-    from survey_app.questionnaire.cli import questionnaire_cli
+    from survey_app.questionnaire.cli import questionnaire_cli, use_wave_lookup
     from survey_app.roster.cli import roster_cli
     from survey_app.sectors.cli import sectors_cli
     from survey_app.waves.cli import wave_cli
@@ -23,7 +23,18 @@ def init_app(app: Flask) -> None:
     # here, not in questionnaire/cli.py: xlsform builds on the questionnaire package, so the
     # questionnaire package must not import it back (lint-imports: no sibling cycles).
     register_xlsform(questionnaire_cli)
+    use_wave_lookup(_wave_questionnaire)
 
     for group in (roster_cli, questionnaire_cli, wave_cli, invitations_cli, demo_cli, users_cli, export_cli,
                   messages_cli, sectors_cli, alumni_cli, jobs_cli):
         app.cli.add_command(group)
+
+
+def _wave_questionnaire(reference: str) -> int:
+    """The questionnaire id of a wave, for `questionnaire check --against-wave` (see use_wave_lookup)."""
+    from survey_app.waves.service import WaveError, questionnaire_of_wave
+
+    try:
+        return questionnaire_of_wave(reference)
+    except WaveError as error:
+        raise LookupError(str(error)) from None

@@ -77,8 +77,6 @@ def seed_command(alumni: int, responses: int | None, seed: int) -> None:
                    f"({follow_up.newcomers} newcomers; links in {', '.join(map(str, follow_up.links_files))}), "
                    f"{follow_up.submitted} submitted, {follow_up.partial} partial and "
                    f"{follow_up.declined} declined responses.")
-    elif result.follow_up_note:
-        click.echo(f"Note: {result.follow_up_note}.")
     click.echo(f"Admin login:  {result.admin_email}  /  {result.admin_password}")
     click.echo("Sample survey links (open on a phone-sized window):")
     for link in result.links:

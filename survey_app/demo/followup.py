@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import select
 
 from survey_app.demo.responses import Profile, SyntheticRespondent, load_descriptions
+from survey_app.demo.roster_facts import roster_facts
 from survey_app.extensions import db
 from survey_app.invitations.service import issue_invitations
 from survey_app.links import new_link
@@ -156,7 +157,6 @@ def seed_follow_up(demo: Wave, *, seeds_dir: Path, work_dir: Path, base_url: str
 
 
 def _answer_follow_up(wave: Wave, seeds_dir: Path, seed: int, result: FollowUpResult) -> None:
-    from survey_app.demo.seed import _roster_facts  # the demo wave's helper; seed imports this module
 
     # Reproducible synthetic demo answers, not a secret.
     rng = random.Random(seed + 2)  # noqa: S311  # nosec B311
@@ -165,7 +165,7 @@ def _answer_follow_up(wave: Wave, seeds_dir: Path, seed: int, result: FollowUpRe
     sections = description_sections(seeds_dir)
     rows = db.session.execute(select(Invitation.id, Invitation.alumnus_id)
                               .where(Invitation.wave_id == wave.id).order_by(Invitation.id)).all()
-    profiles, trainings = _roster_facts([row.alumnus_id for row in rows])
+    profiles, trainings = roster_facts([row.alumnus_id for row in rows])
     now = utcnow()
     # The demo has a few hundred people: one indexed look-up each is fine here.
     for row in rows:
@@ -178,10 +178,7 @@ def _answer_follow_up(wave: Wave, seeds_dir: Path, seed: int, result: FollowUpRe
         if description:
             chance = survival_probability(sections.get(description), {t.category for t in person_trainings})
             still_running = rng.random() < chance
-        # ``previous`` is the engine's field for earlier answers (issue 11, branch previous);
-        # passed by name so this module also type-checks before that branch is merged.
-        engine_fields: dict[str, Any] = {"previous": earlier or {}}
-        respondent = Respondent(tuple(person_trainings), **engine_fields)
+        respondent = Respondent(tuple(person_trainings), previous=earlier or {})
         person = FollowUpRespondent(questionnaire, respondent, profiles.get(row.alumnus_id, Profile()), rng,
                                     descriptions, still_running=still_running, earlier=earlier)
         partial = rng.random() < PARTIAL_SHARE

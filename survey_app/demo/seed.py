@@ -7,7 +7,6 @@ prints fresh sample links (the database keeps token hashes, so old links cannot 
 from __future__ import annotations
 
 import random
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -17,14 +16,15 @@ from sqlalchemy import select
 from survey_app.accounts.passwords import generate_password, hash_password
 from survey_app.accounts.service import create_user
 from survey_app.demo.followup import FollowUpResult, business_owner_link, follow_up_wave, seed_follow_up
-from survey_app.demo.responses import Profile, SyntheticRespondent, load_descriptions
+from survey_app.demo.responses import SyntheticRespondent, load_descriptions
 from survey_app.demo.roster_data import load_reference, write_roster_csv
+from survey_app.demo.roster_facts import roster_facts
 from survey_app.extensions import db
 from survey_app.invitations.service import issue_invitations
 from survey_app.links import new_link
-from survey_app.models import AdminUser, Alumnus, Enrollment, Invitation, Response, Training, Wave
+from survey_app.models import AdminUser, Invitation, Response, Wave
 from survey_app.models.types import utcnow
-from survey_app.questionnaire.logic import Respondent, RosterTraining
+from survey_app.questionnaire.logic import Respondent
 from survey_app.questionnaire.service import compiled_questionnaire, latest_version, store_new_version
 from survey_app.waves.service import WaveError, create_wave, find_wave
 
@@ -49,7 +49,6 @@ class DemoResult:
     links_file: Path | None = None
     # --- waves: the follow-up wave (issue 11)
     follow_up: FollowUpResult | None = None
-    follow_up_note: str = ""
     follow_up_link: tuple[str, str] | None = None  # (link, the business described in the demo wave)
 
 
@@ -83,24 +82,11 @@ def seed_demo(*, alumni: int, responses: int, seeds_dir: Path, work_dir: Path, b
 def _follow_up(wave: Wave, result: DemoResult, *, seeds_dir: Path, work_dir: Path, base_url: str, seed: int,
                newcomers: int, sample_links: int) -> None:
     """The follow-up wave (created once) and a link of a first-wave business owner to try."""
-    if not engine_reads_previous():
-        result.follow_up_note = ("follow-up wave not created: this build's questionnaire engine cannot read "
-                                 "${previous.*} answers yet")
-        return
     result.follow_up = seed_follow_up(wave, seeds_dir=seeds_dir, work_dir=work_dir, base_url=base_url, seed=seed,
                                       newcomers=newcomers)
     follow_up = follow_up_wave()
     if follow_up is not None and sample_links:
         result.follow_up_link = business_owner_link(follow_up, base_url)
-
-
-def engine_reads_previous() -> bool:
-    """Whether the questionnaire engine feeds ``${previous.*}`` from the respondent's earlier answers.
-
-    --- waves: the engine side of follow-up waves is built on another branch (issue 11,
-    helper `previous`); until both are merged the demo cannot answer tracer_followup.
-    """
-    return "previous" in getattr(Respondent, "__dataclass_fields__", {})
 
 
 def _load_roster(alumni: int, seed: int, seeds_dir: Path, work_dir: Path) -> None:
@@ -124,7 +110,7 @@ def _answer(wave: Wave, count: int, seed: int, seeds_dir: Path, result: DemoResu
         .order_by(Invitation.id)).all()
     chosen = rng.sample(invitation_rows, k=min(count, len(invitation_rows)))
     alumni_ids = [row.alumnus_id for row in chosen]
-    profiles, trainings = _roster_facts(alumni_ids)
+    profiles, trainings = roster_facts(alumni_ids)
     now = utcnow()
     for row in chosen:
         respondent = Respondent(tuple(trainings.get(row.alumnus_id, ())))
@@ -147,22 +133,6 @@ def _answer(wave: Wave, count: int, seed: int, seeds_dir: Path, result: DemoResu
         db.session.query(Invitation).filter(Invitation.id == row.id).update(
             {"status": status, "opened_at": started}, synchronize_session=False)
     db.session.commit()
-
-
-def _roster_facts(alumni_ids: list[int]) -> tuple[dict[int, Profile], dict[int, list[RosterTraining]]]:
-    profiles: dict[int, Profile] = {}
-    trainings: dict[int, list[RosterTraining]] = defaultdict(list)
-    for start in range(0, len(alumni_ids), 500):
-        batch = alumni_ids[start:start + 500]
-        for alumnus in db.session.scalars(select(Alumnus).where(Alumnus.id.in_(batch))):
-            profiles[alumnus.id] = Profile(alumnus.birth_year, alumnus.sex, alumnus.province_code)
-        rows = db.session.execute(
-            select(Enrollment.alumnus_id, Training.code, Training.title, Training.category)
-            .join(Training, Training.id == Enrollment.training_id)
-            .where(Enrollment.alumnus_id.in_(batch)).order_by(Enrollment.completed_at))
-        for alumnus_id, code, title, category in rows:
-            trainings[alumnus_id].append(RosterTraining(code, title, category))
-    return profiles, trainings
 
 
 def _demo_admin() -> str:

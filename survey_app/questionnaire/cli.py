@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import click
 from flask.cli import AppGroup
@@ -34,6 +35,17 @@ _AGAINST_WAVE = click.option(
          "that wave's questionnaire.")
 
 
+# Waves depend on questionnaires, never the reverse (lint-imports: no cycles between the app's
+# packages); so the app's CLI set-up hands this module the lookup of a wave's questionnaire id.
+_wave_questionnaire: Callable[[str], int] | None = None
+
+
+def use_wave_lookup(lookup: Callable[[str], int]) -> None:
+    """Set how ``--against-wave W`` finds W's questionnaire id (LookupError with a message if none)."""
+    global _wave_questionnaire
+    _wave_questionnaire = lookup
+
+
 def _previous_problems(path: str, text: str, against_wave: str | None) -> list[str]:
     """Messages for ${previous.x} unknown in the wave's questionnaire; warnings are printed."""
     compiled = build_from_text(text)
@@ -45,13 +57,12 @@ def _previous_problems(path: str, text: str, against_wave: str | None) -> list[s
             click.echo(f"{path}: note: reads earlier answers ({read}); check it with --against-wave against "
                        "the wave it follows up", err=True)
         return []
-    from survey_app.waves.service import WaveError, find_wave  # the waves package needs the app's models
-
+    if _wave_questionnaire is None:
+        raise click.ClickException("--against-wave needs the app's waves (run it as `flask questionnaire check`)")
     try:
-        wave = find_wave(against_wave)
-    except WaveError as error:
-        raise click.ClickException(str(error)) from None
-    earlier = compiled_questionnaire(wave.questionnaire_id)
+        earlier = compiled_questionnaire(_wave_questionnaire(against_wave))
+    except LookupError as error:
+        raise click.ClickException(str(error.args[0])) from None
     return [f"{path}: {message}" for message in unknown_previous_references(compiled, earlier)]
 
 

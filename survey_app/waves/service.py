@@ -18,6 +18,8 @@ from sqlalchemy.orm import aliased
 from survey_app.audit import record
 from survey_app.extensions import db
 from survey_app.models import Invitation, Questionnaire, Wave
+from survey_app.questionnaire.previous import unknown_previous_references
+from survey_app.questionnaire.service import compiled_questionnaire
 
 
 def N_(message: str) -> str:
@@ -151,6 +153,8 @@ def create_wave(name: str, questionnaire: str, opens_at: datetime | None = None,
             raise WaveError(N_("wave '%(name)s' cannot be a follow-up of itself"), name=name)
         earlier = _earlier_wave(follow_up_of)
     found = find_questionnaire(questionnaire)
+    if earlier is not None:
+        _check_previous_references(found.id, earlier)
     if db.session.scalars(select(Wave.id).where(Wave.name == name)).first() is not None:
         raise WaveError(N_("a wave named '%(name)s' already exists"), name=name)
     wave = Wave(name=name, questionnaire=found, opens_at=opens_at, closes_at=closes_at, follow_up_of=earlier)
@@ -164,6 +168,20 @@ def create_wave(name: str, questionnaire: str, opens_at: datetime | None = None,
         db.session.rollback()
         raise WaveError(N_("a wave named '%(name)s' already exists"), name=name) from None
     return wave
+
+
+def _check_previous_references(questionnaire_id: int, earlier: Wave) -> None:
+    """Refuse a follow-up whose questionnaire reads ``${previous.x}`` the earlier wave never asked."""
+    problems = unknown_previous_references(compiled_questionnaire(questionnaire_id),
+                                           compiled_questionnaire(earlier.questionnaire_id))
+    if problems:
+        raise WaveError(N_("this questionnaire cannot follow up wave '%(name)s': %(problems)s"),
+                        name=earlier.name, problems="; ".join(problems))
+
+
+def questionnaire_of_wave(reference: str) -> int:
+    """The questionnaire id of the wave named ``reference`` (`questionnaire check --against-wave`)."""
+    return find_wave(reference).questionnaire_id
 
 
 def _earlier_wave(reference: str | int) -> Wave:
@@ -195,6 +213,7 @@ def set_follow_up(wave: Wave, earlier_reference: str | int | None) -> Wave:
     if earlier is not None:
         if earlier.id == wave.id:
             raise WaveError(N_("wave '%(name)s' cannot be a follow-up of itself"), name=wave.name)
+        _check_previous_references(wave.questionnaire_id, earlier)
         chain = [earlier.name]
         current = earlier.follow_up_of
         seen = {earlier.id}

@@ -14,15 +14,11 @@ from survey_app.demo.followup import (
     response_probability,
     survival_probability,
 )
-from survey_app.demo.seed import engine_reads_previous, seed_demo
+from survey_app.demo.seed import seed_demo
 from survey_app.extensions import db
 from survey_app.models import Invitation, Response, Wave
 from survey_app.waves.panel import earlier_answers
 from tests.survey_app.respondent.conftest import Browser
-
-# The engine's ${previous.*} comes from the `previous` branch (issue 11); these tests need both.
-needs_engine = pytest.mark.skipif(not engine_reads_previous(),
-                                  reason="the questionnaire engine of this build cannot read previous.* yet")
 
 
 def test_survival_depends_on_sector_and_training():
@@ -50,7 +46,6 @@ def seeded(app, tmp_path):
         return result
 
 
-@needs_engine
 def test_follow_up_wave_invites_respondents_and_newcomers(app, seeded):
     with app.app_context():
         wave = db.session.scalars(select(Wave).where(Wave.name == FOLLOW_UP_WAVE)).one()
@@ -66,7 +61,6 @@ def test_follow_up_wave_invites_respondents_and_newcomers(app, seeded):
         assert all(earlier_answers(a, wave) is None or first[a] == "partial" for a in newcomers)
 
 
-@needs_engine
 def test_follow_up_answers_follow_the_known_truth(app, seeded):
     with app.app_context():
         wave = db.session.scalars(select(Wave).where(Wave.name == FOLLOW_UP_WAVE)).one()
@@ -92,7 +86,6 @@ def test_follow_up_answers_follow_the_known_truth(app, seeded):
         assert "yes" in still_running and "no" in still_running
 
 
-@needs_engine
 def test_demo_prints_a_follow_up_link_that_greets_with_the_earlier_business(app, runner, client):
     result = runner.invoke(args=["demo", "seed", "--alumni", "200", "--responses", "150"])
 

@@ -7,11 +7,18 @@ from survey_app.extensions import db
 from survey_app.models import Alumnus, Questionnaire, Wave
 
 
+def _definition(name: str) -> dict:
+    """A valid one-question definition: wave creation compiles it (follow-up checks read it)."""
+    return {"format": "jejak-questionnaire/1", "name": name, "languages": ["id", "en"], "title": {"id": name, "en": name},
+            "pages": [{"name": "p1", "title": {"id": "Halaman", "en": "Page"},
+                       "questions": [{"name": "q1", "type": "text", "label": {"id": "T", "en": "Q"}}]}]}
+
+
 @pytest.fixture
 def questionnaires(app):
     """Two versions of 'tracer' and one 'pulse'; returns their ids by (name, version)."""
     with app.app_context():
-        stored = [Questionnaire(name=name, version=version, source="", definition={})
+        stored = [Questionnaire(name=name, version=version, source="", definition=_definition(name))
                   for name, version in (("tracer", 1), ("tracer", 2), ("pulse", 1))]
         db.session.add_all(stored)
         db.session.commit()

@@ -130,3 +130,42 @@ def test_service_refuses_without_partial_writes(app, wave, questionnaires):
         assert find_wave("W1").follow_up_of_id is None
         assert db.session.scalar(select(Invitation.id)) is None
         assert w2.follow_up_of.name == "W1"
+
+
+READS_PREVIOUS = """
+format: jejak-questionnaire/1
+name: reads_previous
+languages: [id, en]
+title: {id: Lanjutan, en: Follow-up}
+pages:
+  - name: p1
+    title: {id: Halaman, en: Page}
+    questions:
+      - name: still
+        type: text
+        label: {id: "Masih berjalan", en: "Still running"}
+        relevant: "${previous.%s} != ''"
+"""
+
+
+@pytest.mark.parametrize("earlier_question, refused", [("q1", False), ("business_description", True)])
+def test_a_follow_up_must_read_only_questions_the_earlier_wave_asked(app, runner, wave, earlier_question, refused):
+    with app.app_context():
+        from tests import factories
+
+        factories.make_questionnaire(READS_PREVIOUS % earlier_question)
+
+    created = runner.invoke(args=["wave", "create", "W2", "--questionnaire", "reads_previous", "--follow-up-of", "W1"])
+    later = runner.invoke(args=["wave", "create", "W3", "--questionnaire", "reads_previous"])
+    repointed = runner.invoke(args=["wave", "follow-up", "W3", "--of", "W1"])
+
+    if refused:
+        assert created.exit_code == 1 and repointed.exit_code == 1
+        for result in (created, repointed):
+            assert "reads previous.business_description" in result.output
+            assert "question 'still'" in result.output
+        with app.app_context():
+            assert db.session.scalar(select(Wave).where(Wave.name == "W2")) is None
+            assert db.session.scalar(select(Wave.follow_up_of_id).where(Wave.name == "W3")) is None
+    else:
+        assert created.exit_code == 0 and later.exit_code == 0 and repointed.exit_code == 0, repointed.output
