@@ -9,7 +9,8 @@ from survey_app.models import Alumnus, Questionnaire, Wave
 
 def _definition(name: str) -> dict:
     """A valid one-question definition: wave creation compiles it (follow-up checks read it)."""
-    return {"format": "jejak-questionnaire/1", "name": name, "languages": ["id", "en"], "title": {"id": name, "en": name},
+    return {"format": "jejak-questionnaire/1", "name": name, "languages": ["id", "en"],
+            "title": {"id": name, "en": name},
             "pages": [{"name": "p1", "title": {"id": "Halaman", "en": "Page"},
                        "questions": [{"name": "q1", "type": "text", "label": {"id": "T", "en": "Q"}}]}]}
 
