@@ -32,6 +32,7 @@ migrate: install
 demo: migrate
 	$(FLASK) demo seed --alumni $(DEMO_ALUMNI) --responses $(DEMO_RESPONSES)
 	$(FLASK) sectors code --wave demo
+	$(FLASK) sectors code --wave demo_followup
 	$(MAKE) --no-print-directory serve-with-worker
 
 # jobs (issue 8): the background-job worker runs next to the dev server (queue: a SQLite file in
