@@ -121,8 +121,9 @@ def _level_scores(table: pd.DataFrame, truth: npt.NDArray[Any], level: str) -> d
         # regression target; these are class labels.
         warnings.simplefilter("ignore", UserWarning)
         macro_f1 = f1_score(truth, predicted.astype(str), average="macro", labels=np.unique(truth), zero_division=0)
+        top1 = accuracy_score(truth, predicted.astype(str))
     return {
-        "top1": float(accuracy_score(truth, predicted.astype(str))),
+        "top1": float(top1),
         "top3": float(np.mean([t in row for t, row in zip(truth, tops)])),
         "macro_f1": float(macro_f1),
     }

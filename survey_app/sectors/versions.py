@@ -68,10 +68,11 @@ def active_version() -> SectorModelVersion | None:
 
 
 def find_version(text: str) -> SectorModelVersion:
-    """The version whose hash is ``text`` or starts with it (at least MIN_PREFIX characters)."""
+    """The version that is ``text`` or starts with it (at least MIN_PREFIX characters, e.g. ``sc1-3f9a``)."""
     text = (text or "").strip().lower()
-    if len(text) < MIN_PREFIX or not all(ch in "0123456789abcdef" for ch in text):
-        raise VersionRefused(N_("Give at least %(n)d hexadecimal characters of a model version."), n=MIN_PREFIX)
+    if len(text) < MIN_PREFIX or not all(ch.isascii() and (ch.isalnum() or ch == "-") for ch in text):
+        raise VersionRefused(N_("Give at least the first %(n)d characters of a model version (as listed by "
+                                "`flask sectors models`)."), n=MIN_PREFIX)
     rows = db.session.scalars(select(SectorModelVersion).where(SectorModelVersion.version.startswith(text))).all()
     if not rows:
         raise VersionRefused(N_("There is no model version %(version)s (see `flask sectors models`)."), version=text)
