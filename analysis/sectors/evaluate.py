@@ -335,9 +335,16 @@ def confusion_summary(true_sections: Iterable[Any], predicted_sections: Iterable
     pred = np.array(list(predicted_sections), dtype=object).astype(str)
     sections = sorted(set(truth))
     columns = sorted(set(sections) | set(pred))
-    matrix = confusion_matrix(truth, pred, labels=columns)  # rows: true, columns: predicted
-    precision, recall, f1, support = precision_recall_fscore_support(
-        truth, pred, labels=sections, zero_division=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # one label only: the labels are given
+        matrix = confusion_matrix(truth, pred, labels=columns)  # rows: true, columns: predicted
+        precision, recall, _f1, support = precision_recall_fscore_support(
+            truth, pred, labels=sections, zero_division=0)
+    # F1 as the harmonic mean of precision and recall (as this table always computed it):
+    # scikit-learn's 2tp/(2tp+fp+fn) is the same number but can land on the other side of
+    # a rounding boundary (0.8125 → 0.812 instead of 0.813).
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
     rows: dict[str, dict[str, Any]] = {}
     for i, section in enumerate(sections):
         wrong = matrix[columns.index(section)].copy()
