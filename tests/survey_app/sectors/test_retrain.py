@@ -7,8 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from analysis import SectorClassifier, save_model
-from analysis.sectors import load_labelled
-from analysis.sectors import storage
+from analysis.sectors import load_labelled, storage
 from survey_app.extensions import db
 from survey_app.models import AdminUser, AuditEvent, SectorCode, SectorModelVersion, Wave
 from survey_app.sectors.models import model_key, sector_model
