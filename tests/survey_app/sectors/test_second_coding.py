@@ -1,6 +1,8 @@
 """Blind second coding of a share of people's codes, and the agreement report (page and CLI)."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -76,7 +78,9 @@ def test_the_second_coder_sees_neither_the_first_code_nor_the_suggestions(app, d
     assert 'id="suggestions"' not in html and "Penyediaan" not in html  # no model ranking, no first code
     with app.app_context():
         first = db.session.get(SectorCode, double_coded["firsts"][0])
-        assert first.division not in html.split('id="answer"')[1].split("</form>")[0]
+        shown = html.split('id="answer"')[1].split("</form>")[0]
+        assert 'name="code" required type="text" value=""' in shown  # nothing pre-filled
+        assert not re.search(rf"\b{first.division}\b", re.sub(r"<[^>]*>", " ", shown))  # not shown as text
     bad = client.post(url, data={"csrf_token": csrf_of(html), "first": str(double_coded["firsts"][0]), "code": "ZZ"})
     assert bad.status_code == 400 and "bukan divisi" in bad.get_data(as_text=True)
     saved = client.post(url, data={"csrf_token": csrf_of(html), "first": str(double_coded["firsts"][0]),
