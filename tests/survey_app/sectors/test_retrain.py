@@ -254,3 +254,23 @@ def test_rollback_refuses_a_model_written_by_another_scikit_learn(loop_app, smal
     with loop_app.app_context():
         assert active_version().version != version
     assert _audit(loop_app, "sectors.model_rollback") == []
+
+
+def test_a_retrain_job_with_too_few_codes_fails_with_the_number_needed(loop_app, as_role, staff):
+    from survey_app.jobs import service
+    from survey_app.models import Job
+
+    loop_app.config["SECTORS_RETRAIN_MIN_CODES"] = 200
+    with loop_app.app_context():
+        admin = db.session.scalar(select(AdminUser).where(AdminUser.role == "admin"))
+        job_id = service.start_job("sectors.retrain", user=admin, wave_id=None, params={}).job.id
+        job = db.session.get(Job, job_id)
+        assert job.state == "failed"
+        assert job.message.startswith("Retraining needs at least %(needed)d")
+        assert job.message_args == {"needed": 200, "have": 0, "more": 200}
+        assert db.session.scalar(select(SectorModelVersion)) is None
+        researcher = db.session.scalar(select(AdminUser).where(AdminUser.role == "researcher"))
+        with pytest.raises(service.JobRefused):
+            service.start_job("sectors.retrain", user=researcher, wave_id=None, params={})
+    shown = as_role("admin").get(f"/admin/jobs/{job_id}", headers={"Accept": "application/json"}).get_json()
+    assert "200 lagi diperlukan" in shown["message"]
