@@ -85,6 +85,17 @@ class Config:
     # A model file to code with instead of the default model (must be signed).
     SECTOR_MODEL = _env("SECTOR_MODEL")
     # --- end house
+    # --- retrain (issue 13 items 5-6): the review loop learns; coder agreement (docs/SECTORS.md)
+    # A retrain needs this many people's 5-digit codes, of which this many in the held-out part.
+    SECTORS_RETRAIN_MIN_CODES = int(_env("SECTORS_RETRAIN_MIN_CODES", "200"))
+    SECTORS_RETRAIN_MIN_HELD_OUT = int(_env("SECTORS_RETRAIN_MIN_HELD_OUT", "20"))
+    SECTORS_RETRAIN_PARAMS: dict | None = None  # overrides of the default model's parameters (tests: small)
+    SECTORS_RETRAIN_JOBS = int(_env("SECTORS_RETRAIN_JOBS", "2"))  # processes for the SVM fits
+    # How much lower a metric of a candidate may be and still count as "not worse" (0: strictly).
+    SECTORS_PROMOTE_TOLERANCE = float(_env("SECTORS_PROMOTE_TOLERANCE", "0"))
+    # Share of answers coded by a person that a second person codes blind (chosen by a hash).
+    SECOND_CODING_SHARE = float(_env("SECOND_CODING_SHARE", "0.05"))
+    # --- end retrain
     # --- jobs (issue 8): background jobs, shared state for several web hosts (README "Production").
     # Redis for the job queue and the rate-limit counters; unset → a SQLite queue file in the
     # instance folder and in-memory counters (one host, e.g. the demo).

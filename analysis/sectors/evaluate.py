@@ -13,7 +13,13 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from sklearn.metrics import cohen_kappa_score, f1_score
+from sklearn.metrics import (
+    accuracy_score,
+    cohen_kappa_score,
+    confusion_matrix,
+    f1_score,
+    precision_recall_fscore_support,
+)
 
 from ..errors import InputDataError
 from .autocode import proportion_ci
@@ -104,13 +110,20 @@ def _level_scores(table: pd.DataFrame, truth: npt.NDArray[Any], level: str) -> d
     else:
         tops = list(table[top_column])
     truth = truth.astype(str)
+    # Top-3 is read from the ranked lists of the coding table, not with
+    # sklearn's top_k_accuracy_score: the table holds no score matrix for the
+    # 5-digit level (candidates differ per answer), and an answer with no
+    # suggestion (empty text) must count as a miss, where top_k_accuracy_score
+    # would rank the true label among tied zero scores.  On answers with full
+    # rankings the two agree (tests/analysis/test_evaluate.py).
     with warnings.catch_warnings():
         # Many distinct 5-digit codes on few rows make scikit-learn suspect a
         # regression target; these are class labels.
         warnings.simplefilter("ignore", UserWarning)
         macro_f1 = f1_score(truth, predicted.astype(str), average="macro", labels=np.unique(truth), zero_division=0)
+        top1 = accuracy_score(truth, predicted.astype(str))
     return {
-        "top1": float(np.mean(predicted == truth)),
+        "top1": float(top1),
         "top3": float(np.mean([t in row for t, row in zip(truth, tops)])),
         "macro_f1": float(macro_f1),
     }
@@ -318,20 +331,34 @@ def confusion_summary(true_sections: Iterable[Any], predicted_sections: Iterable
     >>> float(confusion_summary(["A", "A", "G"], ["A", "G", "G"]).loc["A", "recall"])
     0.5
     """
-    truth = pd.Series(list(true_sections), dtype=str)
-    pred = pd.Series(list(predicted_sections), dtype=str)
+    truth = np.array(list(true_sections), dtype=object).astype(str)
+    pred = np.array(list(predicted_sections), dtype=object).astype(str)
+    sections = sorted(set(truth))
+    columns = sorted(set(sections) | set(pred))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # one label only: the labels are given
+        matrix = confusion_matrix(truth, pred, labels=columns)  # rows: true, columns: predicted
+        precision, recall, _f1, support = precision_recall_fscore_support(
+            truth, pred, labels=sections, zero_division=0)
+    # F1 as the harmonic mean of precision and recall (as this table always computed it):
+    # scikit-learn's 2tp/(2tp+fp+fn) is the same number but can land on the other side of
+    # a rounding boundary (0.8125 → 0.812 instead of 0.813).
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
     rows: dict[str, dict[str, Any]] = {}
-    for section in sorted(set(truth)):
-        is_true, is_pred = truth == section, pred == section
-        hit = int((is_true & is_pred).sum())
-        precision = hit / is_pred.sum() if is_pred.sum() else 0.0
-        recall = hit / is_true.sum()
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        wrong = pred[is_true & ~is_pred].value_counts()
+    for i, section in enumerate(sections):
+        wrong = matrix[columns.index(section)].copy()
+        wrong[columns.index(section)] = 0
+        confused = ""
+        if wrong.sum():
+            # argmax: on a tie, the alphabetically first section (the old
+            # value_counts order of ties was an unstable sort's, not a rule).
+            j = int(np.argmax(wrong))
+            confused = f"{columns[j]} ({int(wrong[j])})"
         rows[section] = {
-            "support": int(is_true.sum()), "precision": round(precision, 3), "recall": round(recall, 3),
-            "f1": round(f1, 3),
-            "most_confused_with": f"{wrong.index[0]} ({wrong.iloc[0]})" if len(wrong) else "",
+            "support": int(support[i]), "precision": round(float(precision[i]), 3),
+            "recall": round(float(recall[i]), 3), "f1": round(float(f1[i]), 3),
+            "most_confused_with": confused,
         }
     table = pd.DataFrame.from_dict(rows, orient="index")
     return table.sort_values(["f1", "support"], ascending=[True, False]).head(worst) if worst else table

@@ -14,6 +14,7 @@ from survey_app.admin import (  # noqa: F401 (each module registers its views)
     message_views,
     report_views,
     roster_views,
+    sector_model_views,  # retrain (issue 13 items 5-6)
     users_views,
     wave_views,  # --- waves
     xlsform_views,

@@ -157,7 +157,7 @@ class _CancellableModel:
 @_as_starter
 def coding(ctx: JobContext) -> None:
     """KBLI-code a wave's submitted business descriptions (survey_app.sectors.service.code_wave)."""
-    from analysis import load_default_model
+    from survey_app.sectors.models import ModelNotUsable, sector_model
     from survey_app.sectors.service import CodingError, code_wave, coded_questions
 
     wave = _wave(ctx)
@@ -183,7 +183,10 @@ def coding(ctx: JobContext) -> None:
     ctx.done = coded()
     ctx.set_total(answered)
     ctx.say(N_("Loading the classifier."))
-    model = _CancellableModel(load_default_model(), ctx)
+    try:  # retrain: the active model version (signed files only), as `flask sectors code` uses
+        model = _CancellableModel(sector_model(), ctx)
+    except ModelNotUsable as error:
+        raise JobFailed(N_("Nothing was coded: %(reason)s"), reason=str(error)) from None
     ctx.probe = coded  # code_wave commits per batch: the heartbeat counts the codes
     threshold = ctx.params.get("threshold")
     try:
@@ -194,6 +197,34 @@ def coding(ctx: JobContext) -> None:
     ctx.done = coded()
     ctx.say(N_("%(auto)d coded automatically, %(review)d sent to the review queue."),
             auto=result.auto, review=result.review)
+
+
+# ------------------------------------------------------------------ KBLI retraining (retrain, issue 13 item 5)
+
+@_as_starter
+def sectors_retrain(ctx: JobContext) -> None:
+    """Train a candidate KBLI model on people's codes and compare it with the active one."""
+    from survey_app.sectors.retraining import retrain
+    from survey_app.sectors.versions import VersionRefused
+
+    ctx.set_total(4)
+
+    def step(message: str, **args) -> None:
+        ctx.say(message, **args)
+        ctx.advance()  # also where a cancel request stops the job (training itself is one call)
+
+    try:
+        row = retrain(ctx.actor, job_id=ctx.job_id, step=step)
+    except VersionRefused as refused:
+        raise JobFailed(refused.message, **refused.args_) from None
+    ctx.done = 4
+    if row.not_worse:
+        ctx.say(N_("Candidate %(version)s is not worse than the active model on %(n)d held-out people's codes; "
+                   "an admin can promote it on the KBLI models page."), version=row.version[:12], n=row.held_out_codes)
+    else:
+        ctx.say(N_("Candidate %(version)s is worse than the active model on %(n)d held-out people's codes "
+                   "(%(metrics)s); it will not be promoted."), version=row.version[:12], n=row.held_out_codes,
+                metrics=", ".join((row.metrics or {}).get("worse", [])))
 
 
 # ------------------------------------------------------------------ e-mail
@@ -323,4 +354,5 @@ def _counted_source(path: Path, name: str, ctx: JobContext):
 HANDLERS: dict[str, Callable[[JobContext], None]] = {
     "export": export, "codebook": codebook, "dataset": dataset, "report": report, "coding": coding,
     "messages": messages, "roster_import": roster_import,
+    "sectors.retrain": sectors_retrain,  # retrain
 }

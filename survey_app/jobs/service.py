@@ -38,6 +38,7 @@ ADMIN_ONLY = ("admin",)
 KIND_ROLES: dict[str, tuple[str, ...]] = {
     "export": DATA_ROLES, "codebook": DATA_ROLES, "dataset": DATA_ROLES, "report": DATA_ROLES,
     "coding": DATA_ROLES, "messages": ADMIN_ONLY, "roster_import": ADMIN_ONLY,
+    "sectors.retrain": ADMIN_ONLY,  # retrain (issue 13 item 5)
 }
 # Kinds whose result has one row per person of the job's wave (deleted on an erasure).
 PERSON_ROW_KINDS = ("export", "dataset")
@@ -45,6 +46,7 @@ KIND_LABELS = {
     "export": N_("Export"), "codebook": N_("Codebook"), "dataset": N_("Research dataset"),
     "report": N_("Research report"), "coding": N_("KBLI coding"), "messages": N_("Sending e-mails"),
     "roster_import": N_("Roster import"),
+    "sectors.retrain": N_("KBLI model retraining"),  # retrain
 }
 STATE_LABELS = {
     "queued": N_("waiting"), "running": N_("running"), "done": N_("done"), "failed": N_("failed"),

@@ -99,7 +99,7 @@ def test_retraining_with_too_few_people_codes_is_refused_with_the_number_needed(
     from analysis.sectors.retrain import train_with_people_codes
 
     people = pd.DataFrame({"text": ["warung kopi", "ternak lele"], "kbli5": ["56303", "03221"]})
-    with pytest.raises(InputDataError, match=r"at least 50 people's codes; there are 2 \(48 more needed\)"):
+    with pytest.raises(InputDataError, match=r"at least 200 people's codes; there are 2 \(198 more needed\)"):
         train_with_people_codes(people)
 
 

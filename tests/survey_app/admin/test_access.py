@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.extensions import db
-from survey_app.models import AdminUser
+from survey_app.models import AdminUser, SectorModelVersion
 from tests import factories
 from tests.survey_app.questionnaire.conftest import SMALL_FORM
 
@@ -36,6 +36,11 @@ PAGES = {
     "/admin/roster/upload": ("admin",),
     "/admin/questionnaires/xlsform": ("admin",),  # --- xlsform
     "/admin/waves/new": ("admin",),  # --- waves
+    # --- retrain: KBLI model versions and the blind double coding
+    "/admin/sectors/models": ("admin", "researcher"),
+    "/admin/sectors/models/{model}": ("admin", "researcher"),
+    "/admin/waves/{wave}/agreement": ("admin", "researcher"),
+    "/admin/waves/{wave}/second-coding": ("admin", "researcher"),
 }
 # POST actions → roles allowed
 ACTIONS = {
@@ -53,6 +58,9 @@ ACTIONS = {
     "/admin/waves/{wave}/jobs/{kind}": ("admin", "researcher"),
     "/admin/questionnaires/xlsform/load": ("admin",),  # --- xlsform
     "/admin/waves/{wave}/follow-up": ("admin",),  # --- waves
+    "/admin/sectors/models/retrain": ("admin",),  # --- retrain
+    "/admin/sectors/models/{model}/promote": ("admin",),  # --- retrain
+    "/admin/sectors/models/{model}/rollback": ("admin",),  # --- retrain
 }
 
 
@@ -62,7 +70,8 @@ def _rule(url: str) -> str:
             .replace("{user}/deactivate", "<int:user_id>/<any(deactivate, activate):action>")
             .replace("{user}/activate", "<int:user_id>/<any(deactivate, activate):action>")
             .replace("{user}", "<int:user_id>")
-            .replace("{job}", "<int:job_id>").replace("{kind}", "<kind>"))
+            .replace("{job}", "<int:job_id>").replace("{kind}", "<kind>")
+            .replace("{model}", "<int:model_id>"))  # --- retrain
 
 
 def _finished_job(admin_email: str) -> int:
@@ -89,10 +98,14 @@ def objects(app, staff):
         invitation, _token = factories.make_invitation(wave, alumnus)
         code = factories.make_sector_code(invitation, "jual kopi keliling")
         job = _finished_job("someone-else@example.org")
+        model = SectorModelVersion(version="sc1-access", status="retired", path="sector-models/none.npz",  # retrain
+                                   people_codes=0, held_out_codes=0, created_by="test")
+        db.session.add(model)
         db.session.commit()
         user = db.session.scalar(select(AdminUser).where(AdminUser.role == "viewer"))
         return {"wave": wave.id, "alumnus": alumnus.id, "external_id": alumnus.external_id,
-                "invitation": invitation.id, "code": code.id, "user": user.id, "job": job, "kind": "codebook"}
+                "invitation": invitation.id, "code": code.id, "user": user.id, "job": job, "kind": "codebook",
+                "model": model.id}
 
 
 def test_every_admin_route_is_covered_by_this_matrix(app):
@@ -140,7 +153,8 @@ def test_researcher_sees_pseudonyms_not_names(as_role, objects, app):
 FORM_PAGES = ["/admin/password", "/admin/waves/{wave}/export", "/admin/waves/{wave}/messages/template",
               "/admin/coding/{code}", "/admin/waves/{wave}/report", "/admin/roster/upload",
               "/admin/questionnaires/xlsform",  # --- xlsform
-              "/admin/waves/new"]  # --- waves
+              "/admin/waves/new",  # --- waves
+              "/admin/waves/{wave}/second-coding"]  # --- retrain
 
 
 def test_form_pages_list_is_complete(app):
