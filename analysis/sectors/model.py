@@ -842,8 +842,8 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         small prior for codes common among labelled answers) over the codes
         of that division.  The first suggestion is always the best code of
         the chosen division (so ``kbli5`` lies in ``division``); the others
-        are the most probable codes of the chosen and the next most probable
-        divisions, so a close second division gets a place.  Work is one
+        are the most probable codes of the chosen and the next two most
+        probable divisions, so a close second division gets a place.  Work is one
         small matrix product per (division, batch).
         """
         kbli5_codes: Array | None = getattr(self, "kbli5_codes_", None)
@@ -861,19 +861,27 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             owner = np.array([lookup.get(str(code)[:2], -1) for code in kbli5_codes])
             codes_of_class = [np.flatnonzero(owner == i) for i in range(len(self.classes_))]
             self.__dict__["_codes_of_class"] = codes_of_class
+            # Each division's centroids, transposed once (slicing them per call was half the cost).
+            self.__dict__["_centroids_of_class"] = [
+                sp.csc_matrix(self.kbli5_centroids_[codes].T) if len(codes) else None for codes in codes_of_class]
+        centroids_of_class = self.__dict__["_centroids_of_class"]
         temperature = float(getattr(self, "kbli5_temperature_", 1.0))
-        candidates = [class_index] + list(_top_k(proba, 3).T) if proba.shape[1] > 1 else [class_index]
+        candidates = [class_index] + list(_top_k(proba, 2).T) if proba.shape[1] > 1 else [class_index]
         all_rows = np.arange(n)
         for j, divisions in enumerate(candidates):
             fresh = np.ones(n, dtype=bool)
             for earlier in candidates[:j]:
                 fresh &= divisions != earlier
+            if j > 0:
+                # No code of a division can beat the k-th suggestion so far when the
+                # division's own probability does not (P(code) <= P(division)).
+                fresh &= proba[all_rows, divisions] > best_score[:, -1]
             for division in np.unique(divisions[fresh]):
                 codes = codes_of_class[division]
                 if len(codes) == 0:
                     continue
                 rows = all_rows[fresh & (divisions == division)]
-                similarity = (words[rows] @ self.kbli5_centroids_[codes].T).toarray()
+                similarity = (words[rows] @ centroids_of_class[division]).toarray()
                 similarity += self.kbli5_prior_weight * self.kbli5_prior_[codes]
                 score = proba[rows, division][:, None] * _softmax(similarity, temperature)
                 if j == 0:
