@@ -842,8 +842,8 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         small prior for codes common among labelled answers) over the codes
         of that division.  The first suggestion is always the best code of
         the chosen division (so ``kbli5`` lies in ``division``); the others
-        are the most probable codes of the chosen and the next two most
-        probable divisions, so a close second division gets a place.  Work is one
+        are the most probable codes of the chosen and the three most probable
+        divisions, so a close second division gets a place.  Work is one
         small matrix product per (division, batch).
         """
         kbli5_codes: Array | None = getattr(self, "kbli5_codes_", None)
@@ -866,7 +866,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
                 sp.csc_matrix(self.kbli5_centroids_[codes].T) if len(codes) else None for codes in codes_of_class]
         centroids_of_class = self.__dict__["_centroids_of_class"]
         temperature = float(getattr(self, "kbli5_temperature_", 1.0))
-        candidates = [class_index] + list(_top_k(proba, 2).T) if proba.shape[1] > 1 else [class_index]
+        candidates = [class_index] + list(_top_k(proba, 3).T) if proba.shape[1] > 1 else [class_index]
         all_rows = np.arange(n)
         for j, divisions in enumerate(candidates):
             fresh = np.ones(n, dtype=bool)
