@@ -111,7 +111,7 @@ FITTED_ATTRIBUTES = (
     ("section_temperature_", True, "softmax temperature of the section model"),
     ("review_threshold_", True, "auto-coding threshold on the review_score"),
     ("kbli5_codes_", True, "5-digit codes with a centroid (None if not fitted on divisions)"),
-    ("kbli5_centroids_", True, "per-code centroids of word TF-IDF"),
+    ("kbli5_centroids_", True, "per-code centroids (word, or word + character TF-IDF: kbli5_features)"),
     ("kbli5_prior_", True, "share of each code among labelled examples of its division"),
     ("kbli5_temperature_", True, "softmax temperature turning 5-digit similarities into P(code | division)"),
     ("version_", True, "identifier of the fitted model (hash of training data, parameters, versions)"),
