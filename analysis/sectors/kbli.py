@@ -198,3 +198,110 @@ def _cut(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0]
+
+
+# --- 5-digit example documents (kbli5 helper, issue 13 item 4) -----------------
+# Survey answers say "jual beras di pasar", the KBLI title says "Perdagangan
+# Eceran Kaki Lima Dan Los Pasar Beras".  The rules below rewrite a 5-digit
+# title into the words people use for the same activity (the object of the
+# title after its activity prefix, with the verbs answers use), and turn the
+# description into short examples: each sentence on its own, and each item of
+# its "seperti/misalnya/antara lain" lists with the title's verb.  Sentences
+# that send an activity to another 5-digit code ("... dimasukkan dalam
+# kelompok 10793") become examples of *that* code instead.
+_TITLE_VERBS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
+    (re.compile(pattern), verbs) for pattern, verbs in (
+        (r"^perdagangan eceran kaki lima dan los pasar (?:komoditi )?", ("jual {} di pasar", "dagang {} kaki lima")),
+        (r"^perdagangan eceran keliling (?:komoditi )?", ("jual {} keliling", "dagang {} keliling")),
+        (r"^perdagangan eceran melalui media untuk (?:komoditi |barang )?", ("jual {} online", "olshop {}")),
+        (r"^perdagangan eceran (?:khusus )?", ("toko {}", "jual {}")),
+        (r"^perdagangan besar (?:atas dasar balas jasa \(fee\) atau kontrak )?", ("grosir {}", "supplier {}")),
+        (r"^industri (?:pengolahan dan pengawetan |pembuatan )?", ("produksi {}", "bikin {}")),
+        (r"^(?:pertanian|perkebunan) (?:tanaman )?(?:hortikultura )?", ("tanam {}", "petani {}")),
+        (r"^pembibitan dan budidaya ", ("ternak {}", "budidaya {}")),
+        (r"^(?:pembesaran|pembenihan) ", ("budidaya {}", "bibit {}")),
+        (r"^penangkapan ", ("tangkap {}", "nelayan {}")),
+        (r"^reparasi (?:dan perawatan )?", ("servis {}", "bengkel {}")),
+        (r"^aktivitas penyewaan dan sewa guna usaha tanpa hak opsi ", ("sewa {}", "rental {}")),
+        (r"^angkutan ", ("angkutan {}", "sopir {}")),
+        (r"^jasa ", ("jasa {}",)),
+        (r"^(?:aktivitas|kegiatan) (?:jasa )?", ("{}", "usaha {}")),
+    ))
+_LIST_START = re.compile(r"\b(?:seperti|misalnya|antara lain|contohnya|meliputi)\b:?\s*")
+_LIST_END = re.compile(r"\b(?:dan|atau)\s+(?:lain-lain|lainnya|sejenisnya|sebagainya)\b|\bdll\b|\bdsb\b|\(")
+_ITEM_SPLIT = re.compile(r",|;|/|\bdan\b|\batau\b|\bserta\b")
+_ELSEWHERE = re.compile(r"(?:dimasukkan|dicakup|dicatat|diklasifikasikan|termasuk)\s+(?:ke\s+)?(?:dalam\s+)?"
+                        r"(?:sub\s*golongan|subgolongan|kelompok|golongan)\s+(\d{5})\b")
+_EXCLUDED = re.compile(r"\btidak termasuk\b|\bdikecualikan\b|\bkecuali\b")
+_BOILERPLATE = re.compile(r"^(?:kelompok|subgolongan|golongan) ini mencakup (?:usaha |kegiatan )*|"
+                          r"^termasuk (?:juga |pula )?(?:dalam kelompok ini )?(?:usaha |kegiatan )*")
+MAX_LIST_ITEMS = 8
+MAX_ITEM_WORDS = 5
+
+
+def _title_object(title: str) -> tuple[str, tuple[str, ...]]:
+    """The activity's object and the verb templates people use for it."""
+    lowered = " ".join(title.lower().split())
+    for pattern, verbs in _TITLE_VERBS:
+        match = pattern.match(lowered)
+        if match and lowered[match.end():]:
+            return lowered[match.end():], verbs
+    return lowered, ("{}",)
+
+
+def _list_items(sentence: str) -> list[str]:
+    """Items of the example lists in a description sentence (short noun phrases)."""
+    items: list[str] = []
+    for start in _LIST_START.finditer(sentence):
+        rest = sentence[start.end():]
+        end = _LIST_END.search(rest)
+        rest = rest[:end.start()] if end else rest
+        for item in _ITEM_SPLIT.split(rest):
+            words = item.split()
+            if 0 < len(words) <= MAX_ITEM_WORDS:
+                items.append(" ".join(words))
+    return items[:MAX_LIST_ITEMS]
+
+
+def kbli5_example_documents(kbli: KbliHierarchy) -> pd.DataFrame:
+    """Short example texts per 5-digit code derived from its title and description.
+
+    For 5-digit suggestions (not for the division model): rewritten titles
+    ("jual beras di pasar" for *Perdagangan Eceran Kaki Lima Dan Los Pasar
+    Beras*), every description sentence on its own (the opening boilerplate
+    removed), each list item with the title's verb ("produksi opak"), and
+    sentences naming another 5-digit code as where an activity belongs,
+    attributed to that code.  Sentences about exclusions are dropped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``text``, ``code`` (several rows per code).
+
+    Examples
+    --------
+    >>> docs = kbli5_example_documents(load_kbli())
+    >>> "jual beras di pasar" in set(docs.loc[docs.code == "47821", "text"])
+    True
+    """
+    rows = kbli.table.loc[kbli.table.level == 5, ["code", "title", "description"]]
+    out: list[tuple[str, str]] = []
+    for code, title, description in rows.itertuples(index=False):
+        obj, verbs = _title_object(title)
+        out.extend((verb.format(obj), code) for verb in verbs)
+        first_verb = verbs[0]
+        for sentence in re.split(r"(?<=[.;])\s+", description.lower()):
+            elsewhere = _ELSEWHERE.search(sentence)
+            if elsewhere:
+                other = elsewhere.group(1)
+                if other != code and kbli.is_kbli5(other):
+                    out.append((sentence[:elsewhere.start()].strip(" ,.;"), other))
+                continue
+            if _EXCLUDED.search(sentence):
+                continue
+            text = _BOILERPLATE.sub("", sentence.strip()).strip(" ,.;")
+            if len(text.split()) >= 2:
+                out.append((text, code))
+            out.extend((first_verb.format(item), code) for item in _list_items(sentence))
+    docs = pd.DataFrame(out, columns=["text", "code"])
+    return docs.loc[docs["text"].str.strip() != ""].drop_duplicates().reset_index(drop=True)

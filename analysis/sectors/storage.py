@@ -147,6 +147,7 @@ def _model_arrays(model: SectorClassifier) -> tuple[dict[str, np.ndarray], dict[
             kbli5_indptr=centroids.indptr.astype(np.int64),
         )
         scalars["kbli5_shape"] = list(centroids.shape)
+        scalars["kbli5_temperature"] = float(getattr(model, "kbli5_temperature_", 1.0))  # kbli5 helper
     return arrays, scalars
 
 
@@ -323,6 +324,9 @@ def load_model_and_manifest(path: str | Path, *,
 
 def _rebuild(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> SectorClassifier:
     params = dict(manifest["params"])
+    # kbli5 helper: files from before these parameters existed were fitted the old way.
+    params.setdefault("kbli5_features", "word")
+    params.setdefault("kbli5_examples_weight", 0.0)
     for name in _TUPLE_PARAMS:
         params[name] = tuple(params[name])
     model = SectorClassifier(**params)
@@ -370,8 +374,10 @@ def _rebuild(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> SectorC
     model.kbli5_codes_ = None
     if scalars["has_kbli5"]:
         shape = tuple(scalars["kbli5_shape"])
-        if shape[1] != model.featurizer_.n_word_features_:
-            raise ValueError("5-digit centroids do not match the word vocabulary")
+        # kbli5 helper: centroids span the word block or, with kbli5_features="all", every feature.
+        width = n_features if params.get("kbli5_features") == "all" else model.featurizer_.n_word_features_
+        if shape[1] != width:
+            raise ValueError("5-digit centroids do not match the vocabulary")
         model.kbli5_centroids_ = sp.csr_matrix(
             (arrays["kbli5_data"], arrays["kbli5_indices"], arrays["kbli5_indptr"]), shape=shape)
         model.kbli5_centroids_.check_format(full_check=True)
@@ -379,6 +385,10 @@ def _rebuild(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> SectorC
         model.kbli5_prior_ = arrays["kbli5_prior"]
         if len(model.kbli5_codes_) != shape[0] or len(model.kbli5_prior_) != shape[0]:
             raise ValueError("5-digit codes do not match centroids")
+        # kbli5 helper: files written before the temperature existed rank as before (T = 1).
+        model.kbli5_temperature_ = float(scalars.get("kbli5_temperature", 1.0))
+        if not (np.isfinite(model.kbli5_temperature_) and model.kbli5_temperature_ > 0):
+            raise ValueError("5-digit temperature out of range")
     return model
 
 
