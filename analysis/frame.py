@@ -133,6 +133,8 @@ class SurveyFrame:
 def build_frame(dataset: Dataset, *, frame: str = "roster", options: FrameOptions | None = None) -> SurveyFrame:
     """The population, the respondents and their derived variables (no weights, no links)."""
     options = options or FrameOptions(frame=frame)
+    if dataset.is_panel:  # a panel (format 2): the frame is the exported wave's cross-section
+        dataset = dataset.wave_view(dataset.wave)
     alumni = dataset.alumni
     people = pd.DataFrame({
         "pid": alumni["pid"].astype(str).to_numpy(),

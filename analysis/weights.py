@@ -98,7 +98,8 @@ class RakingResult:
 
 
 def rake(sample: pd.DataFrame, population: pd.DataFrame, margins: list[str], *,
-         base_weights: ArrayLike | None = None, trim: float | None = 5.0, min_cell: int = 10, max_iter: int = 200,
+         base_weights: ArrayLike | None = None, population_weights: ArrayLike | None = None,
+         trim: float | None = 5.0, min_cell: int = 10, max_iter: int = 200,
          tol: float = 1e-8, max_trim_rounds: int = 20) -> RakingResult:
     """Rake sample weights to the population's margins, with pooling and trimming.
 
@@ -111,7 +112,11 @@ def rake(sample: pd.DataFrame, population: pd.DataFrame, margins: list[str], *,
     margins : list of str
         Columns to rake on; each is treated as categorical (missing is its own level).
     base_weights : array-like, optional
-        Starting weights (default: ``len(population) / len(sample)`` each).
+        Starting weights (default: population size / ``len(sample)`` each).
+    population_weights : array-like, optional
+        One weight per population row: the targets are weighted totals instead of counts.
+        Used for attrition weights, where the "population" is an earlier wave's
+        respondents with their weights (:func:`analysis.panel.attrition_weights`).
     trim : float or None, default 5.0
         Cap weights at ``trim`` × median weight, then rake again; None: no trimming.
     min_cell : int, default 10
@@ -147,8 +152,16 @@ def rake(sample: pd.DataFrame, population: pd.DataFrame, margins: list[str], *,
     unknown = [m for m in margins if m not in sample.columns or m not in population.columns]
     if unknown:
         raise RakingError(f"unknown margin column(s): {', '.join(unknown)}")
+    if population_weights is None:
+        pop_w = None
+        population_size = float(len(population))
+    else:
+        pop_w = np.asarray(population_weights, dtype=float)
+        if pop_w.shape != (len(population),) or not np.all(np.isfinite(pop_w)) or np.any(pop_w < 0):
+            raise RakingError("population weights must be one non-negative number per population row")
+        population_size = float(pop_w.sum())
     if base_weights is None:
-        w0 = np.full(n, len(population) / n, dtype=float)
+        w0 = np.full(n, population_size / n, dtype=float)
     else:
         w0 = np.asarray(base_weights, dtype=float).copy()
         if w0.shape != (n,) or not np.all(np.isfinite(w0)) or np.any(w0 <= 0):
@@ -156,7 +169,7 @@ def rake(sample: pd.DataFrame, population: pd.DataFrame, margins: list[str], *,
 
     coded, collapsed, levels_info = [], {}, []
     for margin in margins:
-        idx, targets, labels, pooled, counts = _code_margin(sample[margin], population[margin], min_cell)
+        idx, targets, labels, pooled, counts = _code_margin(sample[margin], population[margin], min_cell, pop_w)
         coded.append((idx, targets))
         collapsed[margin] = pooled
         levels_info.append((margin, labels, targets, counts))
@@ -176,7 +189,7 @@ def rake(sample: pd.DataFrame, population: pd.DataFrame, margins: list[str], *,
     design = _design(coded, n)
     table = _margin_table(levels_info, coded, weights, n)
     diagnostics = weight_diagnostics(weights)
-    diagnostics.update(population=len(population), trimmed=trimmed, cap=cap)
+    diagnostics.update(population=len(population) if pop_w is None else population_size, trimmed=trimmed, cap=cap)
     return RakingResult(weights=weights, margins=table, converged=converged, iterations=iterations,
                         trim_rounds=max(rounds, 0), diagnostics=diagnostics, collapsed=collapsed, design=design)
 
@@ -212,8 +225,9 @@ def _labels(values: pd.Series) -> pd.Series:
     return text.where(text.notna() & text.ne(""), MISSING).astype(str)
 
 
-def _code_margin(sample_values: pd.Series, population_values: pd.Series,
-                 min_cell: int) -> tuple[np.ndarray, np.ndarray, list[str], list[str], np.ndarray]:
+def _code_margin(sample_values: pd.Series, population_values: pd.Series, min_cell: int,
+                 population_weights: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, list[str], list[str], np.ndarray]:
     s = _labels(sample_values)
     p = _labels(population_values)
     counts = s.value_counts()
@@ -237,7 +251,7 @@ def _code_margin(sample_values: pd.Series, population_values: pd.Series,
     code_of = {level: position[group[level]] for level in levels}
     idx = s.map(code_of).to_numpy(dtype=np.int64)
     pop_idx = p.map(code_of).to_numpy(dtype=np.int64)
-    targets = np.bincount(pop_idx, minlength=len(labels)).astype(float)
+    targets = np.bincount(pop_idx, weights=population_weights, minlength=len(labels)).astype(float)
     resp_counts = np.bincount(idx, minlength=len(labels))
     if np.any((targets == 0) & (resp_counts > 0)):
         raise RakingError(f"margin {sample_values.name!r}: respondents in a level the population does not have")
@@ -277,7 +291,9 @@ def _margin_table(levels_info: list[tuple[str, list[str], np.ndarray, np.ndarray
         achieved = np.bincount(idx, weights=weights, minlength=len(labels))
         population = targets.sum()
         for i, label in enumerate(labels):
-            rows.append({"margin": margin, "level": label, "population": int(targets[i]),
+            target = float(targets[i])
+            rows.append({"margin": margin, "level": label,
+                         "population": int(target) if target.is_integer() else target,
                          "respondents": int(counts[i]), "population_share": targets[i] / population,
                          "unweighted_share": counts[i] / n, "weighted_share": achieved[i] / total_w,
                          "weighted_total": achieved[i]})
