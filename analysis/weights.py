@@ -220,9 +220,13 @@ def weight_diagnostics(weights: ArrayLike) -> dict[str, Any]:
             "cv": cv, "deff_kish": deff, "n_effective": n / deff}
 
 
-def _labels(values: pd.Series) -> pd.Series:
-    text = values.astype("object")
-    return text.where(text.notna() & text.ne(""), MISSING).astype(str)
+def _labels(values: pd.Series) -> np.ndarray:
+    array = values.to_numpy(dtype=object)
+    present = pd.notna(array) & (array != "")
+    labels = np.where(present, array, MISSING)
+    if pd.api.types.infer_dtype(labels, skipna=False) != "string":  # numbers, mixed: compare as text
+        labels = labels.astype(str).astype(object)
+    return labels
 
 
 def _code_margin(sample_values: pd.Series, population_values: pd.Series, min_cell: int,
@@ -230,9 +234,12 @@ def _code_margin(sample_values: pd.Series, population_values: pd.Series, min_cel
                  ) -> tuple[np.ndarray, np.ndarray, list[str], list[str], np.ndarray]:
     s = _labels(sample_values)
     p = _labels(population_values)
-    counts = s.value_counts()
-    pop_counts = p.value_counts()
-    levels = sorted(set(counts.index) | set(pop_counts.index))
+    # One factorisation of both, then integer arrays: string look-ups per row cost seconds at 500,000.
+    codes, uniques = pd.factorize(np.concatenate([s, p]))
+    names = [str(u) for u in uniques]
+    s_codes, p_codes = codes[:s.size], codes[s.size:]
+    counts = dict(zip(names, np.bincount(s_codes, minlength=len(names)).tolist()))
+    levels = sorted(names)
     small = [lv for lv in levels if counts.get(lv, 0) < min_cell]
     regular = [lv for lv in levels if lv not in small]
     group = {lv: lv for lv in regular}
@@ -248,9 +255,9 @@ def _code_margin(sample_values: pd.Series, population_values: pd.Series, min_cel
             group[lv] = target_label
     labels = sorted(set(group.values()))
     position = {label: i for i, label in enumerate(labels)}
-    code_of = {level: position[group[level]] for level in levels}
-    idx = s.map(code_of).to_numpy(dtype=np.int64)
-    pop_idx = p.map(code_of).to_numpy(dtype=np.int64)
+    code_of = np.array([position[group[name]] for name in names], dtype=np.int64)
+    idx = code_of[s_codes]
+    pop_idx = code_of[p_codes]
     targets = np.bincount(pop_idx, weights=population_weights, minlength=len(labels)).astype(float)
     resp_counts = np.bincount(idx, minlength=len(labels))
     if np.any((targets == 0) & (resp_counts > 0)):
