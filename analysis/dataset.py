@@ -84,6 +84,13 @@ class Dataset:
                                                                                      "invitation_status"]))
     memo: dict[Hashable, object] = field(default_factory=dict, repr=False, compare=False)
     """Results derived from these tables (e.g. survey frames), keyed by what they depend on."""
+    parent: Dataset | None = field(default=None, repr=False, compare=False)
+    """For a :meth:`wave_view`: the whole (panel) dataset it was taken from."""
+
+    @property
+    def whole(self) -> Dataset:
+        """The whole dataset: the parent of a wave view, else this one."""
+        return self.parent if self.parent is not None else self
 
     @property
     def wave(self) -> str:
@@ -128,6 +135,8 @@ class Dataset:
         FormatError
             When ``name`` is not a wave of the chain.
         """
+        if self.parent is not None:
+            return self.parent.wave_view(name)
         names = [w["name"] for w in self.waves]
         if name not in names:
             raise FormatError(f"{self.path}: no wave {name!r} in this dataset (waves: {', '.join(names)})")
@@ -147,7 +156,7 @@ class Dataset:
         alumni["invitation_status"] = alumni["pid"].map(status)
         view = Dataset(path=self.path, manifest=manifest, alumni=alumni, trainings=self.trainings,
                        enrollments=self.enrollments, responses=responses, codes=codes, codebook=self.codebook,
-                       invitations=invited.reset_index(drop=True))
+                       invitations=invited.reset_index(drop=True), parent=self)
         self.memo[key] = view
         return view
 

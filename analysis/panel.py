@@ -186,7 +186,7 @@ def wave_answers(frame: SurveyFrame) -> pd.DataFrame:
     position = pd.Index(pids).get_indexer(frame.respondents["pid"].astype(str))
     columns: dict[str, Any] = {}
     for question in TRACER_QUESTIONS:
-        values = dataset.answers(question)[submitted].to_numpy(dtype=object)
+        values = _objects(dataset.answers(question)[submitted])
         if question in NUMERIC:
             values = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
         columns[question] = values[position]
@@ -199,6 +199,13 @@ def wave_answers(frame: SurveyFrame) -> pd.DataFrame:
     answers["tracer_status"] = tracer_status(answers)
     dataset.memo[key] = answers
     return answers
+
+
+def _objects(values: pd.Series) -> np.ndarray:
+    """Values as an object array with None for missing (pd.NA cannot be compared in numpy)."""
+    array = values.to_numpy(dtype=object)
+    array[pd.isna(array)] = None
+    return array
 
 
 def incentive_items(dataset: Dataset) -> list[str]:
@@ -256,6 +263,7 @@ def _cross_section(dataset: Dataset, wave: str, options: FrameOptions) -> Survey
 def panel_frame(dataset: Dataset, options: FrameOptions | None = None) -> PanelFrame:
     """Link the exported wave to the wave it follows up (memoised on the dataset for ``options``)."""
     options = options or FrameOptions()
+    dataset = dataset.whole
     key = ("panel", options)
     found = dataset.memo.get(key)
     if isinstance(found, PanelFrame):
@@ -294,8 +302,7 @@ def _panel_frame(dataset: Dataset, options: FrameOptions) -> PanelFrame:
     position = later_pids.get_indexer(panel["pid"].astype(str))
     followed = position >= 0
     panel["followed"] = followed
-    later_answers = pd.DataFrame({q: view.answers(q)[submitted].to_numpy(dtype=object)
-                                  for q in TRACER_QUESTIONS})
+    later_answers = pd.DataFrame({q: _objects(view.answers(q)[submitted]) for q in TRACER_QUESTIONS})
     later_answers["tracer_status"] = tracer_status(later_answers)
     later_answers["income_now"] = pd.to_numeric(later_answers["income_now"], errors="coerce")
     job = later_answers["job_status"].astype(str)
@@ -349,6 +356,7 @@ def panel_status(data: Dataset, *, lang: str = "en", options: FrameOptions | Non
     check_language(lang)
     columns = ["level", "group", "label", "roster", "invited_later", "both", "earlier_only", "later_only",
                "neither", "retention"]
+    data = data.whole
     pf = panel_frame(data, options)
     if pf.earlier is None:
         return _empty(columns, pf.note)
@@ -524,6 +532,7 @@ def new_business_between_waves(data: Dataset, *, lang: str = "en",
 def _wave_frames(data: Dataset, options: FrameOptions | None) -> list[tuple[str, SurveyFrame]]:
     """Each wave of the chain that has respondents, with its cross-sectional frame."""
     options = options or FrameOptions()
+    data = data.whole
     frames = []
     for entry in data.waves:
         frame = _cross_section(data, str(entry["name"]), options)
