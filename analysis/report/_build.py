@@ -233,7 +233,11 @@ def panel_context(frame: SurveyFrame, results: dict[str, pd.DataFrame], lang: st
         latest = incentive[incentive["wave"] == incentive["wave"].iloc[0]]
         charts["incentive"] = bar_chart(latest["label"], latest["estimate"], lows=latest["ci_low"].tolist(),
                                         highs=latest["ci_high"].tolist(), title=_("Use of the incentive"))
+    linked = P.panel_frame(whole, frame.options)
+    reason = ("" if linked.earlier is None else "no_earlier_respondents" if linked.earlier_frame is None
+              else "none_followed" if linked.weights is None else "")
     panel = {
+        "reason": reason,
         "earlier": whole.earlier_wave, "later": whole.wave, "note": status.attrs.get("note", "")
         or transitions.attrs.get("note", ""),
         "has_panel": bool(len(transitions) or len(survival)),
@@ -248,6 +252,7 @@ def panel_context(frame: SurveyFrame, results: dict[str, pd.DataFrame], lang: st
     income = results["income_change"]
     tracer = {"waiting": _records(results["waiting_time"]), "waiting_note": results["waiting_time"].attrs.get("note", ""),
               "income": _records(income), "income_note": income.attrs.get("note", ""),
+              "financial": whole.includes_financial,
               "incentive": _records(incentive), "incentive_note": incentive.attrs.get("note", "")}
     figures = results["reference_figures"]
     reference = {"rows": _records(figures), "note": figures.attrs.get("note", "")}
