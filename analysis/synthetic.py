@@ -302,7 +302,7 @@ def simulate_panel(alumni: int = 12_000, *, seed: int = 0) -> dict[str, Any]:
     >>> sim = simulate_panel(2000, seed=1)
     >>> people = sim["people"]
     >>> w1, w2 = sim["draw_waves"](np.random.default_rng(0))
-    >>> bool((w2 <= w1).all()), 0.3 < w1.mean() < 0.7, set(people.status) <= set(TRACER_STATUSES)
+    >>> bool((w2 <= w1).all()), bool(0.3 < w1.mean() < 0.7), set(people.status) <= set(TRACER_STATUSES)
     (True, True, True)
     """
     rng = np.random.default_rng(seed)
