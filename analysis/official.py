@@ -85,10 +85,10 @@ def _jejak_estimates(data: Dataset, options: FrameOptions | None) -> dict[str, d
         if indicator not in found or row["n"] > found[indicator]["n"]:
             found[indicator] = row
 
-    for row in skills_improved(data, options=options).to_dict("records"):
-        keep("skills_improved", row)
-    for row in incentive_use(data, options=options).to_dict("records"):
-        keep(f"incentive_{row['use']}", row)
+    for record in skills_improved(data, options=options).to_dict("records"):
+        keep("skills_improved", {str(k): v for k, v in record.items()})
+    for record in incentive_use(data, options=options).to_dict("records"):
+        keep(f"incentive_{record['use']}", {str(k): v for k, v in record.items()})
     return found
 
 

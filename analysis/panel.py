@@ -183,7 +183,7 @@ def wave_answers(frame: SurveyFrame) -> pd.DataFrame:
     responses = dataset.responses
     submitted = responses["status"].astype(str).isin(RESPONDENT_STATUSES).to_numpy()
     pids = responses.loc[submitted, "pid"].astype(str).to_numpy()
-    position = pd.Index(pids).get_indexer(frame.respondents["pid"].astype(str))
+    position = pd.Index(pids).get_indexer(pd.Index(frame.respondents["pid"].astype(str)))
     columns: dict[str, Any] = {}
     for question in TRACER_QUESTIONS:
         values = _objects(dataset.answers(question)[submitted])
@@ -289,8 +289,8 @@ def _panel_frame(dataset: Dataset, options: FrameOptions) -> PanelFrame:
     business = r["runs_business"].eq(1).to_numpy()
     panel["business"] = np.where(business, "yes", "no")
     section = r["section"].astype("object")
-    panel["business_section"] = np.where(business, section.where(section.notna(), UNCODED), NO_BUSINESS)
-    panel["section"] = np.where(business, section, None)
+    panel["business_section"] = np.where(business, section.where(section.notna(), UNCODED).to_numpy(), NO_BUSINESS)
+    panel["section"] = section.where(pd.Series(business, index=section.index)).to_numpy(dtype=object)
     for column in ("income_now", "income_before", "months_to_first_work"):
         panel[column] = w1[column].to_numpy()
     panel["earlier_weight"] = r["weight"].to_numpy()
@@ -299,7 +299,7 @@ def _panel_frame(dataset: Dataset, options: FrameOptions) -> PanelFrame:
     responses = view.responses
     submitted = responses["status"].astype(str).isin(RESPONDENT_STATUSES).to_numpy()
     later_pids = pd.Index(responses.loc[submitted, "pid"].astype(str))
-    position = later_pids.get_indexer(panel["pid"].astype(str))
+    position = later_pids.get_indexer(pd.Index(panel["pid"].astype(str)))
     followed = position >= 0
     panel["followed"] = followed
     later_answers = pd.DataFrame({q: _objects(view.answers(q)[submitted]) for q in TRACER_QUESTIONS})
@@ -312,7 +312,8 @@ def _panel_frame(dataset: Dataset, options: FrameOptions) -> PanelFrame:
         values = later_answers[column].to_numpy(dtype=object if column != "income_now" else float)
         taken = np.where(followed, position, 0)
         picked = values[taken] if len(values) else np.full(len(panel), None)
-        panel[f"later_{column}"] = np.where(followed, picked, np.nan if column == "income_now" else None)
+        missing: Any = np.nan if column == "income_now" else None
+        panel[f"later_{column}"] = np.where(followed, picked, missing)
     margins = (*PANEL_MARGINS, *first.margins)
     if not followed.any():
         return PanelFrame(dataset, earlier, later, first, panel, None, margins,
@@ -395,7 +396,7 @@ def _roster_categories(data: Dataset) -> pd.DataFrame:
     enrol = data.enrollments.merge(data.trainings[["code", "category"]], left_on="training_code", right_on="code",
                                    how="left")
     categories = sorted(data.trainings["category"].dropna().unique())
-    pos = pd.Index(data.alumni["pid"].astype(str)).get_indexer(enrol["pid"].astype(str))
+    pos = pd.Index(data.alumni["pid"].astype(str)).get_indexer(pd.Index(enrol["pid"].astype(str)))
     ok = (pos >= 0) & enrol["category"].notna().to_numpy()
     matrix = np.zeros((len(data.alumni), len(categories)), dtype=bool)
     matrix[pos[ok], pd.Index(categories).get_indexer(enrol.loc[ok, "category"])] = True

@@ -445,9 +445,9 @@ def write_synthetic_panel(out: str | Path, *, alumni: int = 2000, responses: int
     old_codes = codes1.set_index("pid")
     codes2 = []
     for i in coded2:
-        pid = second.at[i, "pid"]
+        pid = str(second.at[i, "pid"])
         if still[i] and pid in old_codes.index:
-            row = old_codes.loc[pid].to_dict()
+            row = {str(k): v for k, v in old_codes.loc[pid].to_dict().items()}
         else:
             row = {"question": "business_description", "kbli5": labelled.at[pick[i], "kbli5"],
                    "division": labelled.at[pick[i], "division"], "section": labelled.at[pick[i], "section"],

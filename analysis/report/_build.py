@@ -214,7 +214,7 @@ def panel_context(frame: SurveyFrame, results: dict[str, pd.DataFrame], lang: st
     transitions = results["status_transitions"]
     matrix = []
     if len(transitions):
-        for origin, rows in transitions.groupby("from_status", sort=False):
+        for _origin, rows in transitions.groupby("from_status", sort=False):
             cells = {r["to_status"]: r for r in _records(rows)}
             matrix.append({"label": rows["from_label"].iloc[0], "n": int(rows["n"].sum()),
                            "cells": [cells.get(target, {}) for target in P.TRACER_STATUSES]})
@@ -250,7 +250,8 @@ def panel_context(frame: SurveyFrame, results: dict[str, pd.DataFrame], lang: st
         "new_business": _records(new_business),
     }
     income = results["income_change"]
-    tracer = {"waiting": _records(results["waiting_time"]), "waiting_note": results["waiting_time"].attrs.get("note", ""),
+    waiting = results["waiting_time"]
+    tracer = {"waiting": _records(waiting), "waiting_note": waiting.attrs.get("note", ""),
               "income": _records(income), "income_note": income.attrs.get("note", ""),
               "financial": whole.includes_financial,
               "incentive": _records(incentive), "incentive_note": incentive.attrs.get("note", "")}
