@@ -442,20 +442,18 @@ def write_synthetic_panel(out: str | Path, *, alumni: int = 2000, responses: int
     panel = pd.concat([first, second], ignore_index=True).reindex(columns=columns).fillna("")
 
     coded2 = np.flatnonzero(description != "")
-    old_codes = codes1.set_index("pid")
-    codes2 = []
-    for i in coded2:
-        pid = str(second.at[i, "pid"])
-        if still[i] and pid in old_codes.index:
-            row = {str(k): v for k, v in old_codes.loc[pid].to_dict().items()}
-        else:
-            row = {"question": "business_description", "kbli5": labelled.at[pick[i], "kbli5"],
-                   "division": labelled.at[pick[i], "division"], "section": labelled.at[pick[i], "section"],
-                   "confidence": "0.9", "status": "auto", "model_version": "synthetic",
-                   "coded_at": "2027-04-02T00:00:00Z"}
-        codes2.append({"pid": pid, **row})
-    codes = pd.concat([codes1.assign(wave=earlier), pd.DataFrame(codes2, columns=list(codes1.columns)).assign(
-        wave=later)], ignore_index=True)
+    kept = still[coded2]
+    carried = codes1.drop_duplicates("pid").set_index("pid").reindex(second["pid"].to_numpy()[coded2[kept]])
+    carried = carried.reset_index().rename(columns={"index": "pid"})
+    fresh_rows = pick[coded2[~kept]]
+    recoded = pd.DataFrame({"pid": second["pid"].to_numpy()[coded2[~kept]], "question": "business_description",
+                            "kbli5": labelled["kbli5"].to_numpy()[fresh_rows],
+                            "division": labelled["division"].to_numpy()[fresh_rows],
+                            "section": labelled["section"].to_numpy()[fresh_rows], "confidence": "0.9",
+                            "status": "auto", "model_version": "synthetic", "coded_at": "2027-04-02T00:00:00Z"})
+    codes2 = pd.concat([carried.dropna(subset=["section"]), recoded], ignore_index=True)
+    codes = pd.concat([codes1.assign(wave=earlier), codes2[list(codes1.columns)].assign(wave=later)],
+                      ignore_index=True)
     codes = codes[["pid", "wave", *[c for c in codes1.columns if c != "pid"]]]
 
     status_w2 = pd.Series("issued", index=pd.Index(np.concatenate([first.loc[complete, "pid"].to_numpy(), fresh])))
