@@ -237,6 +237,8 @@ def survey_frame(dataset: Dataset, options: FrameOptions | None = None, *, secto
     options, the links under the options and the sector map's *content* (never an object
     id: ids are reused after garbage collection).
     """
+    if dataset.is_panel:  # the exported wave's cross-section, memoised where the panel code finds it too
+        dataset = dataset.wave_view(dataset.wave)
     if options is None:
         options = FrameOptions(**option_values)  # type: ignore[arg-type]
     elif option_values:
