@@ -245,11 +245,21 @@ def load_dataset(path: str | Path, *, response_columns: Iterable[str] | None = N
         if "wave" not in codes.columns:
             raise FormatError(f"{path / 'codes.csv'} lacks column(s) wave")
         _check_chain(path, manifest)
+        names = {str(w["name"]) for w in manifest["waves"]}
+        for table, file in ((responses, "responses.csv"), (codes, "codes.csv"), (invitations, "invitations.csv")):
+            unknown = sorted(set(table["wave"].dropna().astype(str).unique()) - names)
+            if unknown:
+                raise FormatError(f"{path / file}: wave(s) {', '.join(unknown)} are not in the manifest's waves")
     else:  # version 1: one wave; its invitations are the statuses in alumni.csv
         invited = alumni["invitation_status"].notna().to_numpy()
         invitations = pd.DataFrame({"pid": alumni.loc[invited, "pid"].to_numpy(), "wave": wave,
                                     "invitation_status": alumni.loc[invited, "invitation_status"].to_numpy()})
         codes["wave"] = wave
+    twice = responses.duplicated(["pid", "wave"]).to_numpy()
+    if twice.any():
+        line = int(twice.argmax()) + 2  # header is line 1
+        raise FormatError(f"{path / 'responses.csv'}, line {line}: a second response of "
+                          f"{responses['pid'].iloc[line - 2]} in wave {responses['wave'].iloc[line - 2]}")
     return Dataset(path=path, manifest=manifest, alumni=alumni, trainings=trainings, enrollments=enrollments,
                    responses=responses, codes=codes, codebook=codebook, invitations=invitations)
 

@@ -95,6 +95,17 @@ def test_format_2_without_invitations_or_code_waves_is_refused(panel_dir, tmp_pa
         load_dataset(copy)
 
 
+def test_a_second_response_in_a_wave_or_an_unknown_wave_is_refused(panel_dir, tmp_path):
+    copy = _copy(panel_dir, tmp_path / "ds")
+    responses = pd.read_csv(copy / "responses.csv", dtype=str, keep_default_na=False)
+    pd.concat([responses, responses.iloc[[5]]]).to_csv(copy / "responses.csv", index=False)
+    with pytest.raises(FormatError, match=f"line {len(responses) + 2}: a second response"):
+        load_dataset(copy)
+    responses.assign(wave="elsewhere").to_csv(copy / "responses.csv", index=False)
+    with pytest.raises(FormatError, match="wave.s. elsewhere are not in the manifest"):
+        load_dataset(copy)
+
+
 # ------------------------------------------------------------------ weights --
 def test_attrition_weights_reproduce_the_earlier_respondents_weighted_margins(panel_dir):
     pf = P.panel_frame(load_dataset(panel_dir))
