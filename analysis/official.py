@@ -22,8 +22,8 @@ import pandas as pd
 from ._labels import check_language
 from .dataset import Dataset
 from .errors import SeedDataError
-from .frame import FrameOptions
-from .panel import INCENTIVE_LABELS, incentive_use, skills_improved
+from .frame import FrameOptions, SurveyFrame
+from .panel import INCENTIVE_LABELS, incentive_use, skills_improved, source
 from .resources import seeds_dir
 
 FILE = "reference_figures.csv"
@@ -92,7 +92,7 @@ def _jejak_estimates(data: Dataset, options: FrameOptions | None) -> dict[str, d
     return found
 
 
-def reference_figures(data: Dataset, *, lang: str = "en", options: FrameOptions | None = None,
+def reference_figures(data: Dataset | SurveyFrame, *, lang: str = "en", options: FrameOptions | None = None,
                       figures: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each published figure beside Jejak's weighted estimate of the same indicator (with CI and n).
 
@@ -114,6 +114,7 @@ def reference_figures(data: Dataset, *, lang: str = "en", options: FrameOptions 
     True
     """
     check_language(lang)
+    data, options = source(data, options)
     figures = load_reference_figures() if figures is None else figures
     estimates = _jejak_estimates(data, options)
     rows = []

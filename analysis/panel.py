@@ -84,6 +84,15 @@ __all__ = [
 ]
 
 
+def source(data: Dataset | SurveyFrame, options: FrameOptions | None) -> tuple[Dataset, FrameOptions | None]:
+    """The whole dataset and frame options of a table's argument (a dataset, or a survey frame of one)."""
+    if isinstance(data, SurveyFrame):
+        return data.dataset.whole, options or data.options
+    if not isinstance(data, Dataset):
+        raise TypeError(f"expected a Dataset or a SurveyFrame, got {type(data).__name__}")
+    return data.whole, options
+
+
 def status_label(code: Any, lang: str) -> str:
     """Label of a tracer status code in ``lang``."""
     return STATUS_LABELS.get(str(code), {}).get(lang, str(code))
@@ -337,7 +346,8 @@ def _estimate_row(y: np.ndarray, w: np.ndarray, domain: np.ndarray) -> dict[str,
 
 
 # --------------------------------------------------------------- tables --
-def panel_status(data: Dataset, *, lang: str = "en", options: FrameOptions | None = None) -> pd.DataFrame:
+def panel_status(data: Dataset | SurveyFrame, *, lang: str = "en",
+        options: FrameOptions | None = None) -> pd.DataFrame:
     """Who answered which wave: both, the earlier only, the follow-up only, neither (unweighted counts).
 
     Rows: overall, per training category (roster), and per earlier-wave tracer status
@@ -355,6 +365,7 @@ def panel_status(data: Dataset, *, lang: str = "en", options: FrameOptions | Non
     True
     """
     check_language(lang)
+    data, options = source(data, options)
     columns = ["level", "group", "label", "roster", "invited_later", "both", "earlier_only", "later_only",
                "neither", "retention"]
     data = data.whole
@@ -403,7 +414,8 @@ def _roster_categories(data: Dataset) -> pd.DataFrame:
     return pd.DataFrame(matrix, columns=categories)
 
 
-def status_transitions(data: Dataset, *, lang: str = "en", options: FrameOptions | None = None) -> pd.DataFrame:
+def status_transitions(data: Dataset | SurveyFrame, *, lang: str = "en",
+        options: FrameOptions | None = None) -> pd.DataFrame:
     """Tracer status in the earlier wave → status in the follow-up (attrition-weighted row shares).
 
     One row per (from, to) pair: ``n`` (panel respondents), ``weighted`` (estimated alumni),
@@ -421,6 +433,7 @@ def status_transitions(data: Dataset, *, lang: str = "en", options: FrameOptions
     True
     """
     check_language(lang)
+    data, options = source(data, options)
     columns = ["from_status", "from_label", "to_status", "to_label", "n", "weighted", "share", "ci_low", "ci_high",
                "small", "unweighted"]
     pf = panel_frame(data, options)
@@ -448,7 +461,8 @@ def status_transitions(data: Dataset, *, lang: str = "en", options: FrameOptions
     return pd.DataFrame(rows, columns=columns)
 
 
-def business_survival(data: Dataset, *, lang: str = "en", options: FrameOptions | None = None) -> pd.DataFrame:
+def business_survival(data: Dataset | SurveyFrame, *, lang: str = "en",
+        options: FrameOptions | None = None) -> pd.DataFrame:
     """Share of earlier-wave businesses still running at the follow-up, overall, by training category and sector.
 
     Domain: panel respondents who ran a business in the earlier wave and answered
@@ -467,6 +481,7 @@ def business_survival(data: Dataset, *, lang: str = "en", options: FrameOptions 
     ('(all)', True)
     """
     check_language(lang)
+    data, options = source(data, options)
     columns = ["level", "group", "label", "estimate", "ci_low", "ci_high", "n", "small", "se", "population",
                "unweighted"]
     pf = panel_frame(data, options)
@@ -493,7 +508,7 @@ def business_survival(data: Dataset, *, lang: str = "en", options: FrameOptions 
     return table
 
 
-def new_business_between_waves(data: Dataset, *, lang: str = "en",
+def new_business_between_waves(data: Dataset | SurveyFrame, *, lang: str = "en",
                                options: FrameOptions | None = None) -> pd.DataFrame:
     """Share of panel respondents who started a business between the waves (``new_business = yes``).
 
@@ -510,6 +525,7 @@ def new_business_between_waves(data: Dataset, *, lang: str = "en",
     ['(all)', 'no_earlier_business', 'business_closed']
     """
     check_language(lang)
+    data, options = source(data, options)
     columns = ["group", "label", "estimate", "ci_low", "ci_high", "n", "small", "se", "population", "unweighted"]
     pf = panel_frame(data, options)
     if pf.weights is None:
@@ -550,7 +566,8 @@ def _median_row(y: np.ndarray, frame: SurveyFrame, domain: np.ndarray) -> dict[s
             "unweighted_median": weighted_quantile(y, None, 0.5, domain=domain)}
 
 
-def waiting_time(data: Dataset, *, lang: str = "en", options: FrameOptions | None = None) -> pd.DataFrame:
+def waiting_time(data: Dataset | SurveyFrame, *, lang: str = "en",
+        options: FrameOptions | None = None) -> pd.DataFrame:
     """Months from the end of training to the first job or business: weighted median, Woodruff 95% CI.
 
     For every wave that asked ``months_to_first_work`` (asked when ``first_work_timing =
@@ -569,6 +586,7 @@ def waiting_time(data: Dataset, *, lang: str = "en", options: FrameOptions | Non
     True
     """
     check_language(lang)
+    data, options = source(data, options)
     columns = ["wave", "group", "label", "median", "ci_low", "ci_high", "n", "small", "q1", "q3",
                "unweighted_median", "share_before", "share_after", "share_not_yet"]
     rows = []
@@ -596,7 +614,8 @@ def waiting_time(data: Dataset, *, lang: str = "en", options: FrameOptions | Non
     return table
 
 
-def incentive_use(data: Dataset, *, lang: str = "en", options: FrameOptions | None = None) -> pd.DataFrame:
+def incentive_use(data: Dataset | SurveyFrame, *, lang: str = "en",
+        options: FrameOptions | None = None) -> pd.DataFrame:
     """Weighted share of respondents who used the training incentive for each purpose (several allowed).
 
     For every wave that asked ``incentive_use``; domain: respondents who answered it.
@@ -611,6 +630,7 @@ def incentive_use(data: Dataset, *, lang: str = "en", options: FrameOptions | No
     ['daily_needs', 'savings', 'business_capital', 'debt', 'other']
     """
     check_language(lang)
+    data, options = source(data, options)
     columns = ["wave", "use", "label", "estimate", "ci_low", "ci_high", "n", "small", "se", "population",
                "unweighted"]
     rows = []
@@ -634,8 +654,9 @@ def incentive_use(data: Dataset, *, lang: str = "en", options: FrameOptions | No
     return pd.DataFrame(rows, columns=columns)
 
 
-def skills_improved(data: Dataset, *, options: FrameOptions | None = None) -> pd.DataFrame:
+def skills_improved(data: Dataset | SurveyFrame, *, options: FrameOptions | None = None) -> pd.DataFrame:
     """Weighted share answering ``skills_improved = yes`` in each wave that asked it."""
+    data, options = source(data, options)
     columns = ["wave", "estimate", "ci_low", "ci_high", "n", "small", "se", "population", "unweighted"]
     rows = []
     for wave, frame in _wave_frames(data, options):
@@ -653,7 +674,8 @@ def skills_improved(data: Dataset, *, options: FrameOptions | None = None) -> pd
     return pd.DataFrame(rows, columns=columns)
 
 
-def income_change(data: Dataset, *, lang: str = "en", options: FrameOptions | None = None) -> pd.DataFrame:
+def income_change(data: Dataset | SurveyFrame, *, lang: str = "en",
+        options: FrameOptions | None = None) -> pd.DataFrame:
     """Median change of monthly income (Rupiah) with a Woodruff 95% CI.
 
     ``between_waves``: ``income_now`` in the follow-up minus ``income_now`` in the earlier
@@ -672,6 +694,7 @@ def income_change(data: Dataset, *, lang: str = "en", options: FrameOptions | No
     ['between_waves', 'since_training']
     """
     check_language(lang)
+    data, options = source(data, options)
     columns = ["measure", "wave", "group", "label", "median", "ci_low", "ci_high", "n", "small", "q1", "q3",
                "unweighted_median", "share_increased", "share_increased_ci_low", "share_increased_ci_high"]
     if not data.includes_financial:

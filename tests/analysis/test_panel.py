@@ -157,6 +157,10 @@ def test_panel_tables_are_consistent(panel_dir):
     assert sections.loc["I", "estimate"] > sections.loc["S", "estimate"]  # the truth: food stalls survive more
     new = P.new_business_between_waves(ds)
     assert new.n.iloc[0] == new.n.iloc[1] + new.n.iloc[2]
+    # like every table, they also take the (exported wave's) survey frame
+    from analysis import survey_frame
+
+    assert P.business_survival(survey_frame(ds), lang="id").equals(survival)
 
 
 def test_tracer_tables_per_wave(panel_dir):
