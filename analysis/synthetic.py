@@ -391,7 +391,7 @@ def write_synthetic_panel(out: str | Path, *, alumni: int = 2000, responses: int
     factor = pd.Series(sections).map(RETENTION_BY_SECTION).fillna(DEFAULT_RETENTION_FACTOR).to_numpy(dtype=float)
     retention = pd.Series(status).map(RETENTION_BY_STATUS).to_numpy(dtype=float) * np.where(owner, factor, 1.0)
     answered = complete & (rng.random(m) < retention)
-    others = np.setdiff1d(roster["pid"].to_numpy(), first.loc[complete, "pid"].to_numpy())
+    others = roster.loc[~roster["pid"].isin(first.loc[complete, "pid"]), "pid"].to_numpy()
     fresh = rng.choice(others, size=min(len(others), int(round(newcomers * len(roster)))), replace=False)
     fresh_answered = fresh[rng.random(fresh.size) < 0.5]
 
