@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .errors import InputDataError
@@ -148,7 +149,7 @@ class Dataset:
             return found
         entry = next(w for w in self.waves if w["name"] == name)
         manifest = dict(self.manifest, wave=name, questionnaire=entry.get("questionnaire"))
-        responses = self.responses.loc[self.responses["wave"].astype(str).eq(name).to_numpy()].reset_index(drop=True)
+        responses = _rows_of(self.responses, name)
         codes = self.codes.loc[self.codes["wave"].astype(str).eq(name).to_numpy()].reset_index(drop=True)
         invited = self.invitations.loc[self.invitations["wave"].astype(str).eq(name).to_numpy()]
         status = dict(zip(invited["pid"], invited["invitation_status"]))
@@ -262,6 +263,18 @@ def load_dataset(path: str | Path, *, response_columns: Iterable[str] | None = N
                           f"{responses['pid'].iloc[line - 2]} in wave {responses['wave'].iloc[line - 2]}")
     return Dataset(path=path, manifest=manifest, alumni=alumni, trainings=trainings, enrollments=enrollments,
                    responses=responses, codes=codes, codebook=codebook, invitations=invitations)
+
+
+def _rows_of(table: pd.DataFrame, wave: str) -> pd.DataFrame:
+    """The rows of ``wave``: a slice (no copy) when they are contiguous, as the exporter writes them."""
+    rows = np.flatnonzero(table["wave"].astype(str).eq(wave).to_numpy())
+    if rows.size and rows[-1] - rows[0] + 1 == rows.size:
+        part = table.iloc[int(rows[0]):int(rows[-1]) + 1]
+    else:
+        part = table.iloc[rows]
+    part = part.copy(deep=False)  # a new frame over the same data; its index is its own
+    part.index = pd.RangeIndex(len(part))
+    return part
 
 
 def _check_chain(path: Path, manifest: dict[str, Any]) -> None:

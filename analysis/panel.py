@@ -168,7 +168,8 @@ def tracer_status(answers: pd.DataFrame) -> pd.Series:
          column("main_activity").eq("school").to_numpy(), column("job_search").isin(LOOKING).to_numpy()],
         ["self_employed", "working", "studying", "looking"], default="not_looking")
     given = column("tracer_status")
-    return given.where(given.isin(TRACER_STATUSES), pd.Series(derived, index=answers.index)).rename("tracer_status")
+    fallback = pd.Series(pd.Categorical(derived), index=answers.index).astype("object")  # shared strings, not one each
+    return given.where(given.isin(TRACER_STATUSES), fallback).rename("tracer_status")
 
 
 TRACER_QUESTIONS = ("tracer_status", "job_status", "main_activity", "job_search", "side_business",
@@ -296,9 +297,10 @@ def _panel_frame(dataset: Dataset, options: FrameOptions) -> PanelFrame:
     panel = r[["pid", *first.margins]].copy()
     panel["tracer_status"] = w1["tracer_status"].to_numpy()
     business = r["runs_business"].eq(1).to_numpy()
-    panel["business"] = np.where(business, "yes", "no")
+    panel["business"] = pd.Categorical.from_codes(business.astype(np.int64), categories=["no", "yes"])
     section = r["section"].astype("object")
-    panel["business_section"] = np.where(business, section.where(section.notna(), UNCODED).to_numpy(), NO_BUSINESS)
+    panel["business_section"] = pd.Categorical(np.where(business, section.where(section.notna(), UNCODED).to_numpy(),
+                                                        NO_BUSINESS))
     panel["section"] = section.where(pd.Series(business, index=section.index)).to_numpy(dtype=object)
     for column in ("income_now", "income_before", "months_to_first_work"):
         panel[column] = w1[column].to_numpy()

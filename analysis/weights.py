@@ -220,26 +220,23 @@ def weight_diagnostics(weights: ArrayLike) -> dict[str, Any]:
             "cv": cv, "deff_kish": deff, "n_effective": n / deff}
 
 
-def _labels(values: pd.Series) -> np.ndarray:
-    array = values.to_numpy(dtype=object)
-    present = pd.notna(array) & (array != "")
-    labels = np.where(present, array, MISSING)
-    if pd.api.types.infer_dtype(labels, skipna=False) != "string":  # numbers, mixed: compare as text
-        labels = labels.astype(str).astype(object)
-    return labels
-
-
 def _code_margin(sample_values: pd.Series, population_values: pd.Series, min_cell: int,
                  population_weights: np.ndarray | None = None
                  ) -> tuple[np.ndarray, np.ndarray, list[str], list[str], np.ndarray]:
-    s = _labels(sample_values)
-    p = _labels(population_values)
-    # One factorisation of both, then integer arrays: string look-ups per row cost seconds at 500,000.
-    codes, uniques = pd.factorize(np.concatenate([s, p]))
-    names = [str(u) for u in uniques]
-    s_codes, p_codes = codes[:s.size], codes[s.size:]
-    counts = dict(zip(names, np.bincount(s_codes, minlength=len(names)).tolist()))
-    levels = sorted(names)
+    # One factorisation of both, then integer arrays: string look-ups (or isna) per row cost
+    # seconds at 500,000. Missing (NaN, None, "") is one level; values compare as text.
+    n_sample = len(sample_values)
+    values = np.concatenate([sample_values.to_numpy(dtype=object), population_values.to_numpy(dtype=object)])
+    codes, uniques = pd.factorize(values)
+    names = [MISSING if isinstance(u, str) and u == "" else str(u) for u in uniques] + [MISSING]
+    codes = np.where(codes < 0, len(uniques), codes)
+    present = np.bincount(codes, minlength=len(names)) > 0
+    s_codes, p_codes = codes[:n_sample], codes[n_sample:]
+    counts: dict[str, int] = {}
+    for name, count, seen in zip(names, np.bincount(s_codes, minlength=len(names)).tolist(), present):
+        if seen:
+            counts[name] = counts.get(name, 0) + count
+    levels = sorted(counts)
     small = [lv for lv in levels if counts.get(lv, 0) < min_cell]
     regular = [lv for lv in levels if lv not in small]
     group = {lv: lv for lv in regular}
@@ -255,7 +252,7 @@ def _code_margin(sample_values: pd.Series, population_values: pd.Series, min_cel
             group[lv] = target_label
     labels = sorted(set(group.values()))
     position = {label: i for i, label in enumerate(labels)}
-    code_of = np.array([position[group[name]] for name in names], dtype=np.int64)
+    code_of = np.array([position[group[name]] if name in group else 0 for name in names], dtype=np.int64)
     idx = code_of[s_codes]
     pop_idx = code_of[p_codes]
     targets = np.bincount(pop_idx, weights=population_weights, minlength=len(labels)).astype(float)
