@@ -163,7 +163,7 @@ def build_frame(dataset: Dataset, *, frame: str = "roster", options: FrameOption
     for i, category in enumerate(categories):
         # Categorical: an object column of "yes"/"no" strings costs ~50 bytes a cell (300 MB at 500,000 × 12).
         people[f"training_category={category}"] = pd.Categorical.from_codes(matrix[:, i].astype(np.int64),
-                                                                             categories=["no", "yes"])
+                                                                             categories=pd.Index(["no", "yes"]))
 
     responses = dataset.responses
     is_respondent = responses["status"].astype(str).isin(RESPONDENT_STATUSES).to_numpy()

@@ -297,7 +297,7 @@ def _panel_frame(dataset: Dataset, options: FrameOptions) -> PanelFrame:
     panel = r[["pid", *first.margins]].copy()
     panel["tracer_status"] = w1["tracer_status"].to_numpy()
     business = r["runs_business"].eq(1).to_numpy()
-    panel["business"] = pd.Categorical.from_codes(business.astype(np.int64), categories=["no", "yes"])
+    panel["business"] = pd.Categorical.from_codes(business.astype(np.int64), categories=pd.Index(["no", "yes"]))
     section = r["section"].astype("object")
     panel["business_section"] = pd.Categorical(np.where(business, section.where(section.notna(), UNCODED).to_numpy(),
                                                         NO_BUSINESS))
