@@ -73,7 +73,7 @@ def load_reference_figures(path: str | Path | None = None) -> pd.DataFrame:
             raise SeedDataError(f"{file}, line {line}: the indicator is empty")
     table = pd.DataFrame([{c: (row.get(c) or "").strip() for c in COLUMNS} for row in rows])
     table["value"] = values
-    table["share"] = np.where(table["unit"].str.lower().eq("percent"), table["value"] / 100, np.nan)
+    table["share"] = np.where(table["unit"].str.lower().eq("percent"), (table["value"] / 100).round(8), np.nan)
     return table
 
 
