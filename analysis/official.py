@@ -50,8 +50,9 @@ def load_reference_figures(path: str | Path | None = None) -> pd.DataFrame:
     Examples
     --------
     >>> figures = load_reference_figures()
-    >>> figures.loc[0, ["indicator", "share", "date"]].tolist()
-    ['skills_improved', 0.8892, '2020-08']
+    >>> first = figures.iloc[0]
+    >>> first.indicator, float(first.share), first.date
+    ('skills_improved', 0.8892, '2020-08')
     """
     file = Path(path) if path is not None else seeds_dir() / FILE
     try:
@@ -108,8 +109,9 @@ def reference_figures(data: Dataset | SurveyFrame, *, lang: str = "en", options:
     >>> from analysis.synthetic import write_synthetic_panel
     >>> ds = load_dataset(write_synthetic_panel(tempfile.mkdtemp() + "/ds", alumni=1500, responses=800))
     >>> t = reference_figures(ds)
-    >>> t.loc[0, ["indicator", "reference_value", "comparison"]].tolist()
-    ['skills_improved', 0.8892, 'context, not the same population']
+    >>> first = t.iloc[0]
+    >>> first.indicator, float(first.reference_value), first.comparison
+    ('skills_improved', 0.8892, 'context, not the same population')
     >>> bool(t.jejak_ci_low.le(t.jejak_estimate).all())
     True
     """

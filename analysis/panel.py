@@ -628,7 +628,8 @@ def incentive_use(data: Dataset | SurveyFrame, *, lang: str = "en",
     >>> from analysis.dataset import load_dataset
     >>> from analysis.synthetic import write_synthetic_panel
     >>> ds = load_dataset(write_synthetic_panel(tempfile.mkdtemp() + "/ds", alumni=1500, responses=800))
-    >>> incentive_use(ds)["use"].tolist()
+    >>> t = incentive_use(ds)
+    >>> t.loc[t.wave == "synthetic-w1", "use"].tolist()
     ['daily_needs', 'savings', 'business_capital', 'debt', 'other']
     """
     check_language(lang)
