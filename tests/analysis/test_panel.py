@@ -64,7 +64,8 @@ def test_format_1_reads_as_a_chain_of_one(tmp_path):
     ds = load_dataset(write_synthetic_dataset(tmp_path / "v1", alumni=300, responses=150, seed=3))
     assert ds.manifest["format_version"] == 1 and not ds.is_panel and ds.earlier_wave is None
     assert ds.waves == [{"name": "synthetic", "follow_up_of": None, "questionnaire": ds.manifest["questionnaire"]}]
-    assert len(ds.invitations) == ds.alumni["invitation_status"].notna().sum() and set(ds.codes["wave"]) == {"synthetic"}
+    assert len(ds.invitations) == ds.alumni["invitation_status"].notna().sum()
+    assert set(ds.codes["wave"]) == {"synthetic"}
     assert ds.wave_view("synthetic") is ds
 
 
