@@ -24,6 +24,19 @@ from .frame import (
 )
 from .io import neutralise, neutralise_formulas
 from .linkage import load_sector_map, most_related_training
+from .official import load_reference_figures, reference_figures
+from .panel import (
+    PanelFrame,
+    attrition_weights,
+    business_survival,
+    incentive_use,
+    income_change,
+    new_business_between_waves,
+    panel_frame,
+    panel_status,
+    status_transitions,
+    waiting_time,
+)
 from .reference import category_labels, province_labels
 from .report import build_report
 from .sectors import (
@@ -106,4 +119,17 @@ __all__ = [
     "weighted_proportion",
     "weighted_quantile",
     "weighting_summary",
+    # panel: follow-up waves, attrition weights, tracer tables, published figures (issue 11)
+    "PanelFrame",
+    "attrition_weights",
+    "business_survival",
+    "income_change",
+    "incentive_use",
+    "load_reference_figures",
+    "new_business_between_waves",
+    "panel_frame",
+    "panel_status",
+    "reference_figures",
+    "status_transitions",
+    "waiting_time",
 ]

@@ -38,6 +38,7 @@ ALL = "(all)"
 ESTIMATE_COLUMNS = ["estimate", "ci_low", "ci_high", "n", "small", "se", "population", "unweighted"]
 FINANCIAL_NOTE = ("The dataset was exported without financial answers (flask export dataset "
                   "--include-financial); revenue is not available.")
+NO_REVENUE_NOTE = "No respondent of this wave gave a business revenue (the questionnaire may not ask it)."
 
 __all__ = [
     "alignment_by_training_category", "business_rate_by_training_category", "disagreements",
@@ -324,7 +325,8 @@ def revenue_by_sector(data: Dataset | SurveyFrame, *, lang: str = "en",
     revenue = r["business_revenue"].to_numpy(dtype=float)
     if not sd.dataset.includes_financial or not np.isfinite(revenue).any():
         table = pd.DataFrame(columns=columns)
-        table.attrs["note"] = FINANCIAL_NOTE
+        # A follow-up questionnaire may not ask revenue at all (panel, issue 11): say which.
+        table.attrs["note"] = FINANCIAL_NOTE if not sd.dataset.includes_financial else NO_REVENUE_NOTE
         return table
     profit = r["business_profit"].to_numpy(dtype=float)
     sections = r["section"]

@@ -5,6 +5,6 @@ Private modules: ``_build`` (survey frame → tables → files, and the page's c
 bar charts with confidence-interval whiskers).  The page is ``templates/report.html``;
 its Indonesian texts are in ``locale/id/LC_MESSAGES/report.po``.
 """
-from ._build import TABLES, Report, build_report, read_tables
+from ._build import PANEL_TABLES, TABLES, Report, build_report, read_tables
 
-__all__ = ["TABLES", "Report", "build_report", "read_tables"]
+__all__ = ["PANEL_TABLES", "TABLES", "Report", "build_report", "read_tables"]

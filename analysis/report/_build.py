@@ -9,11 +9,13 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
+from .. import panel as P
 from .. import tables as T
 from .._labels import check_language
 from ..dataset import Dataset, load_dataset
 from ..frame import SurveyFrame, as_frame, survey_frame
 from ..io import atomic_write_text, csv_text
+from ..official import reference_figures
 from ._render import gettext, render
 from ._svg import bar_chart
 
@@ -30,9 +32,24 @@ TABLES = {
 }
 """Table name (CSV file stem under ``tables/``) → function of :mod:`analysis.tables`."""
 
+PANEL_TABLES = {
+    "panel_status": P.panel_status,
+    "status_transitions": P.status_transitions,
+    "business_survival": P.business_survival,
+    "new_business": P.new_business_between_waves,
+    "waiting_time": P.waiting_time,
+    "income_change": P.income_change,
+    "incentive_use": P.incentive_use,
+    "reference_figures": reference_figures,
+}
+"""Tables of the panel and tracer sections: name → function(dataset, lang=, options=) of
+:mod:`analysis.panel` / :mod:`analysis.official` (they need the whole dataset, every wave)."""
+
 REPORT_COLUMNS = (
     "pid", "status", "job_status", "side_business", "job_change", "business_description", "business_started",
     "business_training_link", "business_training", "business_revenue", "business_profit",
+    # panel and tracer items (issue 11)
+    *P.TRACER_QUESTIONS, "incentive_use",
 )
 
 
@@ -86,6 +103,9 @@ def build_report(dataset: Dataset | SurveyFrame | str | Path, out: str | Path, *
     (out / "tables").mkdir(parents=True, exist_ok=True)
     results = {name: function(frame, lang=lang) for name, function in TABLES.items()}
     results["disagreements"] = T.disagreements(frame)
+    whole = frame.dataset.whole
+    for name, panel_function in PANEL_TABLES.items():
+        results[name] = panel_function(whole, lang=lang, options=frame.options)
     written = {}
     for name, table in results.items():
         path = out / "tables" / f"{name}.csv"
@@ -94,7 +114,8 @@ def build_report(dataset: Dataset | SurveyFrame | str | Path, out: str | Path, *
         written[name] = path
     html = render(page_context(frame, results, lang), lang)
     atomic_write_text(out / "report.html", html)
-    notes = [table.attrs["note"] for table in results.values() if "note" in table.attrs and table.empty]
+    notes = list(dict.fromkeys(table.attrs["note"] for table in results.values()
+                               if table.attrs.get("note") and table.empty))
     return Report(html=out / "report.html", tables=written, seconds=time.perf_counter() - started, notes=notes)
 
 
@@ -150,7 +171,12 @@ def page_context(frame: SurveyFrame, results: dict[str, pd.DataFrame], lang: str
     alignment = a.copy()
     if "map_category_estimate" not in alignment.columns:
         alignment["map_category_estimate"] = float("nan")
+    panel, tracer, reference, panel_charts = panel_context(frame, results, lang)
+    charts.update(panel_charts)
     return {
+        "panel": panel,
+        "tracer": tracer,
+        "reference": reference,
         "css": CSS,
         "wave": dataset.wave,
         "created": str(dataset.manifest.get("created_at", "")),
@@ -175,6 +201,63 @@ def page_context(frame: SurveyFrame, results: dict[str, pd.DataFrame], lang: str
         # The charts escape every text they draw (see _svg.bar_chart).
         "charts": {name: Markup(svg) for name, svg in charts.items()},  # noqa: S704  # nosec B704
     }
+
+
+def panel_context(frame: SurveyFrame, results: dict[str, pd.DataFrame], lang: str
+                  ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, str]]:
+    """The panel, tracer and reference-figure parts of the page context (and their charts)."""
+    def _(message: str) -> str:
+        return gettext(lang, message)
+
+    whole = frame.dataset.whole
+    status = results["panel_status"]
+    transitions = results["status_transitions"]
+    matrix = []
+    if len(transitions):
+        for _origin, rows in transitions.groupby("from_status", sort=False):
+            cells = {r["to_status"]: r for r in _records(rows)}
+            matrix.append({"label": rows["from_label"].iloc[0], "n": int(rows["n"].sum()),
+                           "cells": [cells.get(target, {}) for target in P.TRACER_STATUSES]})
+    survival = results["business_survival"]
+    new_business = results["new_business"]
+    charts: dict[str, str] = {}
+    by_section = survival[survival["level"] == "section"] if len(survival) else survival
+    if len(by_section):
+        charts["survival"] = bar_chart(
+            [f"{g} {lbl}" for g, lbl in zip(by_section["group"], by_section["label"])], by_section["estimate"],
+            lows=by_section["ci_low"].tolist(), highs=by_section["ci_high"].tolist(),
+            secondary=by_section["unweighted"].tolist(), title=_("Business survival by KBLI section"),
+            legend=(_("weighted, 95% CI"), _("unweighted")))
+    incentive = results["incentive_use"]
+    if len(incentive):
+        latest = incentive[incentive["wave"] == incentive["wave"].iloc[0]]
+        charts["incentive"] = bar_chart(latest["label"], latest["estimate"], lows=latest["ci_low"].tolist(),
+                                        highs=latest["ci_high"].tolist(), title=_("Use of the incentive"))
+    linked = P.panel_frame(whole, frame.options)
+    reason = ("" if linked.earlier is None else "no_earlier_respondents" if linked.earlier_frame is None
+              else "none_followed" if linked.weights is None else "")
+    panel = {
+        "reason": reason,
+        "earlier": whole.earlier_wave, "later": whole.wave, "note": status.attrs.get("note", "")
+        or transitions.attrs.get("note", ""),
+        "has_panel": bool(len(transitions) or len(survival)),
+        "waves": [str(w["name"]) for w in whole.waves],
+        "status": _records(status),
+        "statuses": [P.status_label(s, lang) for s in P.TRACER_STATUSES],
+        "transitions": matrix,
+        "survival": _records(survival),
+        "survival_note": survival.attrs.get("note", ""),
+        "new_business": _records(new_business),
+    }
+    income = results["income_change"]
+    waiting = results["waiting_time"]
+    tracer = {"waiting": _records(waiting), "waiting_note": waiting.attrs.get("note", ""),
+              "income": _records(income), "income_note": income.attrs.get("note", ""),
+              "financial": whole.includes_financial,
+              "incentive": _records(incentive), "incentive_note": incentive.attrs.get("note", "")}
+    figures = results["reference_figures"]
+    reference = {"rows": _records(figures), "note": figures.attrs.get("note", "")}
+    return panel, tracer, reference, charts
 
 
 CSS = """

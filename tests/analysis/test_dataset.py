@@ -45,7 +45,7 @@ def test_formula_guard_is_undone(tmp_path, dataset_dir):
     (None, "manifest.json is missing"),
     ({"format": "other"}, "format is 'other'"),
     ({"format": "jejak-dataset", "format_version": 0}, "older export"),
-    ({"format": "jejak-dataset", "format_version": 2}, "newer Jejak"),
+    ({"format": "jejak-dataset", "format_version": 3}, "newer Jejak"),
 ])
 def test_missing_or_other_formats_are_refused(tmp_path, manifest, message):
     if manifest is not None:

@@ -73,7 +73,7 @@ def test_cli_report(run_cli, dataset_dir, tmp_path):
 
 @pytest.mark.parametrize("module_name", ["analysis.dataset", "analysis.weights", "analysis.estimates",
                                          "analysis.linkage", "analysis.tables", "analysis.synthetic",
-                                         "analysis.report._build"])
+                                         "analysis.report._build", "analysis.panel", "analysis.official"])
 def test_docstring_examples_run(module_name):
     import doctest
     import importlib
