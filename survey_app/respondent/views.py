@@ -25,9 +25,15 @@ bp = Blueprint("respondent", __name__)
 
 
 @bp.before_request
-def read_only_requests_skip_transactions() -> None:
-    """Respondent GETs only read: on PostgreSQL run them without BEGIN/ROLLBACK round trips."""
-    if request.method == "GET" and db.engine.dialect.name == "postgresql":
+def single_statement_requests_skip_transactions() -> None:
+    """On PostgreSQL, run page views and page saves without BEGIN/COMMIT round trips.
+
+    A GET only reads; a page POST reads the link with one query and writes with one
+    statement guarded by the response's revision (see :func:`service._write`), so each is
+    atomic on its own and a transaction around them would add two round trips, not safety.
+    """
+    if (request.method == "GET" or request.endpoint == "respondent.page") and \
+            db.engine.dialect.name == "postgresql":
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
@@ -171,7 +177,7 @@ def page(token: str, page_name: str, instance: int | None):
                 abort(400)
         if form.collect(questionnaire, page_def, visit.scope, respondent, language):
             try:
-                return _save_and_continue(token, questionnaire, response, respondent, visit, form)
+                return _save_and_continue(token, questionnaire, invitation, respondent, visit, form)
             except Conflict:
                 return _conflict(token)
         # Only newly revealed questions missing (JavaScript off): ask them, it is no error.
@@ -190,13 +196,13 @@ def page(token: str, page_name: str, instance: int | None):
     ), status
 
 
-def _save_and_continue(token, questionnaire, response, respondent, visit, form):
+def _save_and_continue(token, questionnaire, invitation, respondent, visit, form):
     consent = questionnaire.consent
     if consent is not None and consent.question in form.answers and \
             form.answers[consent.question] != consent.accept:
-        service.decline(response, questionnaire, form.answers[consent.question], form.revision.data)
+        service.decline(invitation, questionnaire, form.answers[consent.question], form.revision.data)
         return redirect(url_for(".entry", token=token), 303)
-    destination = service.save_page(response, questionnaire, respondent, visit, form.answers, form.cleared,
+    destination = service.save_page(invitation, questionnaire, respondent, visit, form.answers, form.cleared,
                                     form.revision.data, add_another=bool(request.form.get("add_another")))
     return redirect(_visit_url(token, destination), 303)
 
@@ -247,7 +253,7 @@ def submit(token: str):
         return redirect(url_for(".page", token=token, page_name=visit.page.name, instance=visit.instance,
                                 check=1), 303)
     try:
-        service.submit(response, request.form.get("revision"), answers=result.answers)
+        service.submit(invitation, request.form.get("revision"), answers=result.answers)
     except Conflict:
         return _conflict(token)
     return redirect(url_for(".entry", token=token), 303)
@@ -262,7 +268,7 @@ def undo_decline(token: str):
     if not FlaskForm().validate_on_submit() or response is None or response.declined_at is None:
         abort(400)
     try:
-        service.withdraw_decline(response, request.form.get("revision"))
+        service.withdraw_decline(invitation, request.form.get("revision"))
     except Conflict:
         return _conflict(token)
     return redirect(url_for(".entry", token=token), 303)
