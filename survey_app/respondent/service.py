@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, func, insert, select, update
+from sqlalchemy import Select, Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from survey_app.extensions import db
@@ -34,9 +34,9 @@ from survey_app.tokens import hash_token
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 # Core tables: the statements below bypass the ORM's compile and load machinery.
-_INVITATIONS = Invitation.__table__
-_WAVES = Wave.__table__
-_RESPONSES = Response.__table__
+_INVITATIONS = cast(Table, Invitation.__table__)
+_WAVES = cast(Table, Wave.__table__)
+_RESPONSES = cast(Table, Response.__table__)
 
 
 class Conflict(Exception):
@@ -113,6 +113,13 @@ def find_invitation(token: str) -> Link | None:
     return Link(row[0], row[1], row[2], WaveWindow(row[3], row[4], row[5], row[6]), _response_state(row[7:]))
 
 
+def _started(link: Link) -> ResponseState:
+    """The link's response; the views call the writes below only once it exists."""
+    if link.response is None:
+        raise RuntimeError(f"invitation {link.id} has no response")
+    return link.response
+
+
 def _reload_response(invitation_id: int) -> ResponseState | None:
     row = db.session.connection().execute(
         select(*_RESPONSE_COLUMNS).where(_RESPONSES.c.invitation_id == invitation_id)).first()
@@ -169,9 +176,8 @@ def open_response(link: Link, language: str) -> ResponseState:
         db.session.rollback()
     if link.status == "issued":
         link.status = "opened"
-    link.response = _reload_response(link.id)
-    assert link.response is not None  # inserted above or by the racing request
-    return link.response
+    link.response = _reload_response(link.id)  # inserted above or by the racing request
+    return _started(link)
 
 
 def set_language(response: ResponseState, language: str) -> None:
@@ -201,8 +207,7 @@ def save_page(link: Link, questionnaire: Questionnaire, respondent: Respondent, 
     repeat page when ``add_another``), or None for the review step. Raises :class:`Conflict`
     when ``revision`` is not the response's current one (checked again by the UPDATE itself).
     """
-    response = link.response
-    assert response is not None  # the view only saves pages of a started response
+    response = _started(link)
     expected = _expected_revision(response, revision)
     merged = merge_page(response.answers or {}, visit, page_answers, cleared)
     result = walk(questionnaire, merged, respondent)
@@ -228,8 +233,7 @@ def destination_after(result: Walk, saved: Visit, add_another: bool) -> Visit | 
 
 def decline(link: Link, questionnaire: Questionnaire, value: str, revision) -> ResponseState:
     """Record a refused consent: only the refusal is kept, every other answer is erased."""
-    response = link.response
-    assert response is not None
+    response = _started(link)
     expected = _expected_revision(response, revision)
     now = utcnow()
     # Only a questionnaire that asks for consent offers the refusal.
@@ -242,8 +246,7 @@ def decline(link: Link, questionnaire: Questionnaire, value: str, revision) -> R
 
 def withdraw_decline(link: Link, revision) -> ResponseState:
     """Let someone who declined change their mind from the same link."""
-    response = link.response
-    assert response is not None
+    response = _started(link)
     expected = _expected_revision(response, revision)
     _write(response, expected, {"answers": {}, "declined_at": None}, invitation_status=("opened", None, link))
     response.answers, response.declined_at = {}, None
@@ -257,8 +260,7 @@ def submit(link: Link, revision, answers: dict[str, Any] | None = None) -> bool:
     at submit re-evaluates calculates (e.g. ones reading today()). The conditional UPDATE
     makes a double click or two racing tabs submit only once.
     """
-    response = link.response
-    assert response is not None
+    response = _started(link)
     if response.submitted_at is not None:
         return False
     expected = _expected_revision(response, revision)
