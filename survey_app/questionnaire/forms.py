@@ -47,8 +47,10 @@ class PageForm(FlaskForm):
     question revealed by the answers just given is asked, not reported as an error.
     """
 
-    revision = HiddenField()
-    shown = HiddenField()
+    # Hidden fields never show a label; giving one spares WTForms a gettext call, which makes
+    # Flask-WTF load its translations from disk on every request.
+    revision = HiddenField(label="revision")
+    shown = HiddenField(label="shown")
 
     def shown_names(self) -> set[str] | None:
         """Questions visible when the form was sent; None when the page did not say."""

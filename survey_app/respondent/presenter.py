@@ -12,6 +12,7 @@ from survey_app.questionnaire.forms import input_tag, option_tags
 from survey_app.questionnaire.logic import Respondent, choices_for, each_of_items, question_applies
 from survey_app.questionnaire.traversal import Visit, Walk
 from survey_app.questionnaire.values import format_number
+from survey_app.respondent import compiled
 
 # Longer single-choice lists (e.g. 38 provinces) become a <select>: less scrolling on a phone.
 DROPDOWN_THRESHOLD = 15
@@ -84,11 +85,14 @@ def page_context(*, token: str, questionnaire: Questionnaire, walk: Walk, visit:
         dropdown = bool(question.type == "select_one" and fields and len(fields[0].choices) > DROPDOWN_THRESHOLD)
         attrs = _input_attributes(question, error)
         text_like = question.has_field and not question.is_select and not question.each_of
-        blocks.append({"question": question, "fields": fields, "hidden": not applies, "error": error,
-                       "attrs": attrs, "dropdown": dropdown,
-                       "input": input_tag(questionnaire, page, language, fields[0], attrs) if text_like else None,
-                       "options": (option_tags(questionnaire, page, language, question, fields[0].data)
-                                   if dropdown else None)})
+        block = {"question": question, "fields": fields, "hidden": not applies, "error": error,
+                 "attrs": attrs, "dropdown": dropdown,
+                 "input": input_tag(questionnaire, page, language, fields[0], attrs) if text_like else None,
+                 "options": (option_tags(questionnaire, page, language, question, fields[0].data)
+                             if dropdown else None)}
+        # The block's HTML from its compiled form (None: the template renders the macro).
+        block["html"] = compiled.block_html(questionnaire, page, language, block)
+        blocks.append(block)
     previous = walk.previous_visit(visit)
     return {
         "token": token, "questionnaire": questionnaire, "page": page, "visit": visit, "form": form,

@@ -268,7 +268,7 @@ def submit(link: Link, revision, answers: dict[str, Any] | None = None) -> bool:
     try:
         _write(response, expected,
                {"submitted_at": now, "updated_at": now, **({"answers": answers} if answers is not None else {})},
-               invitation_status=("submitted", None, link), only_if=_RESPONSES.c.submitted_at.is_(None))
+               invitation_status=("submitted", None, link), only_unsubmitted=True)
     except Conflict:
         current = _reload_response(link.id)
         if current is not None and current.submitted_at is not None:
@@ -280,42 +280,34 @@ def submit(link: Link, revision, answers: dict[str, Any] | None = None) -> bool:
 
 def _write(response: ResponseState, expected_revision: int, values: dict[str, Any], *,
            invitation_status: tuple[str, tuple[str, ...] | None, Link] | None = None,
-           only_if=None, durable: bool = True) -> None:
+           only_unsubmitted: bool = False, durable: bool = True) -> None:
     """UPDATE the response at ``expected_revision`` (incrementing it) and commit; Conflict if stale.
 
     ``invitation_status`` = (new status, only from these statuses or None for any, the link):
     the invitation row is updated in the same transaction, and skipped when the link's
     status already says no change is needed. On PostgreSQL it all is ONE statement (the
     UPDATEs as data-modifying CTEs), so it also runs atomically in autocommit mode (page
-    POSTs run without BEGIN/COMMIT round trips). ``durable=False`` lets PostgreSQL
-    acknowledge this commit before its WAL reaches the disk (see :func:`_relaxed_page_commits`).
+    POSTs run without BEGIN/COMMIT round trips). ``only_unsubmitted`` adds "not submitted
+    yet" to the guard. ``durable=False`` lets PostgreSQL acknowledge this commit before its
+    WAL reaches the disk (see :func:`_relaxed_page_commits`).
     """
     connection = db.session.connection()
-    condition = [_RESPONSES.c.id == response.id, _RESPONSES.c.revision == expected_revision]
-    if only_if is not None:
-        condition.append(only_if)
-    statement = update(_RESPONSES).where(*condition).values(revision=_RESPONSES.c.revision + 1, **values)
     status = None
     if invitation_status is not None:
         new, from_statuses, link = invitation_status
         if link.status != new and (from_statuses is None or link.status in from_statuses):
-            status = (new, from_statuses, link)
-    if connection.dialect.name == "postgresql":
-        saved = statement.returning(_RESPONSES.c.invitation_id).cte("saved")
-        outputs: list[Any] = [func.count()]
-        if not durable:
-            # set_config(..., is_local => true) lasts until this statement's transaction commits,
-            # so exactly this commit is acknowledged before the WAL flush.
-            outputs.append(func.set_config("synchronous_commit", "off", True))
-        combined = select(*outputs).select_from(saved)
-        if status is not None:
-            combined = combined.add_cte(_status_update(status, select(saved.c.invitation_id)).returning(
-                _INVITATIONS.c.id).cte("flagged"))
-        saved_rows = connection.execute(combined).scalar_one()
+            status = (new, from_statuses)
+    postgresql = connection.dialect.name == "postgresql"
+    statement, status_statement = _write_statements(
+        tuple(sorted(values)), status, only_unsubmitted, durable, postgresql)
+    params = {"response_id": response.id, "expected_revision": expected_revision,
+              **{f"new_{name}": value for name, value in values.items()}}
+    if postgresql:
+        saved_rows = connection.execute(statement, params).scalar_one()
     else:
-        saved_rows = connection.execute(statement).rowcount
-        if saved_rows == 1 and status is not None:
-            connection.execute(_status_update(status, [status[2].id]))
+        saved_rows = connection.execute(statement, params).rowcount  # type: ignore[attr-defined]
+        if saved_rows == 1 and status_statement is not None:
+            connection.execute(status_statement, {"invitation_id": invitation_status[2].id})  # type: ignore[index]
     if saved_rows != 1:
         db.session.rollback()
         raise Conflict()
@@ -325,15 +317,51 @@ def _write(response: ResponseState, expected_revision: int, values: dict[str, An
         if hasattr(response, name):
             setattr(response, name, value)
     if status is not None:
-        status[2].status = status[0]
+        invitation_status[2].status = status[0]  # type: ignore[index]
 
 
-def _status_update(status: tuple[str, tuple[str, ...] | None, Link], ids):
-    new, from_statuses, _link = status
-    statement = update(_INVITATIONS).where(_INVITATIONS.c.id.in_(ids)).values(status=new)
-    if from_statuses is not None:
-        statement = statement.where(_INVITATIONS.c.status.in_(from_statuses))
-    return statement
+# Built once per shape: a reused statement object keeps its compiled form and cache key.
+_STATEMENTS: dict[tuple, tuple[Any, Any]] = {}
+
+
+def _write_statements(columns: tuple[str, ...], status: tuple[str, tuple[str, ...] | None] | None,
+                      only_unsubmitted: bool, durable: bool, postgresql: bool) -> tuple[Any, Any]:
+    """(the response UPDATE, or on PostgreSQL the one combined statement; the invitation UPDATE or None)."""
+    key = (columns, status, only_unsubmitted, durable, postgresql)
+    found = _STATEMENTS.get(key)
+    if found is not None:
+        return found
+    condition = [_RESPONSES.c.id == bindparam("response_id"),
+                 _RESPONSES.c.revision == bindparam("expected_revision")]
+    if only_unsubmitted:
+        condition.append(_RESPONSES.c.submitted_at.is_(None))
+    statement = update(_RESPONSES).where(*condition).values(
+        revision=_RESPONSES.c.revision + 1,
+        **{name: bindparam(f"new_{name}", type_=_RESPONSES.c[name].type) for name in columns})
+    status_statement = None
+    if status is not None:
+        new, from_statuses = status
+        status_statement = update(_INVITATIONS).values(status=new)
+        if from_statuses is not None:
+            status_statement = status_statement.where(_INVITATIONS.c.status.in_(from_statuses))
+    if postgresql:
+        saved = statement.returning(_RESPONSES.c.invitation_id).cte("saved")
+        outputs: list[Any] = [func.count()]
+        if not durable:
+            # set_config(..., is_local => true) lasts until this statement's transaction commits,
+            # so exactly this commit is acknowledged before the WAL flush.
+            outputs.append(func.set_config("synchronous_commit", "off", True))
+        combined = select(*outputs).select_from(saved)
+        if status_statement is not None:
+            combined = combined.add_cte(
+                status_statement.where(_INVITATIONS.c.id.in_(select(saved.c.invitation_id)))
+                .returning(_INVITATIONS.c.id).cte("flagged"))
+        found = (combined, None)
+    else:
+        found = (statement, None if status_statement is None else
+                 status_statement.where(_INVITATIONS.c.id == bindparam("invitation_id")))
+    _STATEMENTS[key] = found
+    return found
 
 
 def _relaxed_page_commits() -> bool:
