@@ -30,7 +30,8 @@ from survey_app.questionnaire.definition import Page, Questionnaire
 
 logger = logging.getLogger(__name__)
 
-# Switch for tests and debugging: False renders every block through the macro.
+# Switch for tests and debugging: False renders every block through the macro, and page views
+# through a WTForms form (the uncompiled path).
 ENABLED = True
 MAX_QUESTIONNAIRES = 8  # versions kept at once (the LRU drops the least recently used)
 MAX_BLOCKS = 5000  # per version: each_of item combinations are bounded, but stay safe

@@ -15,10 +15,10 @@ from werkzeug.exceptions import HTTPException
 from survey_app.extensions import db, limiter
 from survey_app.i18n import LANGUAGE_COOKIE
 from survey_app.models.types import as_utc
-from survey_app.questionnaire.forms import build_page_form
+from survey_app.questionnaire.forms import PageForm, PageView, build_page_form
 from survey_app.questionnaire.service import compiled_questionnaire
 from survey_app.questionnaire.traversal import Visit, walk
-from survey_app.respondent import presenter, service
+from survey_app.respondent import compiled, presenter, service
 from survey_app.respondent.service import Conflict
 
 bp = Blueprint("respondent", __name__)
@@ -167,23 +167,27 @@ def page(token: str, page_name: str, instance: int | None):
             abort(404)  # answers posted for an instance that does not exist
         return redirect(_visit_url(token, result.resume_visit(response.current_page)), 303)
     language = g.language
-    form = build_page_form(questionnaire, page_def, language, visit.scope, respondent,
-                           formdata=request.form if request.method == "POST" else None)
-    status = 200
     errors: dict[str, str] = {}
+    status = 200
+    form: PageForm | PageView
     if request.method == "POST":
-        if not form.validate():  # CSRF and field processing
-            if form.errors.get("csrf_token"):
-                abort(400)
-        if form.collect(questionnaire, page_def, visit.scope, respondent, language):
+        # CSRFProtect checked the token before this view ran: the form does not check it again.
+        posted = build_page_form(questionnaire, page_def, language, visit.scope, respondent,
+                                 formdata=request.form, meta={"csrf": False})
+        if posted.collect(questionnaire, page_def, visit.scope, respondent, language):
             try:
-                return _save_and_continue(token, questionnaire, invitation, respondent, visit, form)
+                return _save_and_continue(token, questionnaire, invitation, respondent, visit, posted)
             except Conflict:
                 return _conflict(token)
         # Only newly revealed questions missing (JavaScript off): ask them, it is no error.
-        errors = form.answer_errors
+        errors = posted.answer_errors
         status = 422 if errors else 200
+        form = posted
     else:
+        if compiled.ENABLED:
+            form = PageView(questionnaire, page_def, language, visit.scope, respondent)  # no WTForms on a GET
+        else:
+            form = build_page_form(questionnaire, page_def, language, visit.scope, respondent)
         form.revision.data = str(response.revision)
         if request.args.get("check"):  # sent back by the submit re-check: show what is wrong
             errors = result.problems(visit, language)
