@@ -91,8 +91,10 @@ def main() -> int:
     post_profile.disable()
     post_cpu = (time.process_time() - cpu) * 1000 / len(clients)
     for label, profile, per_request in (("GET", get_profile, get_cpu), ("POST", post_profile, post_cpu)):
+        calls = pstats.Stats(profile).total_calls / len(clients)  # type: ignore[attr-defined]
         print(f"\n=== {label} /s/<t>/p/about: {per_request:.2f} CPU ms per request under cProfile "
-              f"({len(clients)} requests, {args.timer} timer)")
+              f"({len(clients)} requests, {args.timer} timer), {calls:,.0f} Python function calls per request "
+              f"(a load-independent measure of the work)")
         print(f"{'cum %':>6} {'own %':>6}  function")
         for cum, own, name in shares(profile, args.top):
             print(f"{cum:6.1f} {own:6.1f}  {name}")

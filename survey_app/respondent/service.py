@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from flask import current_app
-from sqlalchemy import Select, Table, bindparam, func, insert, select, update
+from flask import current_app, g
+from sqlalchemy import Connection, Select, Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from survey_app.extensions import db
@@ -97,6 +97,28 @@ _FIND_LINK: Select = (
 )
 
 
+def use_autocommit_connection() -> None:
+    """Run this request's respondent statements on a Core connection in autocommit mode.
+
+    Every read and write of a page view or page save is one statement, atomic on its own
+    (see :func:`_write`). Released by :func:`release_autocommit_connection` at teardown.
+    """
+    g.respondent_connection = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+
+def release_autocommit_connection() -> None:
+    """Return the request's autocommit connection (if any) to the pool."""
+    connection = g.pop("respondent_connection", None)
+    if connection is not None:
+        connection.close()
+
+
+def _connection() -> Connection:
+    """The autocommit connection of this request, else the ORM session's (in its transaction)."""
+    connection = g.get("respondent_connection")
+    return connection if connection is not None else db.session.connection()
+
+
 def _response_state(row) -> ResponseState | None:
     if row[0] is None:  # the outer join found no response
         return None
@@ -107,7 +129,7 @@ def find_invitation(token: str) -> Link | None:
     """The link for a token, or None for unknown or malformed tokens (one query)."""
     if not TOKEN_SHAPE.match(token):
         return None
-    row = db.session.connection().execute(_FIND_LINK, {"token_hash": hash_token(token)}).first()
+    row = _connection().execute(_FIND_LINK, {"token_hash": hash_token(token)}).first()
     if row is None:
         return None
     return Link(row[0], row[1], row[2], WaveWindow(row[3], row[4], row[5], row[6]), _response_state(row[7:]))
@@ -121,7 +143,7 @@ def _started(link: Link) -> ResponseState:
 
 
 def _reload_response(invitation_id: int) -> ResponseState | None:
-    row = db.session.connection().execute(
+    row = _connection().execute(
         select(*_RESPONSE_COLUMNS).where(_RESPONSES.c.invitation_id == invitation_id)).first()
     return None if row is None else _response_state(row)
 
@@ -291,7 +313,8 @@ def _write(response: ResponseState, expected_revision: int, values: dict[str, An
     yet" to the guard. ``durable=False`` lets PostgreSQL acknowledge this commit before its
     WAL reaches the disk (see :func:`_relaxed_page_commits`).
     """
-    connection = db.session.connection()
+    connection = _connection()
+    autocommit = g.get("respondent_connection") is not None
     status = None
     if invitation_status is not None:
         new, from_statuses, link = invitation_status
@@ -309,9 +332,11 @@ def _write(response: ResponseState, expected_revision: int, values: dict[str, An
         if saved_rows == 1 and status_statement is not None:
             connection.execute(status_statement, {"invitation_id": invitation_status[2].id})  # type: ignore[index]
     if saved_rows != 1:
-        db.session.rollback()
+        if not autocommit:
+            db.session.rollback()
         raise Conflict()
-    db.session.commit()
+    if not autocommit:
+        db.session.commit()
     response.revision = expected_revision + 1
     for name, value in values.items():
         if hasattr(response, name):

@@ -31,10 +31,17 @@ def single_statement_requests_skip_transactions() -> None:
     A GET only reads; a page POST reads the link with one query and writes with one
     statement guarded by the response's revision (see :func:`service._write`), so each is
     atomic on its own and a transaction around them would add two round trips, not safety.
+    They run on a plain Core connection in autocommit mode (no ORM session bookkeeping).
     """
     if (request.method == "GET" or request.endpoint == "respondent.page") and \
             db.engine.dialect.name == "postgresql":
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        service.use_autocommit_connection()
+
+
+@bp.teardown_request
+def release_connection(_error: BaseException | None) -> None:
+    """Give the request's autocommit connection back to the pool."""
+    service.release_autocommit_connection()
 
 
 def _only_failures(response) -> bool:
