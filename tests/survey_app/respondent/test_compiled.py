@@ -107,8 +107,9 @@ def test_every_page_of_the_default_questionnaire_is_identical_compiled_and_uncom
     assert checked == 2 * len(visits)
     # The compiler reproduced every block whose options do not come from the person's roster.
     blocks = next(iter(compiled._versions.values()))
+    on_visits = {q.name for v in visits for q in v.page.questions}
     shareable = {q.name for p in questionnaire.pages for q in p.questions
-                 if q.is_shown and q.choices_from is None and q.name in {x.name for v in visits for x in v.page.questions}}
+                 if q.is_shown and q.choices_from is None and q.name in on_visits}
     compiled_names = {key[1] for key, segments in blocks.items() if segments is not None}
     assert compiled_names == shareable, shareable - compiled_names
     assert all(key[2] == language for key in blocks)
@@ -157,7 +158,8 @@ def test_a_new_questionnaire_version_never_sees_the_old_versions_blocks(app, cli
         assert v2.id != q1
     new = client.get(f"/s/{token_v2}/p/about").get_data(as_text=True)
     assert "Pada tahun berapakah Anda lahir?" in new and "Tahun berapa Anda lahir?" not in new
-    assert "Tahun berapa Anda lahir?" in client.get(f"/s/{token_v1}/p/about").get_data(as_text=True)  # v1 links unchanged
+    # links to version 1 keep version 1's page
+    assert "Tahun berapa Anda lahir?" in client.get(f"/s/{token_v1}/p/about").get_data(as_text=True)
     assert len(compiled._versions) == 2
 
 
@@ -257,3 +259,36 @@ def test_submit_twice_from_two_loaded_links_submits_once(app):
         assert service.submit(second, 1) is False  # already submitted: not a conflict, not twice
     _answers, revision, status = _stored(app, invitation_id)
     assert revision == 2 and status == "submitted"
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_a_page_view_reads_exactly_like_the_wtforms_form(app, language):
+    """PageView (GET, no WTForms) gives the templates what the WTForms form gives them."""
+    from survey_app.questionnaire.forms import PageView, build_page_form
+
+    token, _invitation_id, questionnaire_id = _default_link(app, copy.deepcopy(FULL))
+    with app.test_request_context():
+        questionnaire = compiled_questionnaire(questionnaire_id)
+        link = service.find_invitation(token)
+        respondent = service.respondent_for(link)
+        result = walk(questionnaire, link.response.answers, respondent)
+        fresh = walk(questionnaire, {"consent": "yes"}, respondent)  # defaults pre-filled, nothing answered
+        compared = 0
+        for visit in [*result.visits, *fresh.visits]:
+            form = build_page_form(questionnaire, visit.page, language, visit.scope, respondent)
+            view = PageView(questionnaire, visit.page, language, visit.scope, respondent)
+            names = [name for name in form._fields if name not in ("csrf_token", "revision", "shown")]
+            assert sorted(names) == sorted(view._fields)
+            for name in names:
+                real, shown = form[name], view[name]
+                assert (shown.id, shown.name, shown.label.text, shown.data) == (
+                    real.id, real.name, real.label.text, real.data), name
+                if hasattr(real, "_value"):  # text inputs: the value their tag shows
+                    assert shown._value() == real._value(), name
+                assert shown.choices == getattr(real, "choices", None), name
+                attrs = {"class_": "input", "aria-required": "true"}
+                assert str(shown(**attrs)) == str(real(**attrs)), name
+                compared += 1
+            form.revision.data = view.revision.data = "7"
+            assert str(view.revision.__html__()) == str(form.revision())
+        assert compared > 40
