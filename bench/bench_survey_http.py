@@ -180,7 +180,7 @@ class Server:
         self.proc = subprocess.Popen(cmd, cwd=REPO, env={**os.environ, **env}, stdout=self.log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
 
-    def wait_ready(self, timeout: float = 30.0) -> None:
+    def wait_ready(self, timeout: float = 120.0) -> None:  # imports take long on a loaded machine
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -308,10 +308,27 @@ class SurveyPool:
         write_pool(get_pool, [(t, f"/s/{t}/p/{PAGE}", cookie, None, None)
                                      for t, (cookie, _c, _r) in zip(tokens, self.states)])
 
+    def settled(self) -> dict:
+        """A snapshot once the requests cut off when wrk stopped have finished on the server.
+
+        On a loaded machine gunicorn's backlog can take several seconds to drain: a POST still
+        queued would save after a fixed pause and make the next round's first POST for that
+        respondent carry a stale revision (a correct 409, but a bench artefact). So wait until
+        two snapshots a second apart agree (at most 30 s).
+        """
+        time.sleep(1.0)
+        current = snapshot(self.app, self.tokens)
+        for _ in range(30):
+            time.sleep(1.0)
+            again = snapshot(self.app, self.tokens)
+            if again == current:
+                break
+            current = again
+        return current
+
     def refresh(self) -> dict:
         """Write the POST pool at the revisions now in the database; returns that snapshot."""
-        time.sleep(2.0)  # requests cut off when wrk stopped finish on the server meanwhile (p99.9 < 2 s)
-        before = snapshot(self.app, self.tokens)
+        before = self.settled()
         rows = []
         for t, (cookie, csrf, _rev) in zip(self.tokens, self.states):
             answers = expected_answers(self.index[t])
@@ -322,8 +339,7 @@ class SurveyPool:
         return before
 
     def check(self, before: dict, post: dict) -> dict:
-        time.sleep(1.0)
-        return db_check(before, snapshot(self.app, self.tokens), post, self.index)
+        return db_check(before, self.settled(), post, self.index)
 
 
 def db_check(before: dict, after: dict, post: dict, index: dict[str, int]) -> dict:

@@ -6,6 +6,15 @@ from flask import current_app, g, request
 LANGUAGE_COOKIE = "jejak_lang"
 
 
+def N_(message: str) -> str:
+    """Mark a message for translation where it is made; it is kept in English and translated where shown.
+
+    For messages stored or raised before anyone's language is known (job states, service
+    errors); ``pybabel extract`` collects them by this name.
+    """
+    return message
+
+
 def select_locale() -> str:
     """Pick the UI language: explicit choice for this request, cookie, browser, then 'id'."""
     languages = current_app.config["LANGUAGES"]

@@ -157,8 +157,9 @@ class _CancellableModel:
 @_as_starter
 def coding(ctx: JobContext) -> None:
     """KBLI-code a wave's submitted business descriptions (survey_app.sectors.service.code_wave)."""
-    from survey_app.sectors.models import ModelNotUsable, sector_model
+    from survey_app.sectors.models import ModelNotUsable
     from survey_app.sectors.service import CodingError, code_wave, coded_questions
+    from survey_app.sectors.versions import sector_model
 
     wave = _wave(ctx)
     try:

@@ -25,15 +25,11 @@ from flask import current_app
 from sqlalchemy import update
 
 from survey_app.extensions import db
+from survey_app.i18n import N_  # noqa: F401  (jobs' modules mark their messages with it from here)
 from survey_app.models import Job
 from survey_app.models.types import utcnow
 
 log = logging.getLogger(__name__)
-
-
-def N_(message: str) -> str:
-    """Mark a job message for translation; it is stored in English and translated when shown."""
-    return message
 
 
 class JobFailed(Exception):

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import Field, HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.core import Label, UnboundField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey_app.questionnaire.definition import Page, Question, Questionnaire
@@ -47,8 +48,10 @@ class PageForm(FlaskForm):
     question revealed by the answers just given is asked, not reported as an error.
     """
 
-    revision = HiddenField()
-    shown = HiddenField()
+    # Hidden fields never show a label; giving one spares WTForms a gettext call, which makes
+    # Flask-WTF load its translations from disk on every request.
+    revision = HiddenField(label="revision")
+    shown = HiddenField(label="shown")
 
     def shown_names(self) -> set[str] | None:
         """Questions visible when the form was sent; None when the page did not say."""
@@ -223,26 +226,44 @@ def build_page_form(questionnaire: Questionnaire, page: Page, language: str, ans
 
     Without ``formdata`` the fields show the saved ``answers``.
     """
-    items = {
+    items = _items(questionnaire, page, language, answers, respondent)
+    form_class = page_form_class(questionnaire, page, language, items)
+    form = form_class(formdata=formdata, data=_initial_data(page, answers, prefill=formdata is None), **kwargs)
+    for name, choices in _field_choices(questionnaire, page, language, respondent, items):
+        form[name].choices = choices
+    return form
+
+
+def _items(questionnaire: Questionnaire, page: Page, language: str, answers: Mapping[str, Any],
+           respondent: Respondent) -> dict[str, tuple[tuple[str, str], ...]]:
+    return {
         q.name: tuple((c.name, c.label.get(language))
                       for c in each_of_items(q, questionnaire, answers, respondent))
         for q in page.questions if q.each_of
     }
-    form_class = page_form_class(questionnaire, page, language, items)
-    static = _static_choices(questionnaire, page, language)
+
+
+def _initial_data(page: Page, answers: Mapping[str, Any], prefill: bool) -> dict[str, Any]:
+    """The fields' data from the saved answers (and defaults when ``prefill``)."""
     data: dict[str, Any] = {}
     for question in page.questions:
         if not question.has_field:
             continue
         value = answers.get(question.name)
-        if value is None and question.default is not None and formdata is None:
+        if value is None and question.default is not None and prefill:
             value = default_value(question, answers)
         if question.each_of and isinstance(value, dict):
             for item, item_value in value.items():
                 data[_item_field_name(question.name, item)] = _as_field_text(question, item_value)
         elif value is not None:
             data[question.name] = _as_field_text(question, value)
-    form = form_class(formdata=formdata, data=data, **kwargs)
+    return data
+
+
+def _field_choices(questionnaire: Questionnaire, page: Page, language: str, respondent: Respondent,
+                   items: Mapping[str, tuple[tuple[str, str], ...]]):
+    """(field name, choices) of every choice field of the page."""
+    static = _static_choices(questionnaire, page, language)
     for question in page.questions:
         if not question.is_select:
             continue
@@ -250,11 +271,116 @@ def build_page_form(questionnaire: Questionnaire, page: Page, language: str, ans
         choices = static.get(question.name)
         if choices is None:
             choices = [(c.name, c.label.get(language)) for c in _unfiltered(question, respondent)]
-        targets = ([form[_item_field_name(question.name, n)] for n, _label in items.get(question.name, ())]
-                   if question.each_of else [form[question.name]])
-        for field in targets:
-            field.choices = choices
-    return form
+        if question.each_of:
+            for item_name, _label in items.get(question.name, ()):
+                yield _item_field_name(question.name, item_name), choices
+        else:
+            yield question.name, choices
+
+
+# --------------------------------------------------------------------------- page views (GET)
+
+class ShownField:
+    """A field as a page view shows it: what the templates read of a WTForms field, without one.
+
+    ``data`` follows WTForms' own processing of saved data (no form data on a GET), so the
+    page is the same either way (tests compare the two). Rendering the widget itself
+    (``field(**attrs)``) is handed to a real WTForms field, built only when a page needs it.
+    """
+
+    __slots__ = ("id", "name", "label", "choices", "data", "raw_data", "_view")
+
+    def __init__(self, view: PageView, name: str, label: Label, data: Any, choices=None):
+        self.id = self.name = name
+        self.label = label
+        self.data = data
+        self.raw_data: list | None = None
+        self.choices = choices
+        self._view = view
+
+    def _value(self) -> str:
+        return str(self.data) if self.data is not None else ""
+
+    def __call__(self, **attrs: Any) -> Markup:
+        real = self._view.real_form()[self.name]
+        real.data, real.raw_data = self.data, self.raw_data
+        return real(**attrs)
+
+
+class _HiddenInput:
+    """``<input type="hidden">`` exactly as WTForms renders a HiddenField (sorted attributes)."""
+
+    __slots__ = ("name", "data")
+
+    def __init__(self, name: str, data: Any = None):
+        self.name, self.data = name, data
+
+    def __html__(self) -> str:
+        value = "" if self.data is None else self.data
+        return Markup('<input id="%s" name="%s" type="hidden" value="%s">') % (self.name, self.name, value)
+
+
+class PageView:
+    """A page's form for a GET: field metadata compiled once per form class, values per request.
+
+    Stands in for :func:`build_page_form` when nothing was posted: instantiating WTForms
+    (binding every field, gettext for labels, processing) is most of a form's cost and a
+    GET needs none of it.
+    """
+
+    def __init__(self, questionnaire: Questionnaire, page: Page, language: str, answers: Mapping[str, Any],
+                 respondent: Respondent):
+        self._args = (questionnaire, page, language, answers, respondent)
+        self._real: PageForm | None = None
+        items = _items(questionnaire, page, language, answers, respondent)
+        form_class = page_form_class(questionnaire, page, language, items)
+        data = _initial_data(page, answers, prefill=True)
+        self._fields: dict[str, ShownField] = {}
+        for name, kind, label in _field_specs(form_class):
+            self._fields[name] = ShownField(self, name, label, _processed(kind, data.get(name)))
+        for name, choices in _field_choices(questionnaire, page, language, respondent, items):
+            self._fields[name].choices = choices
+        self.revision = _HiddenInput("revision")
+
+    def __getitem__(self, name: str) -> ShownField:
+        return self._fields[name]
+
+    def real_form(self) -> PageForm:
+        """The WTForms form of this page view (built on first use)."""
+        if self._real is None:
+            self._real = build_page_form(*self._args)
+        return self._real
+
+
+_SPECS: weakref.WeakKeyDictionary[type, tuple[tuple[str, str, Label], ...]] = weakref.WeakKeyDictionary()
+
+
+def _field_specs(form_class: type[PageForm]) -> tuple[tuple[str, str, Label], ...]:
+    """(name, kind, label) of the question fields of a form class, read once from its unbound fields."""
+    specs = _SPECS.get(form_class)
+    if specs is None:
+        found = []
+        for name, unbound in vars(form_class).items():
+            if not isinstance(unbound, UnboundField) or name in ("revision", "shown"):
+                continue
+            kind = ("multiple" if issubclass(unbound.field_class, SelectMultipleField) else
+                    "single" if issubclass(unbound.field_class, RadioField) else "text")
+            found.append((name, kind, Label(name, unbound.kwargs.get("label"))))
+        specs = tuple(found)
+        _SPECS[form_class] = specs
+    return specs
+
+
+def _processed(kind: str, value: Any) -> Any:
+    """A field's data as WTForms' ``process_data`` leaves it for ``value``."""
+    if kind == "multiple":
+        try:
+            return [str(v) for v in value]
+        except (ValueError, TypeError):
+            return None
+    if kind == "single":
+        return str(value) if value is not None else None
+    return value
 
 
 def default_value(question: Question, answers: Mapping[str, Any]) -> Any:

@@ -6,6 +6,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+from wtforms.fields.core import Label
+
 from survey_app.questionnaire.definition import Page, Question, Questionnaire
 from survey_app.questionnaire.expressions import PREVIOUS, Expression, is_empty, to_number
 from survey_app.questionnaire.forms import input_tag, option_tags
@@ -13,6 +18,7 @@ from survey_app.questionnaire.labels import fillable, interpolate
 from survey_app.questionnaire.logic import Respondent, choices_for, each_of_items, question_applies
 from survey_app.questionnaire.traversal import Visit, Walk
 from survey_app.questionnaire.values import format_number
+from survey_app.respondent import compiled
 
 # Longer single-choice lists (e.g. 38 provinces) become a <select>: less scrolling on a phone.
 DROPDOWN_THRESHOLD = 15
@@ -85,18 +91,22 @@ def page_context(*, token: str, questionnaire: Questionnaire, walk: Walk, visit:
         dropdown = bool(question.type == "select_one" and fields and len(fields[0].choices) > DROPDOWN_THRESHOLD)
         attrs = _input_attributes(question, error)
         text_like = question.has_field and not question.is_select and not question.each_of
-        # --- previous: ${…} in label and hint (earlier pages' answers, previous.*), as plain text
+        # --- previous: ${…} in label and hint (earlier pages' answers, previous.*), as plain text.
+        # A new Label per request: page views share their Label objects between people.
         names = fillable(questionnaire).get(question.name)
         for field in fields:
             if "${" in field.label.text:
-                field.label.text = interpolate(field.label.text, visit.scope, language, names)
+                field.label = Label(field.label.field_id, interpolate(field.label.text, visit.scope, language, names))
         label = interpolate(question.label.get(language), visit.scope, language, names)
         hint = interpolate(question.hint.get(language), visit.scope, language, names) if question.hint else None
-        blocks.append({"question": question, "fields": fields, "hidden": not applies, "error": error,
-                       "attrs": attrs, "dropdown": dropdown, "label": label, "hint": hint,
-                       "input": input_tag(questionnaire, page, language, fields[0], attrs) if text_like else None,
-                       "options": (option_tags(questionnaire, page, language, question, fields[0].data)
-                                   if dropdown else None)})
+        block = {"question": question, "fields": fields, "hidden": not applies, "error": error,
+                 "attrs": attrs, "dropdown": dropdown, "label": label, "hint": hint,
+                 "input": input_tag(questionnaire, page, language, fields[0], attrs) if text_like else None,
+                 "options": (option_tags(questionnaire, page, language, question, fields[0].data)
+                             if dropdown else None)}
+        # The block's HTML from its compiled form (None: the template renders the macro).
+        block["html"] = compiled.block_html(questionnaire, page, language, block)
+        blocks.append(block)
     previous = walk.previous_visit(visit)
     return {
         "token": token, "questionnaire": questionnaire, "page": page, "visit": visit, "form": form,
@@ -111,7 +121,37 @@ def page_context(*, token: str, questionnaire: Questionnaire, walk: Walk, visit:
         "error_count": len(errors),
         "revealed": bool(revealed),
         "shown": ",".join(b["question"].name for b in blocks if not b["hidden"]),
+        "texts": page_texts(),
     }
+
+
+_TEXTS: dict[str, dict[str, Markup]] = {}
+
+
+def page_texts() -> Mapping[str, Markup]:
+    """The page's fixed interface texts in the current locale, translated once per process.
+
+    A gettext lookup per text per request was a measurable part of rendering a page. Like
+    Jinja's gettext, the translations are trusted markup, so the page reads exactly the same.
+    """
+    locale = str(get_locale())
+    texts = _TEXTS.get(locale)
+    if texts is None:
+        texts = {key: Markup(text) for key, text in {  # noqa: S704  # nosec B704  # our own catalogue
+            "back": _("Back"),
+            "save_and_add": _("Save and add another"),
+            "save_and_continue": _("Save and continue"),
+            "saved_each_page": _("Your answers are saved on each page. You can close this page and continue "
+                                 "later from the same link."),
+            "draft_unsaved": _("Not saved yet: press “Save and continue” to save what you typed."),
+            "draft_restored": _("What you typed earlier on this phone is back. It is not saved yet: press "
+                                "“Save and continue”."),
+            "draft_failed": _("Could not reach the server, so nothing was saved. Your answers are still here: "
+                              "check your connection and press “Save and continue” again."),
+            "draft_sending": _("Saving…"),
+        }.items()}
+        _TEXTS[locale] = texts
+    return texts
 
 
 def _count_capped(page: Page, walk: Walk) -> int | None:

@@ -7,15 +7,31 @@ is not a follow-up or a questionnaire that reads no earlier answer (the common c
 from __future__ import annotations
 
 import dataclasses
+from typing import Protocol
 
-from survey_app.models import Invitation
 from survey_app.questionnaire.logic import Respondent
 from survey_app.questionnaire.previous import previous_names
 from survey_app.questionnaire.service import compiled_questionnaire
 from survey_app.waves.panel import earlier_answers
 
 
-def attach(respondent: Respondent, invitation: Invitation) -> Respondent:
+class _Wave(Protocol):
+    @property
+    def questionnaire_id(self) -> int: ...
+    @property
+    def follow_up_of_id(self) -> int | None: ...
+
+
+class _Link(Protocol):
+    """What :func:`attach` reads of a link: an ORM invitation or the service's ``Link`` record."""
+
+    @property
+    def alumnus_id(self) -> int: ...
+    @property
+    def wave(self) -> _Wave: ...
+
+
+def attach(respondent: Respondent, invitation: _Link) -> Respondent:
     """``respondent`` with the earlier answers the questionnaire reads (and nothing else).
 
     Only the questions named in ``${previous.…}`` are kept, so neither the engine nor the page

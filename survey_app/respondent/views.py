@@ -15,20 +15,33 @@ from werkzeug.exceptions import HTTPException
 from survey_app.extensions import db, limiter
 from survey_app.i18n import LANGUAGE_COOKIE
 from survey_app.models.types import as_utc
-from survey_app.questionnaire.forms import build_page_form
+from survey_app.questionnaire.forms import PageForm, PageView, build_page_form
 from survey_app.questionnaire.service import compiled_questionnaire
 from survey_app.questionnaire.traversal import Visit, walk
-from survey_app.respondent import presenter, service
+from survey_app.respondent import compiled, presenter, service
 from survey_app.respondent.service import Conflict
 
 bp = Blueprint("respondent", __name__)
 
 
 @bp.before_request
-def read_only_requests_skip_transactions() -> None:
-    """Respondent GETs only read: on PostgreSQL run them without BEGIN/ROLLBACK round trips."""
-    if request.method == "GET" and db.engine.dialect.name == "postgresql":
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+def single_statement_requests_skip_transactions() -> None:
+    """On PostgreSQL, run page views and page saves without BEGIN/COMMIT round trips.
+
+    A GET only reads; a page POST reads the link with one query and writes with one
+    statement guarded by the response's revision (see :func:`service._write`), so each is
+    atomic on its own and a transaction around them would add two round trips, not safety.
+    They run on a plain Core connection in autocommit mode (no ORM session bookkeeping).
+    """
+    if (request.method == "GET" or request.endpoint == "respondent.page") and \
+            db.engine.dialect.name == "postgresql":
+        service.use_autocommit_connection()
+
+
+@bp.teardown_request
+def release_connection(_error: BaseException | None) -> None:
+    """Give the request's autocommit connection back to the pool."""
+    service.release_autocommit_connection()
 
 
 def _only_failures(response) -> bool:
@@ -161,23 +174,27 @@ def page(token: str, page_name: str, instance: int | None):
             abort(404)  # answers posted for an instance that does not exist
         return redirect(_visit_url(token, result.resume_visit(response.current_page)), 303)
     language = g.language
-    form = build_page_form(questionnaire, page_def, language, visit.scope, respondent,
-                           formdata=request.form if request.method == "POST" else None)
-    status = 200
     errors: dict[str, str] = {}
+    status = 200
+    form: PageForm | PageView
     if request.method == "POST":
-        if not form.validate():  # CSRF and field processing
-            if form.errors.get("csrf_token"):
-                abort(400)
-        if form.collect(questionnaire, page_def, visit.scope, respondent, language):
+        # CSRFProtect checked the token before this view ran: the form does not check it again.
+        posted = build_page_form(questionnaire, page_def, language, visit.scope, respondent,
+                                 formdata=request.form, meta={"csrf": False})
+        if posted.collect(questionnaire, page_def, visit.scope, respondent, language):
             try:
-                return _save_and_continue(token, questionnaire, response, respondent, visit, form)
+                return _save_and_continue(token, questionnaire, invitation, respondent, visit, posted)
             except Conflict:
                 return _conflict(token)
         # Only newly revealed questions missing (JavaScript off): ask them, it is no error.
-        errors = form.answer_errors
+        errors = posted.answer_errors
         status = 422 if errors else 200
+        form = posted
     else:
+        if compiled.ENABLED:
+            form = PageView(questionnaire, page_def, language, visit.scope, respondent)  # no WTForms on a GET
+        else:
+            form = build_page_form(questionnaire, page_def, language, visit.scope, respondent)
         form.revision.data = str(response.revision)
         if request.args.get("check"):  # sent back by the submit re-check: show what is wrong
             errors = result.problems(visit, language)
@@ -190,13 +207,13 @@ def page(token: str, page_name: str, instance: int | None):
     ), status
 
 
-def _save_and_continue(token, questionnaire, response, respondent, visit, form):
+def _save_and_continue(token, questionnaire, invitation, respondent, visit, form):
     consent = questionnaire.consent
     if consent is not None and consent.question in form.answers and \
             form.answers[consent.question] != consent.accept:
-        service.decline(response, questionnaire, form.answers[consent.question], form.revision.data)
+        service.decline(invitation, questionnaire, form.answers[consent.question], form.revision.data)
         return redirect(url_for(".entry", token=token), 303)
-    destination = service.save_page(response, questionnaire, respondent, visit, form.answers, form.cleared,
+    destination = service.save_page(invitation, questionnaire, respondent, visit, form.answers, form.cleared,
                                     form.revision.data, add_another=bool(request.form.get("add_another")))
     return redirect(_visit_url(token, destination), 303)
 
@@ -247,7 +264,7 @@ def submit(token: str):
         return redirect(url_for(".page", token=token, page_name=visit.page.name, instance=visit.instance,
                                 check=1), 303)
     try:
-        service.submit(response, request.form.get("revision"), answers=result.answers)
+        service.submit(invitation, request.form.get("revision"), answers=result.answers)
     except Conflict:
         return _conflict(token)
     return redirect(url_for(".entry", token=token), 303)
@@ -262,7 +279,7 @@ def undo_decline(token: str):
     if not FlaskForm().validate_on_submit() or response is None or response.declined_at is None:
         abort(400)
     try:
-        service.withdraw_decline(response, request.form.get("revision"))
+        service.withdraw_decline(invitation, request.form.get("revision"))
     except Conflict:
         return _conflict(token)
     return redirect(url_for(".entry", token=token), 303)

@@ -1,13 +1,16 @@
 """`flask sectors …`: KBLI coding of business descriptions from the command line."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from survey_app.models import Wave
-from survey_app.sectors.models import ModelNotUsable, sector_model
+from survey_app.sectors.models import ModelNotUsable
 from survey_app.sectors.service import CodingError, code_wave, status_counts, write_training_data
+from survey_app.sectors.versions import sector_model
 from survey_app.waves.service import WaveError, find_wave
 
 sectors_cli = AppGroup("sectors", help="Code business descriptions into KBLI 2020 sectors.")
@@ -86,16 +89,23 @@ def echo_comparison(row) -> None:
                               "worse on " + ", ".join(table.get("worse", [])) + ": will not be promoted"))
 
 
+# The jobs package runs sector coding and retraining (jobs → sectors), so this module starts a
+# job through a starter the app's CLI set-up hands it (survey_app/cli.py): no import cycle.
+_start_job: Callable[[str], tuple[int, bool]] | None = None
+
+
+def use_job_starter(start: Callable[[str], tuple[int, bool]]) -> None:
+    """Set how a command starts a background job: ``start(kind) -> (job id, reused)``; RuntimeError if it cannot."""
+    global _start_job
+    _start_job = start
+
+
 @sectors_cli.command("retrain")
 @click.option("--wait", is_flag=True, help="Retrain in this process now and print the comparison "
                                            "(default: start a background job for `flask jobs worker`).")
 def retrain_command(wait: bool) -> None:
     """Train a candidate model on people's codes from the review queue and compare it with the active one."""
-    from types import SimpleNamespace
-
     from survey_app.audit import cli_actor
-    from survey_app.jobs import service
-    from survey_app.jobs.queue import QueueUnavailable
     from survey_app.sectors.retraining import readiness, refusal, retrain
     from survey_app.sectors.versions import VersionRefused
 
@@ -103,12 +113,13 @@ def retrain_command(wait: bool) -> None:
     if refused is not None:
         raise click.ClickException(refused.english())
     if not wait:
-        person = SimpleNamespace(id=None, role="admin", email=cli_actor())
+        if _start_job is None:
+            raise click.ClickException("background jobs are not set up in this process; use --wait")
         try:
-            started = service.start_job("sectors.retrain", user=person, wave_id=None, params={})
-        except QueueUnavailable as error:
+            job_id, reused = _start_job("sectors.retrain")
+        except RuntimeError as error:
             raise click.ClickException(str(error)) from None
-        click.echo(f"job {started.job.id} {'already running' if started.reused else 'queued'}; "
+        click.echo(f"job {job_id} {'already running' if reused else 'queued'}; "
                    "a worker runs it (`flask jobs worker`); see `flask sectors models` afterwards")
         return
     try:

@@ -32,21 +32,6 @@ def model_key() -> str:
     return hmac.new(secret_bytes, b"jejak model file signing v1", hashlib.sha256).hexdigest()
 
 
-def sector_model(path: str | None = None) -> SectorClassifier:
-    """The model to code with: ``path``, else the active model version (retrain: promoted or rolled
-    back to on the staff site), else ``SECTOR_MODEL``, else the (signed) default model."""
-    if path is None:
-        from survey_app.sectors.versions import VersionRefused, active_model
-
-        try:
-            active = active_model()
-        except VersionRefused as refused:
-            raise ModelNotUsable(f"the active KBLI model cannot be used: {refused.english()}") from None
-        if active is not None:
-            return active
-    return configured_model(path)
-
-
 def configured_model(path: str | None = None) -> SectorClassifier:
     """``path``, else ``SECTOR_MODEL``, else the (signed) default model: the model before any promotion."""
     key = model_key()

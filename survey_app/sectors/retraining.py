@@ -24,7 +24,7 @@ from analysis.sectors import model_version
 from analysis.sectors.retrain import check_enough_codes, promotion_table, split_people_codes, train_with_people_codes
 from survey_app.audit import record
 from survey_app.extensions import db
-from survey_app.jobs.runner import N_
+from survey_app.i18n import N_
 from survey_app.models import SectorCode, SectorModelVersion
 from survey_app.sectors.versions import VersionRefused, ensure_baseline, load_version, save_version_file
 

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from analysis.sectors.agreement import agreement_report
 from survey_app.extensions import db
-from survey_app.jobs.runner import N_
+from survey_app.i18n import N_
 from survey_app.models import Invitation, Response, SecondCode, SectorCode, Wave
 from survey_app.sectors import kbli
 from survey_app.sectors.versions import VersionRefused

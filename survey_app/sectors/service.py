@@ -14,7 +14,8 @@ from survey_app.models import Invitation, Response, SectorCode, Wave
 from survey_app.models.types import utcnow
 from survey_app.questionnaire.service import compiled_questionnaire
 from survey_app.sectors import kbli
-from survey_app.sectors.models import ModelNotUsable, sector_model
+from survey_app.sectors.models import ModelNotUsable
+from survey_app.sectors.versions import sector_model
 
 BATCH = 5000
 

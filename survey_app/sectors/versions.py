@@ -20,9 +20,10 @@ from analysis import ModelFileError, SectorClassifier, load_model, save_model
 from analysis.sectors import model_version
 from survey_app.audit import record
 from survey_app.extensions import db
-from survey_app.jobs.runner import N_
+from survey_app.i18n import N_
 from survey_app.models import SectorModelVersion
 from survey_app.models.types import utcnow
+from survey_app.sectors.models import ModelNotUsable, configured_model, model_key
 
 MODELS_FOLDER = "sector-models"
 MIN_PREFIX = 6  # characters of a version hash that name it on the command line
@@ -84,7 +85,6 @@ def find_version(text: str) -> SectorModelVersion:
 
 def load_version(row: SectorModelVersion) -> SectorClassifier:
     """The model of ``row``, verified: signed with the app's key, same scikit-learn, KBLI 2020 codes."""
-    from survey_app.sectors.models import model_key
 
     path = file_of(row)
     key = model_key()
@@ -118,7 +118,6 @@ def active_model() -> SectorClassifier | None:
 
 def save_version_file(model: SectorClassifier, metadata: dict) -> str:
     """Write ``model`` signed with the app's key; returns its path relative to the instance folder."""
-    from survey_app.sectors.models import model_key
 
     name = f"sector-model-{model_version(model)[:24]}.npz"
     save_model(model, models_dir() / name, metadata=metadata, key=model_key())
@@ -127,7 +126,6 @@ def save_version_file(model: SectorClassifier, metadata: dict) -> str:
 
 def ensure_baseline(actor: str) -> SectorModelVersion:
     """The active version; registers the model in use so far as the baseline when there is none."""
-    from survey_app.sectors.models import ModelNotUsable, configured_model
 
     row = active_version()
     if row is not None:
@@ -209,3 +207,16 @@ def rollback(row: SectorModelVersion) -> SectorModelVersion:
                                 "never was (promote a candidate instead)."), version=row.version[:12])
     load_version(row)
     return _switch(row, "sectors.model_rollback", {})
+
+
+def sector_model(path: str | None = None) -> SectorClassifier:
+    """The model to code with: ``path``, else the active model version (promoted or rolled back
+    to on the staff site), else ``SECTOR_MODEL``, else the (signed) default model."""
+    if path is None:
+        try:
+            active = active_model()
+        except VersionRefused as refused:
+            raise ModelNotUsable(f"the active KBLI model cannot be used: {refused.english()}") from None
+        if active is not None:
+            return active
+    return configured_model(path)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
@@ -42,7 +42,14 @@ def earlier_waves(wave: Wave) -> list[Wave]:
     return chain
 
 
-def earlier_answers(alumnus_id: int, wave: Wave) -> dict[str, Any] | None:
+class FollowsUp(Protocol):
+    """A wave, or a record of one, that knows which wave it follows up."""
+
+    @property
+    def follow_up_of_id(self) -> int | None: ...
+
+
+def earlier_answers(alumnus_id: int, wave: FollowsUp) -> dict[str, Any] | None:
     """The alumnus' answers in the wave that ``wave`` follows up, or None.
 
     None when ``wave`` is not a follow-up, the person was not invited to or did not start

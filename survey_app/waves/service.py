@@ -17,14 +17,10 @@ from sqlalchemy.orm import aliased
 
 from survey_app.audit import record
 from survey_app.extensions import db
+from survey_app.i18n import N_
 from survey_app.models import Invitation, Questionnaire, Wave
 from survey_app.questionnaire.previous import unknown_previous_references
 from survey_app.questionnaire.service import compiled_questionnaire
-
-
-def N_(message: str) -> str:
-    """Mark a message for translation; it is kept in English and translated where shown."""
-    return message
 
 
 class WaveError(Exception):

@@ -2,7 +2,8 @@
 import pytest
 
 from analysis import save_model
-from survey_app.sectors.models import ModelNotUsable, model_key, sector_model
+from survey_app.sectors.models import ModelNotUsable, model_key
+from survey_app.sectors.versions import sector_model
 
 
 def test_the_app_refuses_an_unsigned_model_file(app, default_model, tmp_path):

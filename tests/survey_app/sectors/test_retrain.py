@@ -10,10 +10,10 @@ from analysis import SectorClassifier, save_model
 from analysis.sectors import load_labelled, storage
 from survey_app.extensions import db
 from survey_app.models import AdminUser, AuditEvent, SectorCode, SectorModelVersion, Wave
-from survey_app.sectors.models import model_key, sector_model
+from survey_app.sectors.models import model_key
 from survey_app.sectors.retraining import readiness, retrain
 from survey_app.sectors.service import code_wave, record_manual_code
-from survey_app.sectors.versions import VersionRefused, active_version, ensure_baseline, promote, rollback
+from survey_app.sectors.versions import VersionRefused, active_version, ensure_baseline, promote, rollback, sector_model
 from tests import factories
 from tests.survey_app.admin.conftest import csrf_of, login
 from tests.survey_app.jobs.flow import follow
