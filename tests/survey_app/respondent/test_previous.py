@@ -187,3 +187,28 @@ def test_review_and_submit_recheck_use_the_earlier_answers(app, browser):
         response = db.session.scalars(select(Response).order_by(Response.id.desc())).first()
         assert response.submitted_at is not None
         assert response.answers == {"still_running": "no"}
+
+
+def test_each_person_sees_only_their_own_earlier_answer(app):
+    """Page parts are compiled once and shared; a text that shows an earlier answer never is."""
+    from tests.survey_app.respondent.conftest import Browser
+
+    with app.app_context():
+        first = factories.make_wave(factories.make_questionnaire(EARLIER).id, name="w1")
+        second = factories.make_wave(factories.make_questionnaire(FOLLOW_UP).id, name="w2")
+        second.follow_up_of_id = first.id
+        tokens = {}
+        for description in ("warung kopi", "jasa desain grafis"):
+            alumnus = factories.make_alumnus([])
+            invitation, _token = factories.make_invitation(first, alumnus, status="submitted")
+            db.session.add(Response(invitation_id=invitation.id, language="id", submitted_at=utcnow(),
+                                    answers={"consent": "yes", "business_description": description}))
+            db.session.commit()
+            tokens[description] = factories.make_invitation(second, alumnus)[1]
+
+    for _round in range(2):  # the second round is served from whatever the first one compiled
+        for description, token in tokens.items():
+            html = _first_page(Browser(app.test_client()), token).response.get_data(as_text=True)
+            other = next(d for d in tokens if d != description)
+            assert f"Last time you told us you ran: {description}." in html
+            assert other not in html
