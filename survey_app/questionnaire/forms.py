@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 import threading
 import weakref
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import Any, cast
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -19,7 +19,7 @@ from wtforms import Field, HiddenField, RadioField, SelectMultipleField, StringF
 from wtforms.fields.core import Label, UnboundField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from survey_app.questionnaire.definition import Page, Question, Questionnaire
+from survey_app.questionnaire.definition import Choice, Page, Question, Questionnaire
 from survey_app.questionnaire.expressions import is_empty
 from survey_app.questionnaire.logic import Respondent, choices_for, each_of_items, question_applies
 from survey_app.questionnaire.traversal import calculate, count_problem
@@ -187,7 +187,7 @@ def _make_field(question: Question, language: str, name: str | None = None, labe
 
 
 # Form classes per compiled questionnaire; weak keys so they go when the questionnaire does.
-_CACHE: weakref.WeakKeyDictionary[Questionnaire, dict[tuple, type[PageForm]]] = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[Questionnaire, dict[tuple[Any, ...], type[PageForm]]] = weakref.WeakKeyDictionary()
 _CACHE_LOCK = threading.Lock()
 
 
@@ -221,7 +221,7 @@ def page_form_class(questionnaire: Questionnaire, page: Page, language: str,
 
 
 def build_page_form(questionnaire: Questionnaire, page: Page, language: str, answers: Mapping[str, Any],
-                    respondent: Respondent, formdata=None, **kwargs) -> PageForm:
+                    respondent: Respondent, formdata: Any = None, **kwargs: Any) -> PageForm:
     """Instantiate the page's form with choices set for this respondent.
 
     Without ``formdata`` the fields show the saved ``answers``.
@@ -261,7 +261,7 @@ def _initial_data(page: Page, answers: Mapping[str, Any], prefill: bool) -> dict
 
 
 def _field_choices(questionnaire: Questionnaire, page: Page, language: str, respondent: Respondent,
-                   items: Mapping[str, tuple[tuple[str, str], ...]]):
+                   items: Mapping[str, tuple[tuple[str, str], ...]]) -> Iterator[tuple[str, list[tuple[str, str]]]]:
     """(field name, choices) of every choice field of the page."""
     static = _static_choices(questionnaire, page, language)
     for question in page.questions:
@@ -290,11 +290,11 @@ class ShownField:
 
     __slots__ = ("id", "name", "label", "choices", "data", "raw_data", "_view")
 
-    def __init__(self, view: PageView, name: str, label: Label, data: Any, choices=None):
+    def __init__(self, view: PageView, name: str, label: Label, data: Any, choices: Any = None):
         self.id = self.name = name
         self.label = label
         self.data = data
-        self.raw_data: list | None = None
+        self.raw_data: list[Any] | None = None
         self.choices = choices
         self._view = view
 
@@ -304,7 +304,7 @@ class ShownField:
     def __call__(self, **attrs: Any) -> Markup:
         real = self._view.real_form()[self.name]
         real.data, real.raw_data = self.data, self.raw_data
-        return real(**attrs)
+        return cast(Markup, real(**attrs))  # WTForms fields render Markup
 
 
 class _HiddenInput:
@@ -397,7 +397,7 @@ def default_value(question: Question, answers: Mapping[str, Any]) -> Any:
     return None if is_empty(value) else value
 
 
-_STATIC: weakref.WeakKeyDictionary[Questionnaire, dict[tuple, dict]] = weakref.WeakKeyDictionary()
+_STATIC: weakref.WeakKeyDictionary[Questionnaire, dict[tuple[Any, ...], dict[str, Any]]] = weakref.WeakKeyDictionary()
 
 
 def _static_choices(questionnaire: Questionnaire, page: Page, language: str) -> dict[str, list[tuple[str, str]]]:
@@ -418,7 +418,7 @@ def _static_choices(questionnaire: Questionnaire, page: Page, language: str) -> 
     return found
 
 
-_OPTIONS: weakref.WeakKeyDictionary[Questionnaire, dict[tuple, tuple]] = weakref.WeakKeyDictionary()
+_OPTIONS: weakref.WeakKeyDictionary[Questionnaire, dict[tuple[Any, ...], tuple[Any, ...]]] = weakref.WeakKeyDictionary()
 
 
 def option_tags(questionnaire: Questionnaire, page: Page, language: str, question: Question,
@@ -445,7 +445,8 @@ def option_tags(questionnaire: Questionnaire, page: Page, language: str, questio
     return Markup("").join(chosen if value == selected else plain for value, plain, chosen in tags)
 
 
-_INPUTS: weakref.WeakKeyDictionary[Questionnaire, dict[tuple, tuple[Markup, Markup]]] = weakref.WeakKeyDictionary()
+_INPUTS: weakref.WeakKeyDictionary[Questionnaire, dict[tuple[Any, ...], tuple[Markup, Markup]]] = (
+    weakref.WeakKeyDictionary())
 _HOLE = "\x00value\x00"
 
 
@@ -471,7 +472,7 @@ def input_tag(questionnaire: Questionnaire, page: Page, language: str, field: Fi
         finally:
             field.raw_data, field.data = saved
         if html.count(_HOLE) != 1:
-            return field(**attrs)  # an unexpected widget: render it the ordinary way
+            return cast(Markup, field(**attrs))  # an unexpected widget: render it the ordinary way
         before, after = html.split(_HOLE)
         # Both halves come from the widget's own rendering (already escaped HTML); the value goes
         # between them through escape() below.
@@ -480,7 +481,7 @@ def input_tag(questionnaire: Questionnaire, page: Page, language: str, field: Fi
     return parts[0] + escape(field._value()) + parts[1]
 
 
-def _unfiltered(question: Question, respondent: Respondent):
+def _unfiltered(question: Question, respondent: Respondent) -> tuple[Choice, ...]:
     return respondent.training_choices() if question.choices_from == "roster_trainings" else question.choices
 
 
