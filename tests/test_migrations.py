@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -105,6 +106,21 @@ def test_the_first_revision_is_frozen():
     path = Path(__file__).resolve().parents[1] / "migrations" / "versions" / f"{FIRST_REVISION}_initial_schema.py"
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     assert digest == FROZEN_SHA256, "the first revision was edited: restore it and add a new revision instead"
+
+
+# Later revisions once shipped are history too: a database made with one must keep upgrading.
+SHIPPED_SHA256 = {
+    "20261130_jobs_background_jobs.py": "edd343b3c2184f4b4ad27bc6dc108a9a4c5a865ce7a9d7724293c39f7c779a52",
+    "20261201_followup_follow_up_waves.py": "8512bdb95264b2ea3efd066606a57e108cd1f43f218ada4474c2029d2ebe074e",
+    "20261201_retrain_model_versions.py": "5e9c14f8aa625d3da1f0c885eb30f54cda13e51e4e57e0591b0e251fa8a49791",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED_SHA256))
+def test_shipped_revisions_are_frozen(name):
+    path = Path(__file__).resolve().parents[1] / "migrations" / "versions" / name
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == SHIPPED_SHA256[name], (
+        f"{name} was edited: restore it and add a new revision instead")
 
 
 def test_migrations_match_models_and_run_both_ways(app):
