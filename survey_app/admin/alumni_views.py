@@ -5,7 +5,7 @@ ids may hold any character (``PKJ/2020/001``, ``..``) and would not survive as a
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -40,18 +40,11 @@ def alumni_search():
     return render_template("admin/alumni_search.html", term=term)
 
 
-def _alumnus_or_404(alumnus_id: int) -> Alumnus:
-    alumnus = db.session.get(Alumnus, alumnus_id)
-    if alumnus is None:
-        abort(404)
-    return alumnus
-
-
 @bp.get("/alumni/<int:alumnus_id>")
 @roles_required(*ADMIN_ONLY)
 def alumnus_detail(alumnus_id: int):
     """Contact details, roster trainings, invitations and their history (an audited view)."""
-    return _detail_page(_alumnus_or_404(alumnus_id), EraseForm())
+    return _detail_page(db.get_or_404(Alumnus, alumnus_id), EraseForm())
 
 
 def _detail_page(alumnus, erase_form: EraseForm, status: int = 200):
@@ -66,9 +59,7 @@ def _detail_page(alumnus, erase_form: EraseForm, status: int = 200):
 @roles_required(*ADMIN_ONLY)
 def reissue(invitation_id: int):
     """Give an invitation a new link; the old one stops working."""
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None:
-        abort(404)
+    invitation = db.get_or_404(Invitation, invitation_id)
     try:
         url = service.reissue_link(invitation)
     except service.ActionRefused as refused:
@@ -82,7 +73,7 @@ def reissue(invitation_id: int):
 @roles_required(*ADMIN_ONLY)
 def erase(alumnus_id: int):
     """Withdraw consent and erase every answer of the person (UU PDP right to erasure)."""
-    alumnus = _alumnus_or_404(alumnus_id)
+    alumnus = db.get_or_404(Alumnus, alumnus_id)
     form = EraseForm()
     if not form.validate_on_submit():
         form.reason.errors = [_("Give the reason for the erasure.")]

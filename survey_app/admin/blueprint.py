@@ -19,10 +19,7 @@ ADMIN_ONLY = ("admin",)
 
 def wave_or_404(wave_id: int) -> Wave:
     """The wave with this id, or a 404 page."""
-    wave = db.session.get(Wave, wave_id)
-    if wave is None:
-        abort(404)
-    return wave
+    return db.get_or_404(Wave, wave_id)
 
 
 # No list has this many pages; beyond it a page number would overflow the database's integers.

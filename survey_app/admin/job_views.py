@@ -66,15 +66,8 @@ def start_and_redirect(kind: str, *, wave_id: int | None, params: dict, personal
     return redirect(target, 303)
 
 
-def _job_or_404(job_id: int) -> Job:
-    job = db.session.get(Job, job_id)
-    if job is None:
-        abort(404)
-    return job
-
-
 def _visible_job(job_id: int) -> Job:
-    job = _job_or_404(job_id)
+    job = db.get_or_404(Job, job_id)
     if not service.may_see(current_user, job):
         abort(403)
     return job
@@ -124,7 +117,7 @@ def job_cancel(job_id: int):
 @roles_required(*ALL_ROLES)
 def job_download(job_id: int):
     """The job's result file; refusals (other person's, personal data, expired) are audited."""
-    job = _job_or_404(job_id)
+    job = db.get_or_404(Job, job_id)
     refusal = service.download_refusal(current_user, job)
     if refusal is not None:
         record_access("job.download_refused", f"job:{job.id}",

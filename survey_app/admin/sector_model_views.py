@@ -26,13 +26,6 @@ from survey_app.sectors.versions import VersionRefused, active_version, promote,
 menu_entry("admin.sector_models", _l("KBLI models"), DATA_ROLES)
 
 
-def _model_or_404(model_id: int) -> SectorModelVersion:
-    row = db.session.get(SectorModelVersion, model_id)
-    if row is None:
-        abort(404)
-    return row
-
-
 @bp.get("/sectors/models")
 @roles_required(*DATA_ROLES)
 def sector_models():
@@ -73,12 +66,12 @@ def _model_page(row: SectorModelVersion, status: int = 200):
 @roles_required(*DATA_ROLES)
 def sector_model(model_id: int):
     """One version: the comparison with the model it was compared with, and promote / roll back."""
-    return _model_page(_model_or_404(model_id))
+    return _model_page(db.get_or_404(SectorModelVersion, model_id))
 
 
 def _switch(model_id: int, action, done: str):
     """Run promote/rollback; on refusal show the model's page with the reason (409, nothing changed)."""
-    row = _model_or_404(model_id)
+    row = db.get_or_404(SectorModelVersion, model_id)
     if not ConfirmForm().validate():
         abort(400)
     try:

@@ -20,13 +20,6 @@ from survey_app.models.types import as_utc, utcnow
 menu_entry("admin.users", _l("Accounts"), ADMIN_ONLY)
 
 
-def _user_or_404(user_id: int) -> AdminUser:
-    user = db.session.get(AdminUser, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 def _refused(error: service.AccountError):
     flash(_("Not done: %(reason)s", reason=str(error)), "error")
     return redirect(url_for("admin.users"), 303)
@@ -46,7 +39,7 @@ def users():
 @roles_required(*ADMIN_ONLY)
 def user_set_active(user_id: int, action: str):
     """Deactivate (sessions end at once) or reactivate an account."""
-    user = _user_or_404(user_id)
+    user = db.get_or_404(AdminUser, user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -62,7 +55,7 @@ def user_set_active(user_id: int, action: str):
 @roles_required(*ADMIN_ONLY)
 def user_unlock(user_id: int):
     """Lift the lock set after too many wrong passwords."""
-    user = _user_or_404(user_id)
+    user = db.get_or_404(AdminUser, user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     service.unlock(user.email)
@@ -74,7 +67,7 @@ def user_unlock(user_id: int):
 @roles_required(*ADMIN_ONLY)
 def user_reset_password(user_id: int):
     """Give the account a new generated password, shown once; its sessions end."""
-    user = _user_or_404(user_id)
+    user = db.get_or_404(AdminUser, user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     password = service.reset_password(user.email)
