@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from functools import cached_property
 from typing import Any, Protocol, TypeVar
 
 # A parsed expression: nested lists as in the module docstring (JSON-ready, hence untyped items).
@@ -230,17 +231,21 @@ class Expression:
     source: str
     tree: Tree = field(compare=False, hash=False)
 
-    def references(self) -> set[str]:
+    def references(self) -> frozenset[str]:
         """Names of the questions of this questionnaire the expression reads (``${name}``)."""
-        found: set[str] = set()
-        _collect(self.tree, "ref", found)
-        return {name for name in found if not name.startswith(PREVIOUS)}
+        return self._references[0]
 
-    def previous_references(self) -> set[str]:
+    def previous_references(self) -> frozenset[str]:
         """Questions of the earlier wave read through ``${previous.name}`` (without the prefix)."""
+        return self._references[1]
+
+    @cached_property
+    def _references(self) -> tuple[frozenset[str], frozenset[str]]:
+        # Found once: the progress bar asks for each page's references on every page view.
         found: set[str] = set()
         _collect(self.tree, "ref", found)
-        return {name[len(PREVIOUS):] for name in found if name.startswith(PREVIOUS)}
+        return (frozenset(name for name in found if not name.startswith(PREVIOUS)),
+                frozenset(name[len(PREVIOUS):] for name in found if name.startswith(PREVIOUS)))
 
     def attributes(self) -> set[str]:
         """Bare names used (choice keys in a choice filter)."""
@@ -259,7 +264,17 @@ class Expression:
     def evaluate(self, answers: Mapping[str, Any], current: Any = None,
                  choice: Mapping[str, Any] | None = None) -> Any:
         """Evaluate against ``answers`` (name → value); ``current`` is ``.``."""
-        return _evaluate(self.tree, _Scope(answers, current, choice or {}))
+        return self._compiled(answers, current, _NO_CHOICE if choice is None else choice)
+
+    @cached_property
+    def _compiled(self) -> _Compiled:
+        # Built on first use and kept: a page view or save evaluates each of its
+        # questionnaire's expressions once per request, for every respondent.
+        return _compile(self.tree)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the source and tree only; the compiled closures are rebuilt on first use."""
+        return {"source": self.source, "tree": self.tree}
 
     def is_true(self, answers: Mapping[str, Any], current: Any = None,
                 choice: Mapping[str, Any] | None = None) -> bool:
@@ -333,13 +348,6 @@ def _literal_division_by_zero(tree: Tree) -> bool:
 
 def _contains(tree: Tree, kind: str) -> bool:
     return tree[0] == kind or any(isinstance(c, list) and _contains(c, kind) for c in tree[1:])
-
-
-@dataclass
-class _Scope:
-    answers: Mapping[str, Any]
-    current: Any
-    choice: Mapping[str, Any]
 
 
 def is_empty(value: Any) -> bool:
@@ -442,40 +450,90 @@ def _selection(value: Any) -> list[str]:
     return to_text(value).split()
 
 
-def _call(name: str, args: list[Tree], scope: _Scope) -> Any:
-    if name == "if":  # lazy: only the chosen branch is evaluated
-        chosen = args[1] if truthy(_evaluate(args[0], scope)) else args[2]
-        return _evaluate(chosen, scope)
-    values = [_evaluate(arg, scope) for arg in args]
-    if name == "not":
-        return not truthy(values[0])
-    if name == "selected":
-        return to_text(values[1]) in _selection(values[0])
-    if name == "count-selected":
-        return len(_selection(values[0]))
-    if name == "string-length":
-        return len(to_text(values[0]).strip())
-    if name == "today":
-        return datetime.now(WIB).date().isoformat()
-    if name == "number":
-        return to_number(values[0])
-    if name in ("true", "false"):
-        return name == "true"
-    if name == "count":  # a repeat's instances, or the options of a selection
-        return len(values[0]) if isinstance(values[0], (list, tuple)) else len(_selection(values[0]))
-    if name == "int":
-        number = to_number(values[0])
-        return math.nan if not math.isfinite(number) else int(number)
-    if name == "round":  # half up, as ODK does (one implementation, shared with XLSForms)
-        return _round(values)
-    if name == "decimal-date":
-        return _decimal_date(values[0])
-    if name == "coalesce":
-        return values[1] if is_empty(values[0]) else values[0]
-    if name in _XLSFORM_CALLS:  # --- xlsform
-        return _XLSFORM_CALLS[name](values)
-    raise ExpressionError(f"unknown function {name}()", 0)  # unreachable: parser checks
+# -- Evaluation: a tree is compiled once into nested closures, each taking the answers, the
+# current value (``.``) and the choice being filtered. Walking the list tree on every
+# evaluation (dispatching on node kinds each time) was the largest single cost of a page
+# view and a page save; comparisons with a literal, by far the commonest node in skip
+# logic (``${consent} = 'yes'``), also convert the literal once instead of per call.
+_Compiled = Callable[[Mapping[str, Any], Any, Mapping[str, Any]], Any]
+_NO_CHOICE: Mapping[str, Any] = {}
+_COMPARISONS = frozenset(("=", "!=", "<", "<=", ">", ">="))
 
+
+def _compile(tree: Tree) -> _Compiled:
+    """A closure computing ``tree``'s value; same semantics as XPath (and skiplogic.js)."""
+    kind = tree[0]
+    if kind == "lit":
+        value = tree[1]
+        return lambda answers, current, choice: value
+    if kind == "ref":
+        name = tree[1]
+        return lambda answers, current, choice: answers.get(name)
+    if kind == "cur":
+        return lambda answers, current, choice: current
+    if kind == "attr":
+        key = tree[1]
+        return lambda answers, current, choice: choice.get(key)
+    if kind == "neg":
+        operand = _compile(tree[1])
+        return lambda answers, current, choice: -to_number(operand(answers, current, choice))
+    if kind == "call":
+        return _compile_call(tree[1], [_compile(arg) for arg in tree[2:]])
+    op = tree[1]
+    if op in ("=", "!=") and tree[3][0] == "lit":
+        return _compile_equals_literal(op, _compile(tree[2]), tree[3][1])
+    left, right = _compile(tree[2]), _compile(tree[3])
+    if op == "and":
+        return lambda answers, current, choice: (truthy(left(answers, current, choice))
+                                                 and truthy(right(answers, current, choice)))
+    if op == "or":
+        return lambda answers, current, choice: (truthy(left(answers, current, choice))
+                                                 or truthy(right(answers, current, choice)))
+    if op in _COMPARISONS:
+        return lambda answers, current, choice: _compare(op, left(answers, current, choice),
+                                                         right(answers, current, choice))
+    return lambda answers, current, choice: _arithmetic(op, left(answers, current, choice),
+                                                        right(answers, current, choice))
+
+
+def _compile_equals_literal(op: str, left: _Compiled, literal: Any) -> _Compiled:
+    """``x = 'lit'`` / ``x != 'lit'`` with the literal's emptiness, number and text known once."""
+    negate = op == "!="
+    if is_empty(literal):
+        return lambda answers, current, choice: is_empty(left(answers, current, choice)) != negate
+    number = to_number(literal)
+    text = to_text(literal)
+    if math.isnan(number):  # a text literal: compared as text whatever the answer is
+
+        def equals_text(answers: Mapping[str, Any], current: Any, choice: Mapping[str, Any]) -> bool:
+            value = left(answers, current, choice)
+            return (not is_empty(value) and to_text(value) == text) != negate
+
+        return equals_text
+
+    def equals_number(answers: Mapping[str, Any], current: Any, choice: Mapping[str, Any]) -> bool:
+        value = left(answers, current, choice)
+        if is_empty(value):
+            return negate
+        own = to_number(value)
+        return (own == number if not math.isnan(own) else to_text(value) == text) != negate
+
+    return equals_number
+
+
+def _compile_call(name: str, args: Sequence[_Compiled]) -> _Compiled:
+    if name == "if":  # lazy: only the chosen branch is evaluated
+        test, then, otherwise = args
+
+        def choose(answers: Mapping[str, Any], current: Any, choice: Mapping[str, Any]) -> Any:
+            branch = then if truthy(test(answers, current, choice)) else otherwise
+            return branch(answers, current, choice)
+
+        return choose
+    function = _FUNCTIONS.get(name) or _XLSFORM_CALLS.get(name)
+    if function is None:
+        raise ExpressionError(f"unknown function {name}()", 0)  # unreachable: the parser checks
+    return lambda answers, current, choice: function([arg(answers, current, choice) for arg in args])
 
 
 def _decimal_date(value: Any) -> float:
@@ -490,29 +548,32 @@ def _decimal_date(value: Any) -> float:
     return day.year + (day - start).days / length
 
 
-def _evaluate(tree: Tree, scope: _Scope) -> Any:
-    kind = tree[0]
-    if kind == "lit":
-        return tree[1]
-    if kind == "ref":
-        return scope.answers.get(tree[1])
-    if kind == "cur":
-        return scope.current
-    if kind == "attr":
-        return scope.choice.get(tree[1])
-    if kind == "neg":
-        return -to_number(_evaluate(tree[1], scope))
-    if kind == "call":
-        return _call(tree[1], tree[2:], scope)
-    op = tree[1]
-    if op == "and":
-        return truthy(_evaluate(tree[2], scope)) and truthy(_evaluate(tree[3], scope))
-    if op == "or":
-        return truthy(_evaluate(tree[2], scope)) or truthy(_evaluate(tree[3], scope))
-    left, right = _evaluate(tree[2], scope), _evaluate(tree[3], scope)
-    if op in ("=", "!=", "<", "<=", ">", ">="):
-        return _compare(op, left, right)
-    return _arithmetic(op, left, right)
+def _count(values: list[Any]) -> int:
+    """A repeat's instances, or the options of a selection."""
+    return len(values[0]) if isinstance(values[0], (list, tuple)) else len(_selection(values[0]))
+
+
+def _int(values: list[Any]) -> float | int:
+    number = to_number(values[0])
+    return math.nan if not math.isfinite(number) else int(number)
+
+
+# Functions of evaluated arguments (``if`` is compiled on its own: it is lazy).
+_FUNCTIONS: dict[str, Callable[[list[Any]], Any]] = {
+    "not": lambda values: not truthy(values[0]),
+    "selected": lambda values: to_text(values[1]) in _selection(values[0]),
+    "count-selected": lambda values: len(_selection(values[0])),
+    "string-length": lambda values: len(to_text(values[0]).strip()),
+    "today": lambda values: datetime.now(WIB).date().isoformat(),
+    "number": lambda values: to_number(values[0]),
+    "true": lambda values: True,
+    "false": lambda values: False,
+    "count": _count,
+    "int": _int,
+    "round": lambda values: _round(values),  # half up, as ODK does (one implementation, shared with XLSForms)
+    "decimal-date": lambda values: _decimal_date(values[0]),
+    "coalesce": lambda values: values[1] if is_empty(values[0]) else values[0],
+}
 
 
 # --- xlsform: XLSForm functions (concat, coalesce, int, round, regex, dates). Each takes the

@@ -110,11 +110,11 @@ def previous_warnings(questionnaire: Questionnaire) -> list[Problem]:
     A newcomer has every ``previous.*`` empty; such a text would show them an empty gap. The
     question's own ``relevant`` or its page's should read ``previous.x`` (e.g. ``!= ''``).
     """
-    tests: dict[str, set[str]] = {}
+    tests: dict[str, frozenset[str]] = {}
     for page in questionnaire.pages:
-        page_tests = page.relevant.previous_references() if page.relevant is not None else set()
+        page_tests = page.relevant.previous_references() if page.relevant is not None else frozenset()
         for question in page.questions:
-            own = question.relevant.previous_references() if question.relevant is not None else set()
+            own = question.relevant.previous_references() if question.relevant is not None else frozenset()
             tests[question.name] = page_tests | own
     return [Problem(f"the {use.where} shows previous.{use.name}, but neither the question's nor the page's "
                     f"'relevant' reads previous.{use.name}: a person without that earlier answer would see "

@@ -213,7 +213,7 @@ def client_logic(questionnaire: Questionnaire, page: Page, answers: Mapping[str,
     }
 
 
-def _reads(expression: Expression) -> set[str]:
+def _reads(expression: Expression) -> frozenset[str]:
     """The names ``expression`` reads from the answers, ``previous.*`` included."""
     return expression.references() | {PREVIOUS + name for name in expression.previous_references()}
 
