@@ -5,6 +5,7 @@ import importlib.resources
 import os
 
 from flask import Flask
+from flask_login import current_user
 
 from survey_app.config import CONFIGS
 
@@ -77,7 +78,13 @@ def register_extensions(app: Flask) -> None:
     ext.compress.init_app(app)
     ext.babel.init_app(app, locale_selector=select_locale)
     ext.limiter.init_app(app)
-    ext.login_manager.init_app(app)
+    # Flask-Login's own context processor loads the user for every template rendered, the
+    # respondent's pages included. Their session holds only a CSRF token, which "strong"
+    # session protection reads as a tampered login: it rewrote the session cookie and sent a
+    # remember-token deletion on every survey page. The proxy below loads the user only
+    # where a template reads it (the staff site).
+    ext.login_manager.init_app(app, add_context_processor=False)
+    app.context_processor(lambda: {"current_user": current_user})
     ext.login_manager.login_view = "admin.login"
     ext.login_manager.session_protection = "strong"
     import survey_app.auth  # noqa: F401  (registers the user loader)

@@ -1,4 +1,5 @@
 """Staff login: wrong passwords, locked accounts, rate limits, sessions."""
+import pytest
 from sqlalchemy import select
 
 from survey_app.accounts.service import MAX_FAILED_LOGINS
@@ -81,3 +82,10 @@ def test_role_change_is_audited_and_ends_sessions(app, runner, client, staff):
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.role_change"))
         assert event.detail["from"] == "viewer" and event.detail["to"] == "researcher"
+
+
+@pytest.mark.parametrize(("role", "sees_new_wave"), [("admin", True), ("viewer", False)])
+def test_staff_templates_read_the_logged_in_user(as_role, role, sees_new_wave):
+    """``current_user`` reaches staff templates (Flask-Login's eager context processor is off)."""
+    page = as_role(role).get("/admin/").get_data(as_text=True)
+    assert ("/admin/waves/new" in page) is sees_new_wave

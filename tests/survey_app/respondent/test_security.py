@@ -138,3 +138,23 @@ def test_request_lines_of_the_servers_are_redacted(app, link):
         log_filter.filter(record)
     assert link.token not in record.getMessage()
     assert f"/s/#{hash_token(link.token)[:12]}/p/work" in record.getMessage()
+
+
+def test_survey_pages_leave_the_session_cookie_alone_once_it_is_set(browser, link):
+    """A survey page neither rewrites the session nor clears a staff remember-me cookie.
+
+    The respondent's session holds only the CSRF token. Flask-Login's "strong" session
+    protection used to read that as a tampered login on every page (its context processor
+    loaded the user for every template): each reply re-signed the session and deleted
+    ``remember_token``. Besides the wasted work, a staff member answering a test link in the
+    same browser lost their remember-me cookie.
+    """
+    browser.get(link.url)
+    browser.submit({"language": "id"})
+    page_url = browser.response.request.path
+    browser.submit({"consent": "yes"})
+    for url in (link.url, page_url, browser.response.request.path):
+        reply = browser.get(url)
+        assert reply.status_code == 200
+        assert reply.headers.getlist("Set-Cookie") == [], url
+
