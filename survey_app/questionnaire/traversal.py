@@ -282,12 +282,31 @@ def walk(questionnaire: Questionnaire, answers: Mapping[str, Any], respondent: R
     Each question is judged on the answers already kept, so a chain of dependent questions
     disappears together when its first link changes.
     """
+    return _walk(questionnaire, answers, respondent, through=None)
+
+
+def page_visit(questionnaire: Questionnaire, answers: Mapping[str, Any], respondent: Respondent,
+               page: Page, instance: int | None) -> Visit | None:
+    """The visit of one page (instance) for ``answers``, walking only up to that page.
+
+    What :meth:`Walk.visit` of a whole walk gives, for less: a page's expressions may only read
+    questions before it (``questionnaire check`` refuses the rest), so the pages after it
+    cannot change its visit. A page save needs nothing more before it merges the answers
+    and walks the whole questionnaire once.
+    """
+    return _walk(questionnaire, answers, respondent, through=page).visit(page.name, instance)
+
+
+def _walk(questionnaire: Questionnaire, answers: Mapping[str, Any], respondent: Respondent,
+          through: Page | None) -> Walk:
     # In a follow-up wave the earlier answers (``previous.<q>``, names no question can have)
     # sit in the same dict as the answers being kept, so every lookup stays a dict lookup;
     # they are left out of the answers the walk returns.
     kept: dict[str, Any] = respondent.previous_scope() if respondent.previous else {}
     visits: list[Visit] = []
-    for page in questionnaire.pages:
+    pages = questionnaire.pages if through is None else \
+        questionnaire.pages[:questionnaire.page_index(through.name) + 1]
+    for page in pages:
         if not page_applies(page, kept):
             continue
         if page.repeat is None:

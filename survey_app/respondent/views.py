@@ -17,7 +17,7 @@ from survey_app.i18n import LANGUAGE_COOKIE
 from survey_app.models.types import as_utc
 from survey_app.questionnaire.forms import PageForm, PageView, build_page_form
 from survey_app.questionnaire.service import compiled_questionnaire
-from survey_app.questionnaire.traversal import Visit, walk
+from survey_app.questionnaire.traversal import Visit, page_visit, walk
 from survey_app.respondent import compiled, presenter, service
 from survey_app.respondent.service import Conflict
 
@@ -167,11 +167,16 @@ def page(token: str, page_name: str, instance: int | None):
     if page_def.repeat is not None and instance is None:
         return redirect(url_for(".page", token=token, page_name=page_name, instance=1), 303)
     respondent = service.respondent_for(invitation)
-    result = walk(questionnaire, response.answers or {}, respondent)
-    visit = result.visit(page_name, instance)
+    answers = response.answers or {}
+    if request.method == "POST":  # a save needs only this page's visit; the save walks it all
+        visit = page_visit(questionnaire, answers, respondent, page_def, instance)
+    else:
+        result = walk(questionnaire, answers, respondent)
+        visit = result.visit(page_name, instance)
     if visit is None:
         if request.method == "POST" and instance is not None:
             abort(404)  # answers posted for an instance that does not exist
+        result = walk(questionnaire, answers, respondent)
         return redirect(_visit_url(token, result.resume_visit(response.current_page)), 303)
     language = g.language
     errors: dict[str, str] = {}
@@ -190,6 +195,9 @@ def page(token: str, page_name: str, instance: int | None):
         errors = posted.answer_errors
         status = 422 if errors else 200
         form = posted
+        # Shown again: its navigation and progress need the whole walk (same visit, same answers).
+        result = walk(questionnaire, answers, respondent)
+        visit = result.visit(page_name, instance) or visit  # the pages after it cannot remove it
     else:
         if compiled.ENABLED:
             form = PageView(questionnaire, page_def, language, visit.scope, respondent)  # no WTForms on a GET

@@ -1,6 +1,11 @@
 """The one pass over a questionnaire: visits, cleaning, calculates, repeats, navigation, checks."""
+import random
+from pathlib import Path
+
+from survey_app.demo.responses import FALLBACK_DESCRIPTIONS, Profile, SyntheticRespondent
+from survey_app.questionnaire.builder import build_from_text
 from survey_app.questionnaire.logic import Respondent
-from survey_app.questionnaire.traversal import merge_page, walk
+from survey_app.questionnaire.traversal import merge_page, page_visit, walk
 
 NOBODY = Respondent()
 
@@ -98,3 +103,36 @@ def test_problems_include_a_count_above_the_repeat_maximum(engine_form):
     result = walk(engine_form, {"runs_business": "yes", "business_count": 7}, NOBODY)
     visit, errors = result.first_problem("en")
     assert visit.key == "first" and "0 to 3" in errors["business_count"]
+
+
+def _same_visit_as_the_whole_walk(questionnaire, answers, respondent=NOBODY):
+    whole = walk(questionnaire, answers, respondent)
+    for page in questionnaire.pages:
+        instances = [None] if page.repeat is None else range(1, page.repeat.max + 2)
+        for instance in instances:
+            expected = whole.visit(page.name, instance)
+            got = page_visit(questionnaire, answers, respondent, page, instance)
+            assert got == expected, (page.name, instance)  # page, instance, questions, new
+            if got is not None:
+                earlier = {name for p in questionnaire.pages[:questionnaire.page_index(page.name) + 1]
+                           for name in [p.name, *(q.name for q in p.questions)]}
+                assert {k: v for k, v in got.scope.items() if k in earlier} == \
+                    {k: v for k, v in expected.scope.items() if k in earlier}
+
+
+def test_a_page_visit_alone_equals_that_page_in_the_whole_walk(engine_form):
+    """What a page save reads (walking only up to its page) is what the whole walk says of it."""
+    for answers in ({}, {"runs_business": "no"}, {"runs_business": "yes", "business_count": 2},
+                    {"runs_business": "yes", "business_count": 1, "businesses": [{"business_description": "warung"}],
+                     "jobs": [{"job_title": "a"}, {"job_title": "b"}]},
+                    {"runs_business": "yes", "business_count": 10**9, "workers": 0, "revenue": 5}):
+        _same_visit_as_the_whole_walk(engine_form, answers)
+
+
+def test_a_page_visit_alone_matches_the_whole_walk_on_the_default_questionnaire():
+    default = build_from_text((Path(__file__).parents[3] / "seeds/questionnaires/tracer_default.yaml").read_text())
+    rng = random.Random(9)
+    for number in range(40):
+        person = SyntheticRespondent(default, NOBODY, Profile(), rng, FALLBACK_DESCRIPTIONS)
+        answers, _complete = person.answer(stop_after_pages=None if number % 3 else rng.randint(1, 6))
+        _same_visit_as_the_whole_walk(default, answers)
