@@ -7,21 +7,22 @@ walk where the person is, may go, and what is wrong. The survey works with JavaS
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import HTTPException
 
-from survey_app.extensions import db, limiter
+from survey_app.extensions import db
 from survey_app.i18n import LANGUAGE_COOKIE
 from survey_app.models.types import as_utc
 from survey_app.questionnaire.forms import PageForm, PageView, build_page_form
 from survey_app.questionnaire.service import compiled_questionnaire
 from survey_app.questionnaire.traversal import Visit, page_visit, walk
-from survey_app.respondent import compiled, presenter, service
+from survey_app.respondent import compiled, link_guessing, presenter, service
 from survey_app.respondent.service import Conflict
 
 bp = Blueprint("respondent", __name__)
+link_guessing.init_blueprint(bp)  # unknown links from one address: 429 after TOKEN_FAILURE_LIMIT
 
 
 @bp.before_request
@@ -42,18 +43,6 @@ def single_statement_requests_skip_transactions() -> None:
 def release_connection(_error: BaseException | None) -> None:
     """Give the request's autocommit connection back to the pool."""
     service.release_autocommit_connection()
-
-
-def _only_failures(response) -> bool:
-    # Count only failed look-ups: an alumnus answering many pages is never throttled.
-    return response.status_code == 404
-
-
-def _token_limit() -> str:
-    return current_app.config["TOKEN_FAILURE_LIMIT"]
-
-
-limit_failures = limiter.limit(_token_limit, deduct_when=_only_failures)
 
 
 def _http_error(code: int, message: str | None = None) -> HTTPException:
@@ -94,7 +83,6 @@ def _require_open(invitation) -> None:
 
 
 @bp.route("/<token>", methods=["GET"])
-@limit_failures
 def entry(token: str):
     """Welcome page: language choice, then start or continue; the thank-you page once submitted."""
     invitation, questionnaire, response = _load(token)
@@ -109,7 +97,6 @@ def entry(token: str):
 
 
 @bp.route("/<token>/start", methods=["POST"])
-@limit_failures
 def start(token: str):
     """Record the chosen language and go to the first unanswered page."""
     invitation, questionnaire, response = _load(token)
@@ -150,7 +137,6 @@ def _resume_page(questionnaire, invitation, response) -> str:
 
 @bp.route("/<token>/p/<page_name>", methods=["GET", "POST"], defaults={"instance": None})
 @bp.route("/<token>/p/<page_name>/<int:instance>", methods=["GET", "POST"])
-@limit_failures
 def page(token: str, page_name: str, instance: int | None):
     """One page of questions (one instance of a repeat page): show it, or save it and move on."""
     invitation, questionnaire, response = _load(token)
@@ -231,7 +217,6 @@ def _conflict(token: str):
 
 
 @bp.route("/<token>/review", methods=["GET"])
-@limit_failures
 def review(token: str):
     """Every answer on one screen, with a link back to each page, before the final submit."""
     invitation, questionnaire, response = _load(token)
@@ -253,7 +238,6 @@ def review(token: str):
 
 
 @bp.route("/<token>/submit", methods=["POST"])
-@limit_failures
 def submit(token: str):
     """Submit once; a second submit (double click, other tab, back button) changes nothing."""
     invitation, questionnaire, response = _load(token)
@@ -279,7 +263,6 @@ def submit(token: str):
 
 
 @bp.route("/<token>/resume", methods=["POST"])
-@limit_failures
 def undo_decline(token: str):
     """Someone who declined may change their mind while the wave is open."""
     invitation, questionnaire, response = _load(token)

@@ -91,3 +91,11 @@ def test_a_real_worker_process_runs_the_job(app, staff, small_wave):
             worker.kill()
             output = worker.communicate()[0].decode()
     assert "jobs worker: queue=sqlite" in output, output
+
+
+def test_redis_down_link_guessing_is_still_throttled_per_process(app):
+    down = "redis://127.0.0.1:1/0"
+    guesser = sibling_app(app, REDIS_URL=down, RATELIMIT_STORAGE_URI=down,
+                          TOKEN_FAILURE_LIMIT="3 per minute").test_client()
+    codes = [guesser.get(f"/s/{'E' * 23}{i}").status_code for i in range(4)]
+    assert codes == [404, 404, 404, 429]

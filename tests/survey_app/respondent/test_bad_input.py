@@ -42,6 +42,21 @@ def test_guessing_tokens_is_rate_limited(client, link):
     assert client.get(link.url, environ_overrides={"REMOTE_ADDR": "10.9.9.9"}).status_code == 200
 
 
+def test_a_throttled_address_is_told_when_to_try_again(client):
+    for i in range(20):
+        client.get(f"/s/{'C' * 23}{i % 10}")
+    refused = client.get(f"/s/{'D' * 24}")
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60  # the limit is per minute
+    assert "Too many attempts" in refused.get_data(as_text=True) or \
+        "Terlalu banyak percobaan" in refused.get_data(as_text=True)
+
+
+def test_answering_page_after_page_is_never_throttled(client, link):
+    """Only failed look-ups count: 60 page views of a real link in a minute all succeed."""
+    assert {client.get(link.url).status_code for _ in range(60)} == {200}
+
+
 def test_closed_wave_refuses_answers_politely(app, client, link):
     with app.app_context():
         db.session.execute(update(Wave).values(closes_at=datetime.now(UTC) - timedelta(days=1)))
