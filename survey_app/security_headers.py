@@ -41,12 +41,15 @@ def allow_inline_styles(response: Response) -> Response:
 
 def add_security_headers(response: Response) -> Response:
     """Set the policy headers (without overriding a view that set its own)."""
+    headers = response.headers
+    present = {name.lower() for name in headers.keys()}  # one pass, not one per header we set
     for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
+        if name.lower() not in present:
+            headers.add(name, value)
     # Everything but static files is per person (answers, staff data): never stored by a
     # browser or proxy cache, so a shared computer's back button shows nothing.
-    if request.endpoint != "static":
-        response.headers.setdefault("Cache-Control", "no-store")
+    if "cache-control" not in present and request.endpoint != "static":
+        headers.add("Cache-Control", "no-store")
     return response
 
 

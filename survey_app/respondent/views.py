@@ -18,7 +18,7 @@ from survey_app.models.types import as_utc
 from survey_app.questionnaire.forms import PageForm, PageView, build_page_form
 from survey_app.questionnaire.service import compiled_questionnaire
 from survey_app.questionnaire.traversal import Visit, page_visit, walk
-from survey_app.respondent import compiled, link_guessing, presenter, service
+from survey_app.respondent import compiled, compiled_page, link_guessing, presenter, service
 from survey_app.respondent.service import Conflict
 
 bp = Blueprint("respondent", __name__)
@@ -192,13 +192,11 @@ def page(token: str, page_name: str, instance: int | None):
         form.revision.data = str(response.revision)
         if request.args.get("check"):  # sent back by the submit re-check: show what is wrong
             errors = result.problems(visit, language)
-    return render_template(
-        "respondent/page.html", **presenter.page_context(
-            token=token, questionnaire=questionnaire, walk=result, visit=visit, form=form,
-            respondent=respondent, language=language, errors=errors,
-            revealed=getattr(form, "revealed", []),
-        )
-    ), status
+    return compiled_page.render_page(presenter.page_context(
+        token=token, questionnaire=questionnaire, walk=result, visit=visit, form=form,
+        respondent=respondent, language=language, errors=errors,
+        revealed=getattr(form, "revealed", []),
+    )), status
 
 
 def _save_and_continue(token, questionnaire, invitation, respondent, visit, form):

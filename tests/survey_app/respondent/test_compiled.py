@@ -14,7 +14,7 @@ from survey_app.models import Invitation, Response, Training
 from survey_app.models.types import utcnow
 from survey_app.questionnaire.service import compiled_questionnaire, store_new_version
 from survey_app.questionnaire.traversal import walk
-from survey_app.respondent import compiled, service
+from survey_app.respondent import compiled, compiled_page, service
 from tests import factories
 from tests.survey_app.respondent.conftest import Browser
 
@@ -84,6 +84,7 @@ def _csrf_neutral(html: str) -> str:
 def test_every_page_of_the_default_questionnaire_is_identical_compiled_and_uncompiled(
         app, client, monkeypatch, language, answers):
     compiled.clear()
+    compiled_page.clear()
     token, invitation_id, questionnaire_id = _default_link(app, copy.deepcopy(answers))
     with app.app_context():
         with db.session.no_autoflush:
@@ -113,6 +114,10 @@ def test_every_page_of_the_default_questionnaire_is_identical_compiled_and_uncom
     compiled_names = {key[1] for key, segments in blocks.items() if segments is not None}
     assert compiled_names == shareable, shareable - compiled_names
     assert all(key[2] == language for key in blocks)
+    # ... and the page shell of every page visited (views showing problems are left to Jinja).
+    shells = next(iter(compiled_page._versions.values()))
+    assert {(key[0], key[1]) for key in shells} == {(v.page.name, v.instance) for v in visits}
+    assert all(shell is not None for shell in shells.values())
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
@@ -294,3 +299,29 @@ def test_a_page_view_reads_exactly_like_the_wtforms_form(app, language):
             form.revision.data = view.revision.data = "7"
             assert str(view.revision.__html__()) == str(form.revision())
         assert compared > 40
+
+
+def test_two_people_on_the_same_compiled_page_each_see_only_their_own(app, client):
+    """Token, CSRF token, revision, answers and progress are filled per person, never cached."""
+    compiled.clear()
+    compiled_page.clear()
+    first, _i1, _q1 = _default_link(app, {"consent": "yes", "birth_year": 1971, "province": "11"})
+    second, _i2, _q2 = _default_link(app, {"consent": "yes", "birth_year": 1999, "province": "94"})
+    other = app.test_client()
+    pages = {}
+    for token, browser in ((first, client), (second, other), (first, client), (second, other)):
+        pages[token] = browser.get(f"/s/{token}/p/about").get_data(as_text=True)
+    one, two = pages[first], pages[second]
+    assert f"/s/{first}/p/about" in one and second not in one
+    assert f"/s/{second}/p/about" in two and first not in two
+    assert 'value="1971"' in one and 'value="1999"' not in one
+    assert 'value="1999"' in two and 'value="1971"' not in two
+    assert '<option value="11" selected>' in one and '<option value="94" selected>' in two
+    assert _csrf_of(one) != _csrf_of(two)  # two sessions, two tokens
+    assert len(next(iter(compiled_page._versions.values()))) == 1  # one shell served both
+
+
+def _csrf_of(html: str) -> str:
+    import re
+
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
