@@ -21,7 +21,10 @@ What it does:
    response's current revision, answered 303 (survey); a valid two-field form (baseline).
 3. After each survey POST run, checks the database: every 303 must be a saved revision with the
    answers that were sent (per respondent: 303s <= revision increase <= requests sent).
-4. Prints a table, writes JSON to bench/out/, stops its servers and drops its tables.
+4. Reads from /proc, around every run, the CPU time of the app's gunicorn processes, of
+   PostgreSQL, of wrk and of the whole machine, and reports it per request: where the time
+   goes, and how much of the machine something else took meanwhile.
+5. Prints a table, writes JSON to bench/out/, stops its servers and drops its tables.
 
 Load generator, server and PostgreSQL share the same machine (on the reference machine: two
 cores), so absolute numbers include that contention; the ratios are the point.
@@ -34,6 +37,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shlex
 import signal
 import socket
@@ -54,9 +58,12 @@ sys.path.insert(0, str(REPO))
 
 DEFAULT_DB = "postgresql://jejak:jejak@localhost/jejak_bench_http"
 SECRET_KEY = "bench-http-secret-key-not-for-production"
-# Identical for both apps. Two workers (one per core) with two threads each: the threads
-# overlap a request's database round trips with another request's Python work.
-DEFAULT_GUNICORN = "--workers 2 --worker-class gthread --threads 2"
+# Identical for both apps: the README's production command (`gunicorn -w 4`: four sync worker
+# processes; a sync worker closes the connection after each response, so nginx opens one per
+# request whatever its upstream keep-alive). `--gunicorn "--workers 2
+# --worker-class gthread --threads 2"` gives the threaded keep-alive set-up measured before
+# 2026-11-30 (BENCHMARKS.md has both).
+DEFAULT_GUNICORN = "--workers 4"
 PAGE = "about"
 # Calculates of the default questionnaire that a save of the 'about' page stores as well.
 DERIVED = frozenset({"tracer_status", "workers_total"})
@@ -251,6 +258,65 @@ def write_pool(path: Path, rows: list[tuple]) -> None:
             fh.write("\t".join("-" if v in (None, "") else str(v) for v in row) + "\n")
 
 
+# --------------------------------------------------------------------------- CPU accounting
+# Where a request's CPU goes, per process group, read from /proc around each wrk run: the app
+# (the gunicorn master and its workers), PostgreSQL (every postgres process), wrk itself, and
+# the rest of the machine (anything else that ran meanwhile). On a CPU-bound shared machine the
+# req/s ratio follows these costs, so they show what is left to gain and where.
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _stat_fields(pid: str) -> list[str] | None:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            text = fh.read()
+    except OSError:
+        return None  # the process ended meanwhile
+    head, _sep, tail = text.rpartition(")")
+    return [head.split("(", 1)[-1], *tail.split()]  # [comm, state, ppid, pgrp, session, …]
+
+
+def process_cpu(session: int) -> dict[str, float]:
+    """CPU seconds so far of the app (processes of gunicorn's session) and of PostgreSQL."""
+    app = postgres = 0.0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        fields = _stat_fields(pid)
+        if fields is None:
+            continue
+        seconds = (int(fields[12]) + int(fields[13])) / _TICK  # utime + stime
+        if int(fields[4]) == session:
+            app += seconds
+        elif fields[0].startswith("postgres"):
+            postgres += seconds
+    return {"app": app, "postgresql": postgres}
+
+
+def machine_cpu() -> float:
+    """Busy CPU seconds of the whole machine so far (all cores, idle and iowait excluded)."""
+    with open("/proc/stat", encoding="ascii") as fh:
+        values = [int(v) for v in fh.readline().split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / _TICK
+
+
+def cpu_per_request(before: dict[str, float], after: dict[str, float], requests: int) -> dict[str, float]:
+    """CPU ms per request by part; 'rest' is what else the machine ran in the same seconds."""
+    parts = {key: 1000 * (after[key] - before[key]) / max(requests, 1) for key in before}
+    busy = parts.pop("machine")
+    parts["rest"] = max(0.0, busy - sum(parts.values()))  # other processes, and kernel work no process owns
+    parts["total"] = busy
+    return parts
+
+
+def cpu_sample(session: int) -> dict[str, float]:
+    sample = process_cpu(session)
+    sample["wrk"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime + \
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime
+    sample["machine"] = machine_cpu()
+    return sample
+
+
 # --------------------------------------------------------------------------- wrk
 
 def run_wrk(port: int, mode: str, pool: Path, out: Path, *, duration: float, connections: int,
@@ -285,8 +351,11 @@ class Target:
     def run(self, kind: str, tmp: Path, args, duration: float) -> dict:
         pool = self.get_pool if kind == "get" else self.post_pool
         assert pool is not None, f"{self.name}: its {kind} pool is not written yet"
-        return run_wrk(self.server.port, kind, pool, tmp / f"{self.name}-{kind}.json", duration=duration,
-                       connections=args.connections, threads=args.wrk_threads)
+        before = cpu_sample(self.server.proc.pid)  # the gunicorn master leads its own session
+        result = run_wrk(self.server.port, kind, pool, tmp / f"{self.name}-{kind}.json", duration=duration,
+                         connections=args.connections, threads=args.wrk_threads)
+        result["cpu_ms"] = cpu_per_request(before, cpu_sample(self.server.proc.pid), result["requests"])
+        return result
 
 
 def prepare_baseline(target: Target, tmp: Path) -> None:
@@ -399,7 +468,8 @@ def summarise(runs: list[dict]) -> dict:
     return {"rps": median([r["rps"] for r in runs]), "p50_ms": median([r["p50_ms"] for r in runs]),
             "p99_ms": median([r["p99_ms"] for r in runs]), "p99_ms_worst": max(r["p99_ms"] for r in runs),
             "errors": sum(r["error_count"] for r in runs), "requests": sum(r["requests"] for r in runs),
-            "statuses": statuses}
+            "statuses": statuses,
+            "cpu_ms": {part: median([r["cpu_ms"][part] for r in runs]) for part in runs[0]["cpu_ms"]}}
 
 
 def bench(args, tmp: Path, app, tokens: list[str]) -> dict:
@@ -511,6 +581,13 @@ def report(results: dict, rounds: int) -> None:
               f"{r['errors']:6d} {ratio:>6} {target:>7}  {met}")
     print(f"targets: GET >= {TARGETS['get_ratio']}x, POST >= {TARGETS['post_ratio']}x the bare app's req/s; "
           f"p99 < {TARGETS['p99_ms']:g} ms; zero errors")
+    print()
+    print("CPU ms per request (median of rounds), by where it was spent:")
+    print(f"{'request':<28} {'app':>6} {'PostgreSQL':>10} {'wrk':>6} {'rest':>6} {'total':>6}")
+    for name, key, _target in rows:
+        cpu = results[key]["cpu_ms"]
+        print(f"{name:<28} {cpu['app']:6.2f} {cpu['postgresql']:10.2f} {cpu['wrk']:6.2f} {cpu['rest']:6.2f} "
+              f"{cpu['total']:6.2f}")
     check = results["db_check"]
     print()
     print(f"DB check (all survey POST rounds): {check['responses_303']} x 303 -> {check['revision_increments']} "
