@@ -142,6 +142,16 @@ def _compare(stored: dict, sent: dict[str, list[str]], questionnaire) -> str:
         question = questionnaire.questions.get(name)
         if question is not None and getattr(question, "type", "") == "calculate":
             continue  # derived on the server, never sent
+        if question is None and isinstance(value, list):  # a repeat page: one mapping per instance
+            for number, instance in enumerate(value, 1):
+                for key, item_value in (instance or {}).items():
+                    inner = questionnaire.questions.get(key)
+                    if inner is not None and getattr(inner, "type", "") == "calculate":
+                        continue
+                    field = f"{name}#{number}:{key}"
+                    if sorted(expected_fields.pop(field, ["<not sent>"])) != _as_sent(item_value):
+                        return f"{field} stored {item_value!r}, sent {sent.get(field)!r}"
+            continue
         if isinstance(value, dict):  # each_of: one field per item
             for item, item_value in value.items():
                 field = f"{name}__{item}"
@@ -214,7 +224,10 @@ def main() -> int:
         print(f"seeded {len(tokens)} links in {time.monotonic() - t0:.1f}s "
               f"({urlsplit(args.db_url).path.lstrip('/')})", flush=True)
         (tmp / "tokens.txt").write_text("\n".join(tokens) + "\n", encoding="ascii")
-        survey_env = {"JEJAK_DATABASE_URL": args.db_url, "JEJAK_SECRET_KEY": SECRET_KEY, "JEJAK_CONFIG": "production"}
+        # Plain HTTP to gunicorn, as behind nginx (which terminates TLS): a Secure session cookie
+        # would never come back, and every CSRF-protected POST would be refused.
+        survey_env = {"JEJAK_DATABASE_URL": args.db_url, "JEJAK_SECRET_KEY": SECRET_KEY, "JEJAK_CONFIG": "production",
+                      "JEJAK_SESSION_COOKIE_SECURE": "0"}
         survey = Server("survey", "wsgi:app", gunicorn_args, survey_env, tmp / "gunicorn-survey.log", "/healthz")
         bare = Server("baseline", "http_baseline_app:app", gunicorn_args, {"JEJAK_SECRET_KEY": SECRET_KEY},
                       tmp / "gunicorn-baseline.log", "/", pythonpath=BENCH)
@@ -237,6 +250,9 @@ def main() -> int:
             outcomes: dict[str, int] = {}
             for record in respondents.values():
                 outcomes[record["outcome"]] = outcomes.get(record["outcome"], 0) + 1
+            print(f"respondents' outcomes: {outcomes}", flush=True)
+            if "POST page (+next page)" not in survey_run["stats"]:
+                raise SystemExit("no respondent got past the welcome page: see the outcomes above")
             posts = [len(r.get("pages", [])) + 2 for r in respondents.values()]  # + start + submit
             cycles = int(statistics.median(posts)) if posts else 12
             baseline_run = run_locust("BareFormUser", f"http://127.0.0.1:{bare.port}", args.users, args.spawn_rate,

@@ -66,7 +66,17 @@ def _as_answer(question, text: str):
     return text
 
 
+# Questions whose answer is a repeat page's count: the server refuses a count outside
+# 0..the repeat's maximum (a rule of the repeat, not a constraint the question states).
+COUNT_LIMITS = {name: page.repeat.max for page in QUESTIONNAIRE.pages
+                if page.repeat is not None and page.repeat.count is not None
+                for name in page.repeat.count.references()}
+
+
 def _passes(question, value, answers: dict) -> bool:
+    if question is not None and question.name in COUNT_LIMITS and \
+            not (isinstance(value, int) and 0 <= value <= COUNT_LIMITS[question.name]):
+        return False
     if question is None or question.constraint is None:
         return True
     try:
@@ -256,6 +266,9 @@ class SurveyRespondent(HttpUser):
                 page = _page_name(response.url)
                 again = {k: v for k, v in sent.items() if pages and pages[-1] == page}
                 body, fields = fill_form(form, answers, self.rng, again)
+                if "/" in page:  # a repeat instance: stored as one mapping per instance under the page
+                    repeat, instance = page.split("/", 1)
+                    fields = {f"{repeat}#{instance}:{name}": values for name, values in fields.items()}
                 sent.update(fields)
                 pages.append(page)
                 self.wait()
