@@ -188,8 +188,13 @@ def run_locust(user_class: str, host: str, users: int, spawn_rate: float, tmp: P
     if failures_file.exists():
         with open(failures_file, newline="") as fh:
             failures = list(csv.DictReader(fh))
+    exceptions_file = Path(f"{prefix}_exceptions.csv")
+    exceptions = []
+    if exceptions_file.exists():  # errors raised inside the users' code (Locust then retries the task)
+        with open(exceptions_file, newline="") as fh:
+            exceptions = list(csv.DictReader(fh))
     return {"wall_s": wall, "exit_code": proc.returncode, "stats": stats, "failures": failures,
-            "stderr_tail": proc.stderr[-1500:]}
+            "exceptions": exceptions, "stderr_tail": proc.stderr[-1500:]}
 
 
 def figures(row: dict) -> dict:
@@ -251,6 +256,9 @@ def main() -> int:
             for record in respondents.values():
                 outcomes[record["outcome"]] = outcomes.get(record["outcome"], 0) + 1
             print(f"respondents' outcomes: {outcomes}", flush=True)
+            for exception in survey_run["exceptions"][:5]:
+                print(f"  exception in the respondents' code ({exception.get('Count')}x): "
+                      f"{exception.get('Message')}\n{exception.get('Traceback', '')[-800:]}", flush=True)
             if "POST page (+next page)" not in survey_run["stats"]:
                 raise SystemExit("no respondent got past the welcome page: see the outcomes above")
             posts = [len(r.get("pages", [])) + 2 for r in respondents.values()]  # + start + submit

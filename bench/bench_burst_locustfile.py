@@ -244,7 +244,11 @@ class SurveyRespondent(HttpUser):
     @task
     def complete_survey(self):
         if self.token is None:
-            self._finish("no token left")
+            # Locust starts a replacement when a respondent finishes while users are still being
+            # spawned; every link is taken by then. It stays idle until the run ends: stopping
+            # would only start another, and it must not count as a respondent who finished.
+            gevent.sleep(24 * 3600)
+            return
         answers: dict = {}
         sent: dict[str, list[str]] = {}
         pages: list[str] = []
