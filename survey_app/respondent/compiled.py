@@ -21,7 +21,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app
 from markupsafe import Markup, escape
@@ -102,15 +102,24 @@ def clear() -> None:
 
 
 def _blocks_of(questionnaire: Questionnaire) -> dict[tuple, tuple[Segment, ...] | None]:
-    with _lock:
-        blocks = _versions.get(questionnaire)
-        if blocks is None:
-            blocks = _versions[questionnaire] = {}
-            while len(_versions) > MAX_QUESTIONNAIRES:
-                _versions.popitem(last=False)
+    return per_version(_versions, questionnaire, MAX_QUESTIONNAIRES, _lock)
+
+
+V = TypeVar("V")
+
+
+def per_version(versions: OrderedDict[Questionnaire, dict[tuple[Any, ...], V]], questionnaire: Questionnaire,
+                limit: int, lock: threading.Lock) -> dict[tuple[Any, ...], V]:
+    """The cache of one questionnaire version in ``versions``, an LRU of at most ``limit`` versions."""
+    with lock:
+        entries = versions.get(questionnaire)
+        if entries is None:
+            entries = versions[questionnaire] = {}
+            while len(versions) > limit:
+                versions.popitem(last=False)
         else:
-            _versions.move_to_end(questionnaire)
-        return blocks
+            versions.move_to_end(questionnaire)
+        return entries
 
 
 def render_with_macro(block: Mapping[str, Any], language: str) -> Markup:

@@ -77,15 +77,7 @@ def clear() -> None:
 
 
 def _shells_of(questionnaire: Questionnaire) -> dict[tuple[Any, ...], tuple[Any, ...] | None]:
-    with _lock:
-        shells = _versions.get(questionnaire)
-        if shells is None:
-            shells = _versions[questionnaire] = {}
-            while len(_versions) > MAX_QUESTIONNAIRES:
-                _versions.popitem(last=False)
-        else:
-            _versions.move_to_end(questionnaire)
-        return shells
+    return compiled.per_version(_versions, questionnaire, MAX_QUESTIONNAIRES, _lock)
 
 
 def _values(context: Mapping[str, Any]) -> dict[str, str]:
