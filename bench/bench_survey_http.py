@@ -311,8 +311,8 @@ def cpu_per_request(before: dict[str, float], after: dict[str, float], requests:
 
 def cpu_sample(session: int) -> dict[str, float]:
     sample = process_cpu(session)
-    sample["wrk"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime + \
-        resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk: the only child that has ended
+    sample["wrk"] = children.ru_utime + children.ru_stime
     sample["machine"] = machine_cpu()
     return sample
 

@@ -19,9 +19,10 @@ questions opened", "only the first N are asked"), is always rendered by Jinja.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from types import SimpleNamespace
 from typing import Any
 
@@ -44,6 +45,7 @@ MAX_SHELLS = 2000  # per version: pages × instances × languages × 4 variants,
 _MARK = "qqjejakslot{}qq"
 SLOTS = ("token", "csrf", "revision", "step", "total", "percent", "shown", "blocks", "previous", "logic")
 _MARKERS = {slot: _MARK.format(slot) for slot in SLOTS}
+_MARKER_RE = re.compile(_MARK.format(f"({'|'.join(SLOTS)})"))
 
 _lock = threading.Lock()
 _versions: OrderedDict[Questionnaire, dict[tuple[Any, ...], tuple[Any, ...] | None]] = OrderedDict()
@@ -115,12 +117,8 @@ def _probe(context: Mapping[str, Any]) -> dict[str, Any]:
     if context["previous"] is not None:
         # The "Back" link's whole URL is a slot: the previous page differs from person to person.
         probe["previous"] = SimpleNamespace(page=SimpleNamespace(name="qqjejakprevpageqq"), instance=None)
-    probe["csrf_token"] = _constant(mark["csrf"])  # shadows Flask-WTF's template global
+    probe["csrf_token"] = lambda: mark["csrf"]  # shadows Flask-WTF's template global
     return probe
-
-
-def _constant(value: str) -> Callable[[], str]:
-    return lambda: value
 
 
 def _compile(context: Mapping[str, Any]) -> tuple[Any, ...] | None:
@@ -134,18 +132,9 @@ def _compile(context: Mapping[str, Any]) -> tuple[Any, ...] | None:
         html = html.replace(previous_url, _MARKERS["previous"])
     if html.count(_MARKERS["logic"]) == 1:  # tojson quoted the marker as a JSON string
         html = html.replace(f'"{_MARKERS["logic"]}"', _MARKERS["logic"])
-    segments: list[Any] = []
-    position = 0
-    while True:
-        found = [(html.find(marker, position), slot) for slot, marker in _MARKERS.items()]
-        found = [(at, slot) for at, slot in found if at >= 0]
-        if not found:
-            break
-        at, slot = min(found)
-        segments.append(html[position:at])
-        segments.append((slot,))
-        position = at + len(_MARKERS[slot])
-    segments.append(html[position:])
+    # re.split with a group alternates static text and slot names: text, slot, text, …, text.
+    parts = _MARKER_RE.split(html)
+    segments = [part if index % 2 == 0 else (part,) for index, part in enumerate(parts)]
     if "qqjejak" in "".join(s for s in segments if isinstance(s, str)):
         _refuse(context, "marker left over")
         return None

@@ -44,6 +44,7 @@ class _Storage:
     fallback: RateLimiter = field(default_factory=lambda: FixedWindowRateLimiter(MemoryStorage()))
     down_until: float = 0.0  # time.monotonic()
 
+
 T = TypeVar("T")
 
 
