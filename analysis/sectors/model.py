@@ -251,6 +251,14 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         derived from KBLI titles and descriptions
         (:func:`.kbli.kbli5_example_documents`; labelled answers and the
         plain KBLI title/description documents weigh 1).  0 leaves them out.
+    kbli5_centroid_power : float, default 0.5
+        Exponent applied to every entry of a 5-digit centroid (the weighted
+        sum of its documents' vectors) before it is L2-normalised.  Below 1
+        it damps the terms repeated by many documents of one code (its title
+        words) relative to those found in few, so an answer matching one
+        example document is not drowned by the title; 0.5 (a square root)
+        was the best of 0.2-1 in train-split cross-validation
+        (docs/SECTORS.md), 1 is the plain sum.
     restore_vowels : bool, default True
         At prediction, expand unknown vowel-less words ("jl kpi") to the most
         frequent known word with the same consonants ("jual kopi").
@@ -331,7 +339,8 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
                  reference_weight: float = 0.3, description_chars: int = 400, section_model: bool = True,
                  calibration_folds: int = 5, target_precision: float = 0.95, kbli5_prior_weight: float = 0.05,
                  review_score: str = "confidence", restore_vowels: bool = True, kbli5_features: str = "all",
-                 kbli5_examples_weight: float = 0.3, n_jobs: int | None = None, random_state: int | None = 0) -> None:
+                 kbli5_examples_weight: float = 0.3, kbli5_centroid_power: float = 0.5,
+                 n_jobs: int | None = None, random_state: int | None = 0) -> None:
         self.C = C
         self.tol = tol
         self.word_ngram_range = word_ngram_range
@@ -350,6 +359,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         self.restore_vowels = restore_vowels
         self.kbli5_features = kbli5_features
         self.kbli5_examples_weight = kbli5_examples_weight
+        self.kbli5_centroid_power = kbli5_centroid_power
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -463,6 +473,8 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"kbli5_features must be 'word' or 'all', got {self.kbli5_features!r}")
         if not (isinstance(self.kbli5_examples_weight, numbers.Real) and self.kbli5_examples_weight >= 0):
             raise ValueError(f"kbli5_examples_weight must be a number >= 0, got {self.kbli5_examples_weight!r}")
+        if not (isinstance(self.kbli5_centroid_power, numbers.Real) and 0 < self.kbli5_centroid_power <= 1):
+            raise ValueError(f"kbli5_centroid_power must be a number in (0, 1], got {self.kbli5_centroid_power!r}")
         if self.review_score not in AUTO_RULE_SCORES:
             raise ValueError(f"review_score must be one of {AUTO_RULE_SCORES}, got {self.review_score!r}")
 
@@ -607,7 +619,8 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         A code's centroid is the (weighted) sum of the L2-normalised feature
         vectors of its documents: labelled answers and the KBLI title and
         title + description documents (weight 1 each) and the example
-        documents derived from the KBLI text (``kbli5_examples_weight``).
+        documents derived from the KBLI text (``kbli5_examples_weight``),
+        raised entry-wise to ``kbli5_centroid_power`` and L2-normalised.
         The temperature is fitted on out-of-fold similarities of the
         labelled answers to the codes of their own division, so that
         ``softmax(similarity / T)`` is a calibrated P(code | division).
@@ -642,11 +655,16 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         else:
             features = l2_normalize(self.featurizer_.word_block(texts))
         weight = np.asarray(weights)
+        power = float(self.kbli5_centroid_power)
 
         def centroids(used: Array) -> Matrix:
             membership = sp.csr_matrix((weight[used], (code_index[used], used)),
                                        shape=(len(unique_codes), len(codes)))
-            return sp.csr_matrix(l2_normalize(membership @ features), dtype=np.float32)
+            summed = sp.csr_matrix(membership @ features)
+            if power != 1.0:
+                # Entries are >= 0 (TF-IDF), so the power is defined everywhere.
+                np.power(summed.data, power, out=summed.data)
+            return sp.csr_matrix(l2_normalize(summed), dtype=np.float32)
 
         self.kbli5_centroids_ = centroids(np.arange(len(codes)))
         self.kbli5_codes_ = unique_codes.astype(str)

@@ -327,6 +327,7 @@ def _rebuild(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> SectorC
     # kbli5 helper: files from before these parameters existed were fitted the old way.
     params.setdefault("kbli5_features", "word")
     params.setdefault("kbli5_examples_weight", 0.0)
+    params.setdefault("kbli5_centroid_power", 1.0)  # kbli5c helper: plain sums before it existed
     for name in _TUPLE_PARAMS:
         params[name] = tuple(params[name])
     model = SectorClassifier(**params)
