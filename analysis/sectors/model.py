@@ -114,6 +114,7 @@ FITTED_ATTRIBUTES = (
     ("kbli5_centroids_", True, "per-code centroids (word, or word + character TF-IDF: kbli5_features)"),
     ("kbli5_prior_", True, "share of each code among labelled examples of its division"),
     ("kbli5_temperature_", True, "softmax temperature turning 5-digit similarities into P(code | division)"),
+    ("kbli5_bias_", True, "per-code offset of the 5-digit score (SVM intercepts; zeros without them)"),
     ("version_", True, "identifier of the fitted model (hash of training data, parameters, versions)"),
     ("oof_confidence_", False, "out-of-fold section confidence of each labelled example"),
     ("oof_margin_", False, "out-of-fold top-2 section margin"),
@@ -174,6 +175,54 @@ def _fit_temperature(scores: np.ndarray, true_index: np.ndarray) -> float:
     result = minimize_scalar(nll, bounds=(np.log(1e-3), np.log(1e2)), method="bounded",
                              options={"xatol": 1e-4})
     return float(np.exp(result.x))
+
+
+KBLI5_SVM_PRUNE = 0.05
+"""5-digit code SVM weights smaller than this (in absolute value) are dropped
+before they are added to the centroids: that keeps about 5 % of them, the
+matrix stays as sparse as the centroids and suggestions were as good in
+train-split cross-validation as with every weight (docs/SECTORS.md)."""
+
+_KBLI5_SVM_TOL = 1e-3  # liblinear tolerance of the code SVMs (1e-4 changed nothing, 15 % slower)
+
+
+def _fit_code_svms(features: Matrix, code_index: Array, weights: Array, used: Array, division_of_code: Array,
+                   C: float, random_state: int | None) -> tuple[Matrix, Array]:
+    """One-vs-rest linear SVMs over the 5-digit codes of each division.
+
+    Trained on the documents ``used`` (rows of ``features``, labelled with
+    ``code_index``, weighted by ``weights``), one model per division with at
+    least two codes, so a code only competes with its own division's codes.
+    Returns the coefficients as a sparse (codes x features) matrix, pruned at
+    :data:`KBLI5_SVM_PRUNE`, and the intercepts (0 for single-code divisions).
+    """
+    n_codes = len(division_of_code)
+    intercept = np.zeros(n_codes)
+    rows_of: list[Array] = []
+    columns_of: list[Array] = []
+    values_of: list[Array] = []
+    used_division = division_of_code[code_index[used]]
+    for division in np.unique(division_of_code):
+        rows = used[used_division == division]
+        present = np.unique(code_index[rows])
+        if len(present) < 2:
+            continue
+        svm = LinearSVC(C=C, tol=_KBLI5_SVM_TOL, random_state=random_state, max_iter=5000, dual=True)
+        svm.fit(features[rows], code_index[rows], sample_weight=weights[rows])
+        coef, bias = svm.coef_, svm.intercept_
+        if len(present) == 2:  # liblinear returns one row for two classes
+            coef, bias = np.vstack([-coef, coef]), np.r_[-bias, bias]
+        r, c = np.nonzero(np.abs(coef) >= KBLI5_SVM_PRUNE)
+        rows_of.append(present[r])
+        columns_of.append(c)
+        values_of.append(coef[r, c])
+        intercept[present] = bias
+    matrix = sp.csr_matrix(
+        (np.concatenate(values_of) if values_of else np.zeros(0),
+         (np.concatenate(rows_of) if rows_of else np.zeros(0, dtype=np.int64),
+          np.concatenate(columns_of) if columns_of else np.zeros(0, dtype=np.int64))),
+        shape=(n_codes, features.shape[1]), dtype=np.float32)
+    return matrix, intercept
 
 
 def _fit_linear(features: Matrix, y_index: Array, weights: Array, n_classes: int, C: float, tol: float,
@@ -259,6 +308,15 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         example document is not drowned by the title; 0.5 (a square root)
         was the best of 0.2-1 in train-split cross-validation
         (docs/SECTORS.md), 1 is the plain sum.
+    kbli5_discriminative_weight : float, default 0.3
+        Weight of a discriminative score added to the centroid similarity of
+        5-digit codes: one-vs-rest linear SVMs over the codes of each
+        division, trained on the same documents (pruned at
+        :data:`KBLI5_SVM_PRUNE` and folded into ``kbli5_centroids_`` and
+        ``kbli5_bias_``, so prediction does one matrix product as before).
+        The two methods err on different answers; the sum was better than
+        either in train-split cross-validation (docs/SECTORS.md).  0 leaves
+        the SVMs out (and about 15 CPU-seconds of training).
     restore_vowels : bool, default True
         At prediction, expand unknown vowel-less words ("jl kpi") to the most
         frequent known word with the same consonants ("jual kopi").
@@ -324,6 +382,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
     kbli5_centroids_: Matrix
     kbli5_prior_: Array
     kbli5_temperature_: float
+    kbli5_bias_: Array
     version_: str
     oof_confidence_: Array
     oof_margin_: Array
@@ -340,7 +399,8 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
                  calibration_folds: int = 5, target_precision: float = 0.95, kbli5_prior_weight: float = 0.05,
                  review_score: str = "confidence", restore_vowels: bool = True, kbli5_features: str = "all",
                  kbli5_examples_weight: float = 0.3, kbli5_centroid_power: float = 0.5,
-                 n_jobs: int | None = None, random_state: int | None = 0) -> None:
+                 kbli5_discriminative_weight: float = 0.3, n_jobs: int | None = None,
+                 random_state: int | None = 0) -> None:
         self.C = C
         self.tol = tol
         self.word_ngram_range = word_ngram_range
@@ -360,6 +420,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         self.kbli5_features = kbli5_features
         self.kbli5_examples_weight = kbli5_examples_weight
         self.kbli5_centroid_power = kbli5_centroid_power
+        self.kbli5_discriminative_weight = kbli5_discriminative_weight
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -473,6 +534,9 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"kbli5_features must be 'word' or 'all', got {self.kbli5_features!r}")
         if not (isinstance(self.kbli5_examples_weight, numbers.Real) and self.kbli5_examples_weight >= 0):
             raise ValueError(f"kbli5_examples_weight must be a number >= 0, got {self.kbli5_examples_weight!r}")
+        if not (isinstance(self.kbli5_discriminative_weight, numbers.Real) and self.kbli5_discriminative_weight >= 0):
+            raise ValueError("kbli5_discriminative_weight must be a number >= 0, "
+                             f"got {self.kbli5_discriminative_weight!r}")
         if not (isinstance(self.kbli5_centroid_power, numbers.Real) and 0 < self.kbli5_centroid_power <= 1):
             raise ValueError(f"kbli5_centroid_power must be a number in (0, 1], got {self.kbli5_centroid_power!r}")
         if self.review_score not in AUTO_RULE_SCORES:
@@ -666,7 +730,6 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
                 np.power(summed.data, power, out=summed.data)
             return sp.csr_matrix(l2_normalize(summed), dtype=np.float32)
 
-        self.kbli5_centroids_ = centroids(np.arange(len(codes)))
         self.kbli5_codes_ = unique_codes.astype(str)
         # Share of each code among labelled examples of its division.
         share = np.zeros(len(unique_codes))
@@ -676,22 +739,49 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             lookup = (counts / per_division).to_dict()
             share = np.array([lookup.get(c, 0.0) for c in unique_codes])
         self.kbli5_prior_ = share
-        self.kbli5_temperature_ = self._kbli5_temperature(features, code_index, n_reference, centroids)
-
-    def _kbli5_temperature(self, features: Matrix, code_index: Array, n_reference: int, centroids: Any) -> float:
-        """Temperature of P(code | division) from out-of-fold similarities (1.0 if too few examples)."""
-        n_user = len(code_index) - n_reference
+        # Document sets: all documents (the model), then one per temperature fold
+        # (every KBLI document + the other folds' labelled answers).
+        n_user = len(codes) - n_reference
         folds = min(3, self.calibration_folds)
-        if n_user < 10 * folds:
-            return 1.0
+        held_out: list[Array] = []
+        used_sets = [np.arange(len(codes))]
+        if n_user >= 10 * folds:
+            splitter = KFold(folds, shuffle=True, random_state=self.random_state)
+            for train, held in splitter.split(np.zeros(n_user)):
+                used_sets.append(np.r_[np.arange(n_reference), n_reference + train])
+                held_out.append(n_reference + held)
+        division_of_code = np.array([c[:2] for c in self.kbli5_codes_])
+        svms: list[tuple[Matrix, Array] | None] = [None] * len(used_sets)
+        if self.kbli5_discriminative_weight > 0:
+            jobs = [(features, code_index, weight, used, division_of_code, self.C, self.random_state)
+                    for used in used_sets]
+            n_jobs = self.n_jobs or 1
+            if n_jobs == 1:
+                svms = [_fit_code_svms(*job) for job in jobs]
+            else:
+                svms = list(Parallel(n_jobs=n_jobs)(delayed(_fit_code_svms)(*job) for job in jobs))
+        scorers = [self._kbli5_scorer(centroids(used), svm) for used, svm in zip(used_sets, svms)]
+        self.kbli5_centroids_, self.kbli5_bias_ = scorers[0]
+        self.kbli5_temperature_ = 1.0
+        if held_out:
+            self.kbli5_temperature_ = self._kbli5_temperature(features, code_index, held_out, scorers[1:])
+
+    def _kbli5_scorer(self, centroids: Matrix, svm: tuple[Matrix, Array] | None) -> tuple[Matrix, Array]:
+        """The centroids, plus ``kbli5_discriminative_weight`` x the code SVMs; (matrix, bias)."""
+        if svm is None:
+            return centroids, np.zeros(centroids.shape[0])
+        weight = float(self.kbli5_discriminative_weight)
+        coef, intercept = svm
+        return sp.csr_matrix(centroids + np.float32(weight) * coef, dtype=np.float32), weight * intercept
+
+    def _kbli5_temperature(self, features: Matrix, code_index: Array, held_out: list[Array],
+                           scorers: list[tuple[Matrix, Array]]) -> float:
+        """Temperature of P(code | division) from out-of-fold scores of the labelled answers."""
         codes = cast(Array, self.kbli5_codes_)
         division_of_code = np.array([c[:2] for c in codes])
         scores, truth = [], []
-        splitter = KFold(folds, shuffle=True, random_state=self.random_state)
-        for train, held in splitter.split(np.zeros(n_user)):
-            used = np.r_[np.arange(n_reference), n_reference + train]
-            rows = n_reference + held
-            similarity = (features[rows] @ centroids(used).T).toarray() + self.kbli5_prior_weight * self.kbli5_prior_
+        for rows, (matrix, bias) in zip(held_out, scorers):
+            similarity = (features[rows] @ matrix.T).toarray() + bias + self.kbli5_prior_weight * self.kbli5_prior_
             # Only the codes of the answer's own division compete (P(code | division)).
             same = division_of_code[None, :] == division_of_code[code_index[rows]][:, None]
             scores.append(np.where(same, similarity, -1e3))
@@ -884,6 +974,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
                 sp.csc_matrix(self.kbli5_centroids_[codes].T) if len(codes) else None for codes in codes_of_class]
         centroids_of_class = self.__dict__["_centroids_of_class"]
         temperature = float(getattr(self, "kbli5_temperature_", 1.0))
+        bias: Array | None = getattr(self, "kbli5_bias_", None)  # None in files from before it existed
         candidates = [class_index] + list(_top_k(proba, 3).T) if proba.shape[1] > 1 else [class_index]
         all_rows = np.arange(n)
         for j, divisions in enumerate(candidates):
@@ -901,6 +992,8 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
                 rows = all_rows[fresh & (divisions == division)]
                 similarity = (words[rows] @ centroids_of_class[division]).toarray()
                 similarity += self.kbli5_prior_weight * self.kbli5_prior_[codes]
+                if bias is not None:  # kbli5c helper: intercepts of the code SVMs
+                    similarity += bias[codes]
                 score = proba[rows, division][:, None] * _softmax(similarity, temperature)
                 if j == 0:
                     # The chosen division's best code always comes first.
