@@ -20,8 +20,10 @@ Design (measured choices are in docs/SECTORS.md):
   fallback (``section_model=False``) and measured worse for auto-coding;
 * 5-digit codes are suggested by cosine similarity to per-code centroids
   (labelled examples + KBLI titles, descriptions and example documents
-  derived from them), turned into P(code | division) by a softmax whose
-  temperature is fitted on out-of-fold similarities; the first suggestion
+  derived from them; entries square-rooted before normalising) plus 0.3 x
+  per-division one-vs-rest SVMs over the codes (folded into the same
+  matrix), turned into P(code | division) by a softmax whose
+  temperature is fitted on out-of-fold scores; the first suggestion
   is the best code of the predicted division, the others are ranked by
   P(division) x P(code | division) over the most probable divisions.
 """
