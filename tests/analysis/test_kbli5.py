@@ -161,10 +161,10 @@ def test_code_svms_are_folded_into_the_centroids_and_offsets():
     assert single and not fused.kbli5_bias_[np.isin(divisions, single)].any()
 
 
-def test_code_svm_separates_codes_the_centroids_confuse():
-    # Each code has its own labelled answers; the SVM must rank each answer's own code first
-    # inside its division, with the centroid part switched off as far as the sum allows.
-    clf = small(kbli5_discriminative_weight=0.3).fit(TEXTS, DIVISIONS, kbli5=CODES)
+def test_fused_scores_rank_each_answers_own_code_first():
+    # Every code of these divisions competes (all KBLI codes have documents); the labelled
+    # answers' own codes must still come first inside their divisions with the SVM part on.
+    clf = small(kbli5_discriminative_weight=1.0).fit(TEXTS, DIVISIONS, kbli5=CODES)
     top = clf.suggest_kbli5(["jual baju", "bengkel motor", "kolam lele"], divisions=["47", "45", "03"])
     assert top.tolist() == ["47711", "45407", "03221"]
 
