@@ -118,9 +118,10 @@ def test_saved_model_keeps_5_digit_ranking(default_model, tmp_path):
 def test_held_out_5_digit_quality_does_not_regress(default_model):
     test = load_labelled(split="test")
     metrics = evaluate_model(test["text"], test["kbli5"], model=default_model)
-    # Above what the word-centroid ranking reached (0.659 / 0.762), with room for seed changes.
-    assert metrics["kbli5_accuracy"] >= 0.68
-    assert metrics["kbli5_top3"] >= 0.80
+    # Above what the first 5-digit pass reached (0.714 / 0.849 on this split; 0.726 / 0.868 with
+    # square-root centroids + code SVMs), with room for seed changes.
+    assert metrics["kbli5_accuracy"] >= 0.70
+    assert metrics["kbli5_top3"] >= 0.84
 
 
 # -- kbli5c helper: square-root centroids and the per-division code SVMs ------------------------
