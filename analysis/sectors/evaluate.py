@@ -396,13 +396,13 @@ def format_metrics(metrics: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def held_out_report(model: SectorClassifier | None = None) -> dict[str, Any]:
+def held_out_report(model: SectorClassifier | None = None, level: str | None = None) -> dict[str, Any]:
     """:func:`evaluate_model` of ``model`` (default: the default model) on the
     labelled set's held-out split, per writing register."""
     from .labelled import load_labelled
 
     test = load_labelled(split="test")
-    return evaluate_model(test["text"], test["kbli5"], model=model, groups=test["register"])
+    return evaluate_model(test["text"], test["kbli5"], model=model, level=level, groups=test["register"])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
