@@ -62,10 +62,14 @@ def run_classify(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- evaluate --
 def _evaluate_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--input", required=True, metavar="FILE.csv", help="UTF-8 CSV with coded answers")
-    parser.add_argument("--text-column", required=True, metavar="COL")
-    parser.add_argument("--label-column", required=True, metavar="COL",
-                        help="true codes: 5-digit KBLI, 2-digit divisions or section letters")
+    parser.add_argument("--input", metavar="FILE.csv",
+                        help="UTF-8 CSV with coded answers (default: the labelled set's held-out split, "
+                             "per writing register)")
+    parser.add_argument("--text-column", metavar="COL", help="column holding the descriptions (with --input)")
+    parser.add_argument("--label-column", metavar="COL",
+                        help="true codes: 5-digit KBLI, 2-digit divisions or section letters (with --input)")
+    parser.add_argument("--group-column", metavar="COL",
+                        help="also report every metric per value of this column (e.g. a register or source)")
     parser.add_argument("--level", choices=["section", "division"],
                         help="level to score (default: section for section labels, else division)")
     parser.add_argument("--json", action="store_true", help="print metrics as JSON")
@@ -74,18 +78,34 @@ def _evaluate_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    """Print accuracy, macro-F1, top-3 accuracy and the share auto-coded at 95% precision."""
-    from .io import read_table
-    from .sectors.evaluate import evaluate_model, format_metrics
+    """Print accuracy, macro-F1, top-1/top-3 per level and the auto-coded share and precision.
 
-    table = read_table(args.input, required=[args.text_column, args.label_column], encoding=args.encoding)
-    coded = table.loc[table[args.label_column].str.strip() != ""]
-    skipped = len(table) - len(coded)
-    metrics = evaluate_model(coded[args.text_column], coded[args.label_column],
-                             model=_model(args.model), level=args.level)
+    Without ``--input``: the labelled set's held-out split, per writing register.
+    """
+    from .io import read_table
+    from .sectors.evaluate import evaluate_model, format_metrics, held_out_report
+
+    if args.input is None:
+        given = [name for name in ("text_column", "label_column", "group_column") if getattr(args, name)]
+        if given:
+            raise InputDataError(f"--{given[0].replace('_', '-')} needs --input (the file it names a column of)")
+        metrics = held_out_report(_model(args.model), level=args.level)
+        skipped = 0
+    else:
+        missing = [f"--{name.replace('_', '-')}" for name in ("text_column", "label_column")
+                   if not getattr(args, name)]
+        if missing:
+            raise InputDataError(f"with --input, {' and '.join(missing)} must name the column(s) to use")
+        columns = [args.text_column, args.label_column] + ([args.group_column] if args.group_column else [])
+        table = read_table(args.input, required=columns, encoding=args.encoding)
+        coded = table.loc[table[args.label_column].str.strip() != ""]
+        skipped = len(table) - len(coded)
+        groups = coded[args.group_column].str.strip().replace("", "(none)") if args.group_column else None
+        metrics = evaluate_model(coded[args.text_column], coded[args.label_column],
+                                 model=_model(args.model), level=args.level, groups=groups)
     metrics["skipped_unlabelled"] = skipped
     if args.json:
-        print(json.dumps(metrics, indent=2, sort_keys=True))
+        print(json.dumps(metrics, indent=2, sort_keys=True, default=str))
     else:
         print(format_metrics(metrics))
         if skipped:

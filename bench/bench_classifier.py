@@ -17,7 +17,11 @@ featurizer caches the character n-grams of each distinct *word* (not of
 whole answers), so each timed run starts with an empty cache, and a second
 variant appends a different made-up word to every text (``novel_words``),
 which forces at least one cache miss per answer, as names and typos do in
-real survey data.  Training time is measured by fitting the default model
+real survey data.  It also makes every answer distinct: the coding table
+(``classify_texts``) codes each distinct answer once per call, so on the
+cycled texts (each seed description about 13 times in 40,000) it measures
+the repeats, and ``classify_texts_novel_words`` is its figure for answers
+that are all different.  Training time is measured by fitting the default model
 from seeds in this process (the model cache is not used).
 """
 from __future__ import annotations
@@ -116,13 +120,14 @@ def main(argv=None) -> int:
     wall = {name: rate[0] for name, rate in rates.items()}
     results["ratios_wall"] = {
         "predict_vs_tfidf": round(wall["predict"] / wall["tfidf"], 3),
-        "classify_vs_tfidf": round(wall["classify_texts"] / wall["tfidf"], 3),
+        "classify_repeats_vs_tfidf": round(wall["classify_texts"] / wall["tfidf"], 3),
         "classify_novel_words_vs_tfidf": round(wall["classify_texts_novel_words"] / wall["tfidf"], 3),
         "predict_vs_lowercase": round(wall["predict"] / wall["lowercase"], 4),
     }
     results["load_average_after"] = os.getloadavg()[0]
     results["model_features"] = int(model.coef_.shape[1])
     results["median_text_chars"] = statistics.median(len(t) for t in texts)
+    results["distinct_texts"] = {"cycled": len(set(texts)), "novel_words": len(set(novel))}
     print(json.dumps(results, indent=2))
     return 0
 

@@ -402,7 +402,8 @@ earlier model had been read; the held-out answers from the other batches (496)
 are the "original" held-out set that docs/SECTORS.md compares models on."""
 
 
-def held_out_report(model: SectorClassifier | None = None, original: bool = False) -> dict[str, Any]:
+def held_out_report(model: SectorClassifier | None = None, level: str | None = None,
+                    original: bool = False) -> dict[str, Any]:
     """:func:`evaluate_model` of ``model`` (default: the default model) on the
     labelled set's held-out split, per writing register.
 
@@ -418,7 +419,7 @@ def held_out_report(model: SectorClassifier | None = None, original: bool = Fals
         raw = read_batches(seeds_dir() / "sectors" / "batches")
         later = raw.loc[raw["source"].str.startswith(LATER_BATCHES_PREFIX), "text"].map(example_id)
         test = test.loc[~test["id"].isin(set(later))]
-    return evaluate_model(test["text"], test["kbli5"], model=model, groups=test["register"])
+    return evaluate_model(test["text"], test["kbli5"], model=model, level=level, groups=test["register"])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

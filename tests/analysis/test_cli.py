@@ -129,6 +129,47 @@ def test_evaluate_rejects_labels_that_are_not_kbli_codes(default_model, tmp_path
     assert "KBLI 2020" in capsys.readouterr().err
 
 
+def test_evaluate_reports_every_metric_per_group_column(default_model, tmp_path, capsys):
+    path = tmp_path / "outside.csv"
+    pd.DataFrame({
+        "t": ["WARUNG KOPI; KOPI; WARUNG", "ternak lele", "jl pls", "laundry kiloan", "bengkel motor"],
+        "k": ["56303", "03221", "47411", "96200", "45407"],
+        "source": ["bps", "alumni", "sms", "alumni", ""],
+    }).to_csv(path, index=False)
+    argv = ["evaluate", "--input", str(path), "--text-column", "t", "--label-column", "k",
+            "--group-column", "source", "--json"]
+    assert cli.main(argv) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert sorted(metrics["by_group"]) == ["(none)", "alumni", "bps", "sms"]
+    assert metrics["by_group"]["alumni"]["n"] == 2
+    assert set(metrics["by_group"]["bps"]["levels"]) == {"section", "division", "kbli5"}
+    assert cli.main(argv[:-1]) == 0
+    assert "[alumni    ] n=2" in capsys.readouterr().out
+
+
+def test_evaluate_without_input_reports_the_held_out_split_per_register(default_model, capsys):
+    assert cli.main(["evaluate", "--json"]) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert {"alumni", "enumerator", "sms", "regional", "english", "short", "long"} <= set(metrics["by_group"])
+    assert metrics["label_level"] == "kbli5"
+    assert sum(group["n"] for group in metrics["by_group"].values()) == metrics["n"]
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["evaluate", "--text-column", "t"], "--text-column needs --input"),
+    (["evaluate", "--group-column", "g"], "--group-column needs --input"),
+    (["evaluate", "--input", "{path}", "--text-column", "t"], "--label-column must name"),
+    (["evaluate", "--input", "{path}", "--text-column", "t", "--label-column", "k", "--group-column", "nope"],
+     "nope"),
+])
+def test_evaluate_refuses_incomplete_column_choices(default_model, tmp_path, capsys, argv, message):
+    path = tmp_path / "coded.csv"
+    pd.DataFrame({"t": ["laundry"], "k": ["96200"]}).to_csv(path, index=False)
+    assert cli.main([arg.format(path=path) for arg in argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and "Traceback" not in err
+
+
 @pytest.fixture
 def cheap_training(monkeypatch):
     """Make `train` fast: same pipeline, smaller vocabularies and KBLI texts."""

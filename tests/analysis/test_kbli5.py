@@ -1,6 +1,7 @@
 """5-digit suggestions (issue 13 item 4): KBLI example documents, calibrated
 P(code | division), top-3 across divisions, persistence and held-out quality."""
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 
@@ -197,3 +198,54 @@ def test_saved_model_keeps_the_code_svm_offsets(default_model, tmp_path):
     loaded = load_model(save_model(default_model, tmp_path / "model.npz"))
     np.testing.assert_array_equal(loaded.kbli5_bias_, default_model.kbli5_bias_)
     assert default_model.kbli5_bias_.any()
+
+
+def _brute_force_top3(model, features, proba, chosen):
+    """Top-3 by scoring every code of the chosen and the three most probable divisions one by one."""
+    words = sp.csr_matrix(features).toarray()
+    words /= np.linalg.norm(words, axis=1, keepdims=True)
+    centroids = model.kbli5_centroids_.toarray()
+    codes = model.kbli5_codes_.astype(str)
+    classes = model.classes_.astype(str)
+    result = []
+    for i in range(len(words)):
+        ranked = []
+        for division in dict.fromkeys([chosen[i], *np.argsort(-proba[i])[:3]]):
+            members = np.flatnonzero(np.char.startswith(codes, classes[division]))
+            similarity = centroids[members] @ words[i] + model.kbli5_prior_weight * model.kbli5_prior_[members]
+            similarity += model.kbli5_bias_[members]  # intercepts of the code SVMs
+            z = np.exp((similarity - similarity.max()) / model.kbli5_temperature_)
+            score = proba[i, division] * z / z.sum()
+            if division == chosen[i]:
+                score[score.argmax()] += 10.0
+            ranked += zip(score, codes[members])
+        result.append([code for _, code in sorted(ranked, key=lambda pair: -pair[0])[:3]])
+    return result
+
+
+def test_ranking_equals_scoring_every_candidate_code(default_model):
+    sample = load_labelled(split="test")["text"].tolist()[:60] + ["jual baju dan servis motor", "ojol", "jl pls"]
+    features = _features(default_model, sample)
+    proba = default_model._division_proba(features)
+    chosen = default_model._decide(features)[4]
+    top = default_model._rank_kbli5(sp.csr_matrix(features), proba, chosen, 3)
+    assert top.tolist() == _brute_force_top3(default_model, features, proba, chosen)
+
+
+def test_a_repeated_answer_is_coded_once_and_rows_keep_their_own_lists(default_model):
+    sample = ["jual baju", "servis motor", "", "ojek", None]
+    once = default_model.code(sample)
+    twice = default_model.code(sample + sample[::-1])
+    expected = pd.concat([once, once.iloc[::-1]], ignore_index=True)
+    pd.testing.assert_frame_equal(twice, expected)
+    twice.loc[0, "top3_kbli5"].append("changed")
+    assert twice.loc[9, "top3_kbli5"] == once.loc[0, "top3_kbli5"]
+
+
+def test_refitting_forgets_what_the_earlier_fit_cached():
+    model = small().fit(TEXTS, DIVISIONS, kbli5=CODES)
+    assert model.suggest_kbli5(["jual baju"])[0] == "47711"
+    clothes_made = ["14111" if code == "47711" else code for code in CODES]
+    model.fit(TEXTS, [code[:2] for code in clothes_made], kbli5=clothes_made)
+    assert model.suggest_kbli5(["jual baju"])[0] == "14111"
+    assert model.code(["jual baju"])["kbli5"][0] == "14111"
