@@ -132,7 +132,7 @@ storage should persist exactly the ones marked as needed to predict."""
 
 # Per-model caches kept in the instance __dict__, built on first use after a
 # fit or a load (not fitted attributes: nothing saves them).
-_DERIVED_CACHES = ("_compatible_checked", "_vowel_restorer", "_kbli5_block_cache")
+_DERIVED_CACHES = ("_compatible_checked", "_vowel_restorer", "_kbli5_block_cache", "_kbli5_offset_cache")
 
 
 def _as_texts(X: Any) -> list[str]:
@@ -979,8 +979,8 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             return np.full((n, k), None, dtype=object)
         words = l2_normalize(sp.csr_matrix(words))
         codes_of_class, centroids_of_class = self._kbli5_blocks()
+        offsets_of_class = self._kbli5_offsets(codes_of_class)
         temperature = float(getattr(self, "kbli5_temperature_", 1.0))
-        bias: Array | None = getattr(self, "kbli5_bias_", None)  # None in files from before it existed
         candidates = [class_index] + list(_top_k(proba, 3).T) if proba.shape[1] > 1 else [class_index]
         for j, divisions in enumerate(candidates):
             fresh = np.ones(n, dtype=bool)
@@ -1009,9 +1009,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
                     continue
                 block = rows[start:stop]
                 similarity = (grouped[start:stop] @ centroids_of_class[division]).toarray()
-                similarity += self.kbli5_prior_weight * self.kbli5_prior_[codes]
-                if bias is not None:  # kbli5c helper: intercepts of the code SVMs
-                    similarity += bias[codes]
+                similarity += offsets_of_class[division]  # prior + code-SVM intercepts
                 score = proba[block, division][:, None] * _softmax(similarity, temperature)
                 if j == 0:
                     # The chosen division's best code always comes first.
@@ -1048,6 +1046,23 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
                                   for codes in codes_of_class]
             blocks = self.__dict__["_kbli5_block_cache"] = (codes_of_class, centroids_of_class)
         return blocks
+
+    def _kbli5_offsets(self, codes_of_class: list[Array]) -> list[Array]:
+        """Per division: the fixed part of its codes' scores, prior weight x prior + SVM intercepts.
+
+        Built once per model and prior weight (kbli5c helper; one addition per block
+        instead of two gathers).  Files from before ``kbli5_bias_`` existed have no offsets.
+        """
+        cached = self.__dict__.get("_kbli5_offset_cache")
+        weight = float(self.kbli5_prior_weight)
+        if cached is None or cached[0] != weight:
+            bias: Array | None = getattr(self, "kbli5_bias_", None)
+            offset = weight * np.asarray(self.kbli5_prior_, dtype=np.float64)
+            if bias is not None:
+                offset = offset + bias
+            cached = self.__dict__["_kbli5_offset_cache"] = (weight, [offset[codes] for codes in codes_of_class])
+        offsets: list[Array] = cached[1]
+        return offsets
 
     def code(self, X: Any, threshold: float | None = None, k: int = 3) -> pd.DataFrame:
         """The coding table: one row per text, ready to store or review.
