@@ -20,8 +20,10 @@ Design (measured choices are in docs/SECTORS.md):
   fallback (``section_model=False``) and measured worse for auto-coding;
 * 5-digit codes are suggested by cosine similarity to per-code centroids
   (labelled examples + KBLI titles, descriptions and example documents
-  derived from them), turned into P(code | division) by a softmax whose
-  temperature is fitted on out-of-fold similarities; the first suggestion
+  derived from them; entries square-rooted before normalising) plus 0.3 x
+  per-division one-vs-rest SVMs over the codes (folded into the same
+  matrix), turned into P(code | division) by a softmax whose
+  temperature is fitted on out-of-fold scores; the first suggestion
   is the best code of the predicted division, the others are ranked by
   P(division) x P(code | division) over the most probable divisions.
 """
@@ -114,6 +116,7 @@ FITTED_ATTRIBUTES = (
     ("kbli5_centroids_", True, "per-code centroids (word, or word + character TF-IDF: kbli5_features)"),
     ("kbli5_prior_", True, "share of each code among labelled examples of its division"),
     ("kbli5_temperature_", True, "softmax temperature turning 5-digit similarities into P(code | division)"),
+    ("kbli5_bias_", True, "per-code offset of the 5-digit score (SVM intercepts; zeros without them)"),
     ("version_", True, "identifier of the fitted model (hash of training data, parameters, versions)"),
     ("oof_confidence_", False, "out-of-fold section confidence of each labelled example"),
     ("oof_margin_", False, "out-of-fold top-2 section margin"),
@@ -129,7 +132,7 @@ storage should persist exactly the ones marked as needed to predict."""
 
 # Per-model caches kept in the instance __dict__, built on first use after a
 # fit or a load (not fitted attributes: nothing saves them).
-_DERIVED_CACHES = ("_compatible_checked", "_vowel_restorer", "_kbli5_block_cache")
+_DERIVED_CACHES = ("_compatible_checked", "_vowel_restorer", "_kbli5_block_cache", "_kbli5_offset_cache")
 
 
 def _as_texts(X: Any) -> list[str]:
@@ -179,6 +182,54 @@ def _fit_temperature(scores: np.ndarray, true_index: np.ndarray) -> float:
     result = minimize_scalar(nll, bounds=(np.log(1e-3), np.log(1e2)), method="bounded",
                              options={"xatol": 1e-4})
     return float(np.exp(result.x))
+
+
+KBLI5_SVM_PRUNE = 0.05
+"""5-digit code SVM weights smaller than this (in absolute value) are dropped
+before they are added to the centroids: that keeps about 5 % of them, the
+matrix stays as sparse as the centroids and suggestions were as good in
+train-split cross-validation as with every weight (docs/SECTORS.md)."""
+
+_KBLI5_SVM_TOL = 1e-3  # liblinear tolerance of the code SVMs (1e-4 changed nothing, 15 % slower)
+
+
+def _fit_code_svms(features: Matrix, code_index: Array, weights: Array, used: Array, division_of_code: Array,
+                   C: float, random_state: int | None) -> tuple[Matrix, Array]:
+    """One-vs-rest linear SVMs over the 5-digit codes of each division.
+
+    Trained on the documents ``used`` (rows of ``features``, labelled with
+    ``code_index``, weighted by ``weights``), one model per division with at
+    least two codes, so a code only competes with its own division's codes.
+    Returns the coefficients as a sparse (codes x features) matrix, pruned at
+    :data:`KBLI5_SVM_PRUNE`, and the intercepts (0 for single-code divisions).
+    """
+    n_codes = len(division_of_code)
+    intercept = np.zeros(n_codes)
+    rows_of: list[Array] = []
+    columns_of: list[Array] = []
+    values_of: list[Array] = []
+    used_division = division_of_code[code_index[used]]
+    for division in np.unique(division_of_code):
+        rows = used[used_division == division]
+        present = np.unique(code_index[rows])
+        if len(present) < 2:
+            continue
+        svm = LinearSVC(C=C, tol=_KBLI5_SVM_TOL, random_state=random_state, max_iter=5000, dual=True)
+        svm.fit(features[rows], code_index[rows], sample_weight=weights[rows])
+        coef, bias = svm.coef_, svm.intercept_
+        if len(present) == 2:  # liblinear returns one row for two classes
+            coef, bias = np.vstack([-coef, coef]), np.r_[-bias, bias]
+        r, c = np.nonzero(np.abs(coef) >= KBLI5_SVM_PRUNE)
+        rows_of.append(present[r])
+        columns_of.append(c)
+        values_of.append(coef[r, c])
+        intercept[present] = bias
+    matrix = sp.csr_matrix(
+        (np.concatenate(values_of) if values_of else np.zeros(0),
+         (np.concatenate(rows_of) if rows_of else np.zeros(0, dtype=np.int64),
+          np.concatenate(columns_of) if columns_of else np.zeros(0, dtype=np.int64))),
+        shape=(n_codes, features.shape[1]), dtype=np.float32)
+    return matrix, intercept
 
 
 def _fit_linear(features: Matrix, y_index: Array, weights: Array, n_classes: int, C: float, tol: float,
@@ -256,6 +307,23 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         derived from KBLI titles and descriptions
         (:func:`.kbli.kbli5_example_documents`; labelled answers and the
         plain KBLI title/description documents weigh 1).  0 leaves them out.
+    kbli5_centroid_power : float, default 0.5
+        Exponent applied to every entry of a 5-digit centroid (the weighted
+        sum of its documents' vectors) before it is L2-normalised.  Below 1
+        it damps the terms repeated by many documents of one code (its title
+        words) relative to those found in few, so an answer matching one
+        example document is not drowned by the title; 0.5 (a square root)
+        was the best of 0.2-1 in train-split cross-validation
+        (docs/SECTORS.md), 1 is the plain sum.
+    kbli5_discriminative_weight : float, default 0.3
+        Weight of a discriminative score added to the centroid similarity of
+        5-digit codes: one-vs-rest linear SVMs over the codes of each
+        division, trained on the same documents (pruned at
+        :data:`KBLI5_SVM_PRUNE` and folded into ``kbli5_centroids_`` and
+        ``kbli5_bias_``, so prediction does one matrix product as before).
+        The two methods err on different answers; the sum was better than
+        either in train-split cross-validation (docs/SECTORS.md).  0 leaves
+        the SVMs out (and about 15 CPU-seconds of training).
     restore_vowels : bool, default True
         At prediction, expand unknown vowel-less words ("jl kpi") to the most
         frequent known word with the same consonants ("jual kopi").
@@ -321,6 +389,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
     kbli5_centroids_: Matrix
     kbli5_prior_: Array
     kbli5_temperature_: float
+    kbli5_bias_: Array
     version_: str
     oof_confidence_: Array
     oof_margin_: Array
@@ -336,7 +405,9 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
                  reference_weight: float = 0.3, description_chars: int = 400, section_model: bool = True,
                  calibration_folds: int = 5, target_precision: float = 0.95, kbli5_prior_weight: float = 0.05,
                  review_score: str = "confidence", restore_vowels: bool = True, kbli5_features: str = "all",
-                 kbli5_examples_weight: float = 0.3, n_jobs: int | None = None, random_state: int | None = 0) -> None:
+                 kbli5_examples_weight: float = 0.3, kbli5_centroid_power: float = 0.5,
+                 kbli5_discriminative_weight: float = 0.3, n_jobs: int | None = None,
+                 random_state: int | None = 0) -> None:
         self.C = C
         self.tol = tol
         self.word_ngram_range = word_ngram_range
@@ -355,6 +426,8 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         self.restore_vowels = restore_vowels
         self.kbli5_features = kbli5_features
         self.kbli5_examples_weight = kbli5_examples_weight
+        self.kbli5_centroid_power = kbli5_centroid_power
+        self.kbli5_discriminative_weight = kbli5_discriminative_weight
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -471,6 +544,11 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"kbli5_features must be 'word' or 'all', got {self.kbli5_features!r}")
         if not (isinstance(self.kbli5_examples_weight, numbers.Real) and self.kbli5_examples_weight >= 0):
             raise ValueError(f"kbli5_examples_weight must be a number >= 0, got {self.kbli5_examples_weight!r}")
+        if not (isinstance(self.kbli5_discriminative_weight, numbers.Real) and self.kbli5_discriminative_weight >= 0):
+            raise ValueError("kbli5_discriminative_weight must be a number >= 0, "
+                             f"got {self.kbli5_discriminative_weight!r}")
+        if not (isinstance(self.kbli5_centroid_power, numbers.Real) and 0 < self.kbli5_centroid_power <= 1):
+            raise ValueError(f"kbli5_centroid_power must be a number in (0, 1], got {self.kbli5_centroid_power!r}")
         if self.review_score not in AUTO_RULE_SCORES:
             raise ValueError(f"review_score must be one of {AUTO_RULE_SCORES}, got {self.review_score!r}")
 
@@ -615,7 +693,8 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         A code's centroid is the (weighted) sum of the L2-normalised feature
         vectors of its documents: labelled answers and the KBLI title and
         title + description documents (weight 1 each) and the example
-        documents derived from the KBLI text (``kbli5_examples_weight``).
+        documents derived from the KBLI text (``kbli5_examples_weight``),
+        raised entry-wise to ``kbli5_centroid_power`` and L2-normalised.
         The temperature is fitted on out-of-fold similarities of the
         labelled answers to the codes of their own division, so that
         ``softmax(similarity / T)`` is a calibrated P(code | division).
@@ -650,13 +729,17 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         else:
             features = l2_normalize(self.featurizer_.word_block(texts))
         weight = np.asarray(weights)
+        power = float(self.kbli5_centroid_power)
 
         def centroids(used: Array) -> Matrix:
             membership = sp.csr_matrix((weight[used], (code_index[used], used)),
                                        shape=(len(unique_codes), len(codes)))
-            return sp.csr_matrix(l2_normalize(membership @ features), dtype=np.float32)
+            summed = sp.csr_matrix(membership @ features)
+            if power != 1.0:
+                # Entries are >= 0 (TF-IDF), so the power is defined everywhere.
+                np.power(summed.data, power, out=summed.data)
+            return sp.csr_matrix(l2_normalize(summed), dtype=np.float32)
 
-        self.kbli5_centroids_ = centroids(np.arange(len(codes)))
         self.kbli5_codes_ = unique_codes.astype(str)
         # Share of each code among labelled examples of its division.
         share = np.zeros(len(unique_codes))
@@ -666,22 +749,54 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             lookup = (counts / per_division).to_dict()
             share = np.array([lookup.get(c, 0.0) for c in unique_codes])
         self.kbli5_prior_ = share
-        self.kbli5_temperature_ = self._kbli5_temperature(features, code_index, n_reference, centroids)
-
-    def _kbli5_temperature(self, features: Matrix, code_index: Array, n_reference: int, centroids: Any) -> float:
-        """Temperature of P(code | division) from out-of-fold similarities (1.0 if too few examples)."""
-        n_user = len(code_index) - n_reference
+        # Document sets: all documents (the model), then one per temperature fold
+        # (every KBLI document + the other folds' labelled answers).
+        n_user = len(codes) - n_reference
         folds = min(3, self.calibration_folds)
-        if n_user < 10 * folds:
-            return 1.0
+        held_out: list[Array] = []
+        used_sets = [np.arange(len(codes))]
+        if n_user >= 10 * folds:
+            splitter = KFold(folds, shuffle=True, random_state=self.random_state)
+            for train, held in splitter.split(np.zeros(n_user)):
+                used_sets.append(np.r_[np.arange(n_reference), n_reference + train])
+                held_out.append(n_reference + held)
+        division_of_code = np.array([c[:2] for c in self.kbli5_codes_])
+        svms: list[tuple[Matrix, Array] | None] = [None] * len(used_sets)
+        if self.kbli5_discriminative_weight > 0:
+            # Each temperature fold costs a full set of code SVMs (about 7 CPU-seconds), so
+            # with them the temperature is fitted on the first fold's answers only (one
+            # parameter on a third of the labelled answers; the other folds only refined it).
+            used_sets, held_out = used_sets[:2], held_out[:1]
+            svms = svms[:2]
+            jobs = [(features, code_index, weight, used, division_of_code, self.C, self.random_state)
+                    for used in used_sets]
+            n_jobs = self.n_jobs or 1
+            if n_jobs == 1:
+                svms = [_fit_code_svms(*job) for job in jobs]
+            else:
+                svms = list(Parallel(n_jobs=n_jobs)(delayed(_fit_code_svms)(*job) for job in jobs))
+        scorers = [self._kbli5_scorer(centroids(used), svm) for used, svm in zip(used_sets, svms)]
+        self.kbli5_centroids_, self.kbli5_bias_ = scorers[0]
+        self.kbli5_temperature_ = 1.0
+        if held_out:
+            self.kbli5_temperature_ = self._kbli5_temperature(features, code_index, held_out, scorers[1:])
+
+    def _kbli5_scorer(self, centroids: Matrix, svm: tuple[Matrix, Array] | None) -> tuple[Matrix, Array]:
+        """The centroids, plus ``kbli5_discriminative_weight`` x the code SVMs; (matrix, bias)."""
+        if svm is None:
+            return centroids, np.zeros(centroids.shape[0])
+        weight = float(self.kbli5_discriminative_weight)
+        coef, intercept = svm
+        return sp.csr_matrix(centroids + np.float32(weight) * coef, dtype=np.float32), weight * intercept
+
+    def _kbli5_temperature(self, features: Matrix, code_index: Array, held_out: list[Array],
+                           scorers: list[tuple[Matrix, Array]]) -> float:
+        """Temperature of P(code | division) from out-of-fold scores of the labelled answers."""
         codes = cast(Array, self.kbli5_codes_)
         division_of_code = np.array([c[:2] for c in codes])
         scores, truth = [], []
-        splitter = KFold(folds, shuffle=True, random_state=self.random_state)
-        for train, held in splitter.split(np.zeros(n_user)):
-            used = np.r_[np.arange(n_reference), n_reference + train]
-            rows = n_reference + held
-            similarity = (features[rows] @ centroids(used).T).toarray() + self.kbli5_prior_weight * self.kbli5_prior_
+        for rows, (matrix, bias) in zip(held_out, scorers):
+            similarity = (features[rows] @ matrix.T).toarray() + bias + self.kbli5_prior_weight * self.kbli5_prior_
             # Only the codes of the answer's own division compete (P(code | division)).
             same = division_of_code[None, :] == division_of_code[code_index[rows]][:, None]
             scores.append(np.where(same, similarity, -1e3))
@@ -864,6 +979,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             return np.full((n, k), None, dtype=object)
         words = l2_normalize(sp.csr_matrix(words))
         codes_of_class, centroids_of_class = self._kbli5_blocks()
+        offsets_of_class = self._kbli5_offsets(codes_of_class)
         temperature = float(getattr(self, "kbli5_temperature_", 1.0))
         candidates = [class_index] + list(_top_k(proba, 3).T) if proba.shape[1] > 1 else [class_index]
         for j, divisions in enumerate(candidates):
@@ -893,7 +1009,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
                     continue
                 block = rows[start:stop]
                 similarity = (grouped[start:stop] @ centroids_of_class[division]).toarray()
-                similarity += self.kbli5_prior_weight * self.kbli5_prior_[codes]
+                similarity += offsets_of_class[division]  # prior + code-SVM intercepts
                 score = proba[block, division][:, None] * _softmax(similarity, temperature)
                 if j == 0:
                     # The chosen division's best code always comes first.
@@ -930,6 +1046,23 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
                                   for codes in codes_of_class]
             blocks = self.__dict__["_kbli5_block_cache"] = (codes_of_class, centroids_of_class)
         return blocks
+
+    def _kbli5_offsets(self, codes_of_class: list[Array]) -> list[Array]:
+        """Per division: the fixed part of its codes' scores, prior weight x prior + SVM intercepts.
+
+        Built once per model and prior weight (kbli5c helper; one addition per block
+        instead of two gathers).  Files from before ``kbli5_bias_`` existed have no offsets.
+        """
+        cached = self.__dict__.get("_kbli5_offset_cache")
+        weight = float(self.kbli5_prior_weight)
+        if cached is None or cached[0] != weight:
+            bias: Array | None = getattr(self, "kbli5_bias_", None)
+            offset = weight * np.asarray(self.kbli5_prior_, dtype=np.float64)
+            if bias is not None:
+                offset = offset + bias
+            cached = self.__dict__["_kbli5_offset_cache"] = (weight, [offset[codes] for codes in codes_of_class])
+        offsets: list[Array] = cached[1]
+        return offsets
 
     def code(self, X: Any, threshold: float | None = None, k: int = 3) -> pd.DataFrame:
         """The coding table: one row per text, ready to store or review.

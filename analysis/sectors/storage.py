@@ -145,6 +145,8 @@ def _model_arrays(model: SectorClassifier) -> tuple[dict[str, np.ndarray], dict[
             kbli5_data=centroids.data.astype(np.float32),
             kbli5_indices=centroids.indices.astype(np.int32),
             kbli5_indptr=centroids.indptr.astype(np.int64),
+            # kbli5c helper: per-code offsets (intercepts of the 5-digit code SVMs).
+            kbli5_bias=np.asarray(getattr(model, "kbli5_bias_", np.zeros(centroids.shape[0])), dtype=np.float64),
         )
         scalars["kbli5_shape"] = list(centroids.shape)
         scalars["kbli5_temperature"] = float(getattr(model, "kbli5_temperature_", 1.0))  # kbli5 helper
@@ -327,6 +329,7 @@ def _rebuild(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> SectorC
     # kbli5 helper: files from before these parameters existed were fitted the old way.
     params.setdefault("kbli5_features", "word")
     params.setdefault("kbli5_examples_weight", 0.0)
+    params.setdefault("kbli5_centroid_power", 1.0)  # kbli5c helper: plain sums before it existed
     for name in _TUPLE_PARAMS:
         params[name] = tuple(params[name])
     model = SectorClassifier(**params)
@@ -389,6 +392,10 @@ def _rebuild(manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> SectorC
         model.kbli5_temperature_ = float(scalars.get("kbli5_temperature", 1.0))
         if not (np.isfinite(model.kbli5_temperature_) and model.kbli5_temperature_ > 0):
             raise ValueError("5-digit temperature out of range")
+        # kbli5c helper: files written before the code SVMs existed have no offsets (zeros).
+        model.kbli5_bias_ = np.asarray(arrays.get("kbli5_bias", np.zeros(shape[0])), dtype=np.float64)
+        if model.kbli5_bias_.shape != (shape[0],) or not np.isfinite(model.kbli5_bias_).all():
+            raise ValueError("5-digit offsets do not match centroids")
     return model
 
 

@@ -128,3 +128,10 @@ def test_evaluate_module_prints_the_held_out_report_per_register(default_model, 
     assert evaluate.main(["--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert {"levels", "by_group", "auto_precision_ci"} <= set(report)
+
+
+def test_held_out_report_can_keep_to_the_original_496_answers(default_model):
+    # kbli5c helper: the comparable held-out set of docs/SECTORS.md, without the later 5-digit batches.
+    original = held_out_report(default_model, original=True)
+    assert original["n"] == 496
+    assert held_out_report(default_model)["n"] > original["n"]
