@@ -70,6 +70,8 @@ def _evaluate_arguments(parser: argparse.ArgumentParser) -> None:
                         help="true codes: 5-digit KBLI, 2-digit divisions or section letters (with --input)")
     parser.add_argument("--group-column", metavar="COL",
                         help="also report every metric per value of this column (e.g. a register or source)")
+    parser.add_argument("--original", action="store_true",
+                        help="without --input: only the original 496 held-out answers (docs/SECTORS.md)")
     parser.add_argument("--level", choices=["section", "division"],
                         help="level to score (default: section for section labels, else division)")
     parser.add_argument("--json", action="store_true", help="print metrics as JSON")
@@ -89,9 +91,12 @@ def run_evaluate(args: argparse.Namespace) -> int:
         given = [name for name in ("text_column", "label_column", "group_column") if getattr(args, name)]
         if given:
             raise InputDataError(f"--{given[0].replace('_', '-')} needs --input (the file it names a column of)")
-        metrics = held_out_report(_model(args.model), level=args.level)
+        metrics = held_out_report(_model(args.model), level=args.level, original=args.original)
         skipped = 0
     else:
+        if args.original:
+            raise InputDataError("--original selects part of the built-in held-out split; it cannot be "
+                                 "combined with --input")
         missing = [f"--{name.replace('_', '-')}" for name in ("text_column", "label_column")
                    if not getattr(args, name)]
         if missing:

@@ -153,12 +153,17 @@ def test_evaluate_without_input_reports_the_held_out_split_per_register(default_
     assert {"alumni", "enumerator", "sms", "regional", "english", "short", "long"} <= set(metrics["by_group"])
     assert metrics["label_level"] == "kbli5"
     assert sum(group["n"] for group in metrics["by_group"].values()) == metrics["n"]
+    assert cli.main(["evaluate", "--original", "--json"]) == 0
+    original = json.loads(capsys.readouterr().out)
+    assert 0 < original["n"] < metrics["n"]
 
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["evaluate", "--text-column", "t"], "--text-column needs --input"),
     (["evaluate", "--group-column", "g"], "--group-column needs --input"),
     (["evaluate", "--input", "{path}", "--text-column", "t"], "--label-column must name"),
+    (["evaluate", "--input", "{path}", "--text-column", "t", "--label-column", "k", "--original"],
+     "cannot be combined with --input"),
     (["evaluate", "--input", "{path}", "--text-column", "t", "--label-column", "k", "--group-column", "nope"],
      "nope"),
 ])
