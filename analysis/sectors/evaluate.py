@@ -6,7 +6,6 @@ automatically at >= 95 % precision (the rest go to manual review).
 """
 from __future__ import annotations
 
-import sys
 import warnings
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any, cast
@@ -424,13 +423,19 @@ def held_out_report(model: SectorClassifier | None = None, level: str | None = N
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m analysis.sectors.evaluate [--json] [--original]``: the held-out report per register.
+    """``python -m analysis.sectors.evaluate [--json] [--original]``: the held-out report per register."""
+    import argparse
+    import json
 
-    The same as ``python -m analysis evaluate`` without ``--input`` (one parser, in :mod:`analysis.cli`).
-    """
-    from ..cli import main as cli_main
-
-    return cli_main(["evaluate", *(sys.argv[1:] if argv is None else argv)])
+    parser = argparse.ArgumentParser(prog="python -m analysis.sectors.evaluate",
+                                     description="held-out quality of the default sector model, per register")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--original", action="store_true",
+                        help="only the original 496 held-out answers (without the later 5-digit batches)")
+    args = parser.parse_args(argv)
+    metrics = held_out_report(original=args.original)
+    print(json.dumps(metrics, indent=2, sort_keys=True, default=str) if args.json else format_metrics(metrics))
+    return 0
 
 
 if __name__ == "__main__":
