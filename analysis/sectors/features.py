@@ -7,9 +7,9 @@ linear models stay small enough to store and fast to apply.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -17,8 +17,6 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.utils.validation import check_is_fitted
-
-_CHAR_CACHE_LIMIT = 200_000  # distinct words remembered (bounded memory)
 
 
 def _word_ngrams(text: str, min_n: int, max_n: int) -> list[str]:
@@ -45,6 +43,146 @@ def _char_wb_ngrams(text: str, min_n: int, max_n: int) -> list[str]:
         if length <= max_n:
             grams.append(padded)
     return grams
+
+
+class Featurized(NamedTuple):
+    """What :meth:`TextFeaturizer.featurize` returns for a batch of texts."""
+
+    features: sp.csr_matrix
+    """``[word block | char_weight * char block]``, one row per text."""
+    words: sp.csr_matrix
+    """The word TF-IDF block alone."""
+    coverage: np.ndarray
+    """Share of each text's distinct words (2+ characters) the word vocabulary knows."""
+
+
+class _Tokens(NamedTuple):
+    """Texts as rows of word ids: ``words[ids[indptr[r]:indptr[r + 1]]]`` are row r's words."""
+
+    words: list[str]
+    ids: np.ndarray
+    indptr: np.ndarray
+
+    @property
+    def n_texts(self) -> int:
+        return len(self.indptr) - 1
+
+    def rows(self) -> np.ndarray:
+        """The row of every entry of ``ids``."""
+        return np.repeat(np.arange(self.n_texts), np.diff(self.indptr))
+
+    def matrix(self) -> sp.csr_matrix:
+        """(texts x distinct words) occurrence counts (duplicates not yet summed)."""
+        return sp.csr_matrix((np.ones(len(self.ids), dtype=np.float32), self.ids, self.indptr),
+                             shape=(self.n_texts, len(self.words)))
+
+    def rename(self, new_words: list[str]) -> _Tokens:
+        """The same texts with word ``i`` replaced by ``new_words[i]`` (words that become equal merge)."""
+        if len(new_words) != len(self.words):
+            raise ValueError("a word map must return one word per word")
+        merged: dict[str, int] = {}
+        new_id = np.array([merged.setdefault(word, len(merged)) for word in new_words] or [0], dtype=np.int64)
+        return _Tokens(list(merged), new_id[self.ids], self.indptr)
+
+
+def _tokenize(texts: Iterable[Any]) -> _Tokens:
+    # Normalised texts are single-space separated words, so str.split is the
+    # tokeniser; ids are given in order of first appearance.
+    word_id: dict[str, int] = {}
+    number = word_id.setdefault
+    ids: list[int] = []
+    indptr = [0]
+    for text in texts:
+        ids.extend([number(word, len(word_id)) for word in str(text).split()])
+        indptr.append(len(ids))
+    return _Tokens(list(word_id), np.asarray(ids, dtype=np.int64), np.asarray(indptr, dtype=np.int64))
+
+
+def _distinct_rows(grams: np.ndarray, n_words: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of an (m x n) array of word ids and each row's index among them.
+
+    Rows are packed into one integer (base ``n_words``) when that fits, which
+    is much faster than ``np.unique(axis=0)``.
+    """
+    n = grams.shape[1]
+    if n_words ** n < 2 ** 62:
+        packed = grams @ (n_words ** np.arange(n - 1, -1, -1, dtype=np.int64))
+        keys, first, inverse = np.unique(packed, return_index=True, return_inverse=True)
+        return grams[first], inverse.ravel()
+    distinct, inverse = np.unique(grams, axis=0, return_inverse=True)
+    return distinct, inverse.ravel()
+
+
+class _PackedVocabulary:
+    """A character n-gram vocabulary as sorted integers, to look up every n-gram of many words at once.
+
+    An n-gram of ASCII characters (codes 1-127) packs into the integer
+    sum(code_i * 128**(n-1-i)) < 128**n, which is unique for every n-gram up to 9
+    characters and keeps n-grams of different lengths apart (the first
+    character is never 0).
+    """
+
+    _BASE = 128
+    _MAX_N = 9  # 128**9 = 2**63 fits in uint64
+
+    def __init__(self, vocabulary: Mapping[str, int], ngram_range: tuple[int, int]) -> None:
+        self.min_n, self.max_n = ngram_range
+        self.n_features = len(vocabulary)
+        packable = [(self._pack(term), column) for term, column in vocabulary.items()
+                    if term.isascii() and "\0" not in term and 0 < len(term) <= self._MAX_N]
+        packed = np.array([p for p, _ in packable], dtype=np.uint64)
+        order = np.argsort(packed)
+        self.keys = packed[order]
+        self.columns = np.array([c for _, c in packable], dtype=np.int64)[order]
+
+    @classmethod
+    def _pack(cls, term: str) -> int:
+        value = 0
+        for code in term.encode("ascii"):
+            value = value * cls._BASE + code
+        return value
+
+    def word_counts(self, words: list[str]) -> sp.csr_matrix | None:
+        """(words x n-grams) counts of each word's ``char_wb`` n-grams; None if some word cannot be packed.
+
+        The n-grams of a word are all substrings of length min_n..max_n of
+        the word padded with one space each side, and the whole padded word
+        once when it is shorter than min_n (scikit-learn's ``char_wb``).
+        """
+        if not words:
+            return sp.csr_matrix((0, self.n_features), dtype=np.float32)
+        joined = " " + "  ".join(words) + " "
+        if self.max_n > self._MAX_N or not joined.isascii() or "\0" in joined:
+            return None
+        chars = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).astype(np.uint64)
+        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words)) + 2
+        owner = np.repeat(np.arange(len(words)), lengths)
+        end = np.repeat(np.cumsum(lengths), lengths)  # where each position's padded word ends
+        position = np.arange(len(chars))
+        packed = np.zeros(len(chars), dtype=np.uint64)
+        rows, columns = [], []
+        for n in range(1, self.max_n + 1):
+            if n > len(chars):
+                break
+            # packed[i] = the n-gram starting at i, from the (n-1)-gram starting at i.
+            packed = packed[:len(chars) - n + 1] * np.uint64(self._BASE) + chars[n - 1:]
+            inside = position[:len(packed)] + n <= end[:len(packed)]
+            if n < self.min_n:
+                # A padded word shorter than min_n counts once, whole.
+                inside &= (position[:len(packed)] + n == end[:len(packed)]) & (lengths[owner[:len(packed)]] == n)
+            found = self._find(packed[inside])
+            rows.append(owner[:len(packed)][inside][found >= 0])
+            columns.append(found[found >= 0])
+        return TextFeaturizer._counts(np.concatenate(rows or [np.zeros(0, int)]),
+                                      np.concatenate(columns or [np.zeros(0, int)]),
+                                      len(words), self.n_features)
+
+    def _find(self, packed: np.ndarray) -> np.ndarray:
+        """Vocabulary column of each packed n-gram, -1 where it is not in the vocabulary."""
+        if len(self.keys) == 0:
+            return np.full(len(packed), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.keys, packed), len(self.keys) - 1)
+        return np.where(self.keys[at] == packed, self.columns[at], -1)
 
 
 def _word_vectorizer(ngram_range: tuple[int, int], max_features: int | None,
@@ -102,6 +240,7 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
     def fit_transform(self, texts: Iterable[Any], y: object = None) -> sp.csr_matrix:
         """Fit, and return the features of ``texts`` without a second pass."""
         texts = list(texts)
+        self.__dict__.pop("_char_lookup_cache", None)  # belongs to the vocabulary of an earlier fit
         self.word_vectorizer_ = _word_vectorizer(self.word_ngram_range, self.max_word_features)
         self.char_vectorizer_ = _char_vectorizer(self.char_ngram_range, self.max_char_features)
         words = self.word_vectorizer_.fit_transform(texts)
@@ -124,60 +263,95 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
 
     def transform(self, texts: Iterable[Any]) -> sp.csr_matrix:
         """Return a CSR matrix ``[word block | char_weight * char block]``."""
-        return self.transform_with_words(texts)[0]
+        return self.featurize(texts).features
 
     def transform_with_words(self, texts: Iterable[Any]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """Like :meth:`transform`, also returning the word block on its own
         (5-digit suggestions use it; computing it once saves a pass)."""
+        featurized = self.featurize(texts)
+        return featurized.features, featurized.words
+
+    def featurize(self, texts: Iterable[Any],
+                  word_map: Callable[[list[str]], list[str]] | None = None) -> Featurized:
+        """Features, word block and word coverage of ``texts`` in one pass.
+
+        ``word_map``, if given, rewrites the *distinct* words of the call
+        (one list in, one list out, same length) before any n-gram is
+        counted, as if every text had been rewritten word by word; vowel
+        restoration uses it, so each distinct word is restored once.
+        """
         check_is_fitted(self, "word_vectorizer_")
-        texts = list(texts)
-        words = self._tfidf(self._word_counts(texts), self.word_vectorizer_)
-        chars = self._tfidf(self._char_counts(texts), self.char_vectorizer_)
-        return self._stack(words, chars), words
+        tokens = _tokenize(texts)
+        if word_map is not None:
+            tokens = tokens.rename(word_map(tokens.words))
+        words = self._tfidf(self._word_counts(tokens), self.word_vectorizer_)
+        chars = self._tfidf(self._char_counts(tokens), self.char_vectorizer_)
+        return Featurized(self._stack(words, chars), words, self._coverage(tokens))
 
-    # The transforms below give the same matrices as the fitted
-    # TfidfVectorizers (a test checks this) but count n-grams per distinct
-    # word through a cache: answers reuse a small vocabulary, so most words
-    # are looked up once instead of re-deriving ~20 character n-grams each
-    # time.  This is most of the prediction cost.
-    def _word_counts(self, texts: Sequence[str]) -> sp.csr_matrix:
+    # The counts below are the same matrices as the fitted TfidfVectorizers'
+    # (tests/analysis/test_features.py checks this) but are computed per
+    # distinct word of the call: a text is a row of word ids, and its n-gram
+    # counts are (texts x words) @ (words x n-grams).  Character n-grams of
+    # all distinct words are found at once with NumPy (each n-gram is an
+    # integer, looked up in the sorted vocabulary), which replaced a Python
+    # loop over every n-gram of every word that was most of prediction time.
+    def _word_counts(self, tokens: _Tokens) -> sp.csr_matrix:
         vocabulary = self.word_vectorizer_.vocabulary_
-        lookup = vocabulary.get
         min_n, max_n = self.word_ngram_range
-        indptr, indices = [0], []
-        for text in texts:
-            tokens = [token for token in text.split() if len(token) > 1]
-            grams = tokens if min_n == 1 else []
-            for n in range(max(min_n, 2), max_n + 1):
-                grams = grams + [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
-            indices.extend([i for i in map(lookup, grams) if i is not None])
-            indptr.append(len(indices))
-        return self._counts(indptr, indices, len(vocabulary))
+        long = np.fromiter((len(word) > 1 for word in tokens.words), dtype=bool, count=len(tokens.words))
+        keep = long[tokens.ids]
+        ids = tokens.ids[keep]
+        row = tokens.rows()[keep]
+        rows: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+        columns: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+        if min_n == 1:
+            column_of_word = np.array([vocabulary.get(word, -1) for word in tokens.words] or [-1], dtype=np.int64)
+            column = column_of_word[ids]
+            rows.append(row[column >= 0])
+            columns.append(column[column >= 0])
+        for n in range(max(min_n, 2), max_n + 1):
+            start = np.flatnonzero(row[:len(row) - n + 1] == row[n - 1:]) if len(row) >= n else np.zeros(0, int)
+            if len(start) == 0:
+                continue
+            distinct, inverse = _distinct_rows(np.stack([ids[start + i] for i in range(n)], axis=1),
+                                               len(tokens.words))
+            words = tokens.words
+            column_of_gram = np.array([vocabulary.get(" ".join([words[i] for i in gram]), -1)
+                                       for gram in distinct.tolist()], dtype=np.int64)
+            column = column_of_gram[inverse]
+            rows.append(row[start][column >= 0])
+            columns.append(column[column >= 0])
+        return self._counts(np.concatenate(rows), np.concatenate(columns), tokens.n_texts, len(vocabulary))
 
-    def _char_counts(self, texts: Sequence[str]) -> sp.csr_matrix:
+    def _char_counts(self, tokens: _Tokens) -> sp.csr_matrix:
         vocabulary = self.char_vectorizer_.vocabulary_
-        cache = self.__dict__.setdefault("_char_cache", {})
-        if len(cache) > _CHAR_CACHE_LIMIT:
-            cache.clear()
-        min_n, max_n = self.char_ngram_range
-        lookup = vocabulary.get
-        indptr, indices = [0], []
-        for text in texts:
-            for word in text.split():
-                found = cache.get(word)
-                if found is None:
-                    grams = _char_wb_ngrams(word, min_n, max_n)
-                    found = cache[word] = [i for i in map(lookup, grams) if i is not None]
-                indices.extend(found)
-            indptr.append(len(indices))
-        return self._counts(indptr, indices, len(vocabulary))
+        per_word = self._char_lookup().word_counts(tokens.words)
+        if per_word is None:  # words outside ASCII or n-grams too long to pack: per n-gram lookup
+            lookup = vocabulary.get
+            min_n, max_n = self.char_ngram_range
+            word_rows: list[int] = []
+            word_columns: list[int] = []
+            for i, word in enumerate(tokens.words):
+                found = [c for c in map(lookup, _char_wb_ngrams(word, min_n, max_n)) if c is not None]
+                word_columns.extend(found)
+                word_rows.extend([i] * len(found))
+            per_word = self._counts(np.asarray(word_rows, dtype=np.int64), np.asarray(word_columns, dtype=np.int64),
+                                    len(tokens.words), len(vocabulary))
+        counts: sp.csr_matrix = sp.csr_matrix(tokens.matrix() @ per_word)
+        counts.sort_indices()
+        return counts
+
+    def _char_lookup(self) -> _PackedVocabulary:
+        lookup = self.__dict__.get("_char_lookup_cache")
+        if lookup is None:
+            lookup = self.__dict__["_char_lookup_cache"] = _PackedVocabulary(
+                self.char_vectorizer_.vocabulary_, self.char_ngram_range)
+        return lookup
 
     @staticmethod
-    def _counts(indptr: list[int], indices: list[int], n_columns: int) -> sp.csr_matrix:
-        columns = np.asarray(indices, dtype=np.int32)
-        counts = sp.csr_matrix(
-            (np.ones(len(columns), dtype=np.float32), columns, np.asarray(indptr, dtype=np.int64)),
-            shape=(len(indptr) - 1, n_columns))
+    def _counts(rows: np.ndarray, columns: np.ndarray, n_rows: int, n_columns: int) -> sp.csr_matrix:
+        counts = sp.csr_matrix((np.ones(len(columns), dtype=np.float32), (rows, columns)),
+                               shape=(n_rows, n_columns))
         counts.sum_duplicates()  # repeated n-grams in a text add up, as in CountVectorizer
         return counts
 
@@ -187,31 +361,37 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
         np.log(counts.data, out=counts.data)
         counts.data += 1
         counts.data *= vectorizer.idf_.astype(np.float32)[counts.indices]
-        return l2_normalize(counts, copy=False)
+        return l2_normalize(counts, copy=False) if counts.shape[0] else counts
+
+    def _coverage(self, tokens: _Tokens) -> np.ndarray:
+        # Known = a unigram feature of the word vocabulary; words of one
+        # character are not features (same rule as the word analyzer).
+        vocabulary = self.word_vectorizer_.vocabulary_ if self.word_ngram_range[0] == 1 else {}
+        n_words = len(tokens.words)
+        long = np.fromiter((len(word) > 1 for word in tokens.words), dtype=np.float64, count=n_words)
+        known = np.fromiter((word in vocabulary for word in tokens.words), dtype=np.float64, count=n_words) * long
+        distinct = tokens.matrix()
+        distinct.sum_duplicates()
+        distinct.data[:] = 1  # each distinct word of a text once
+        n_long, n_known = distinct @ long, distinct @ known
+        coverage: np.ndarray = np.divide(n_known, n_long, out=np.zeros(len(n_long)), where=n_long > 0)
+        return coverage
 
     def word_block(self, texts: Iterable[str]) -> sp.csr_matrix:
         """Only the word TF-IDF block (used for 5-digit suggestions)."""
         check_is_fitted(self, "word_vectorizer_")
         return self.word_vectorizer_.transform(list(texts))
 
-    def word_coverage(self, texts: Sequence[str], features: sp.csr_matrix) -> np.ndarray:
+    def word_coverage(self, texts: Iterable[str]) -> np.ndarray:
         """Share of each text's distinct words (2+ characters) found in the vocabulary.
 
-        ``features`` must be ``self.transform(texts)``; reusing it avoids a
-        second pass over the texts.  Texts without words get 0.  A low
-        coverage means the answer is mostly words the model never saw
-        (gibberish, another language), so its scores mean little.
+        Texts without words get 0.  A low coverage means the answer is mostly
+        words the model never saw (gibberish, another language), so its
+        scores mean little.  :meth:`featurize` returns the same figures
+        without a second pass.
         """
         check_is_fitted(self, "word_vectorizer_")
-        features = sp.csr_matrix(features)
-        hits = self.is_unigram_column_[features.indices].astype(np.int64)
-        known = np.add.reduceat(np.r_[hits, 0], features.indptr[:-1]) * (np.diff(features.indptr) > 0)
-        # Normalised texts are single-space separated words; tokens of one
-        # character are not features (same rule as the word analyzer).
-        distinct = np.fromiter((len({w for w in text.split() if len(w) > 1}) for text in texts),
-                               dtype=np.int64, count=len(texts))
-        coverage: np.ndarray = np.divide(known, distinct, out=np.zeros(len(distinct)), where=distinct > 0)
-        return coverage
+        return self._coverage(_tokenize(texts))
 
     # -- state for safe storage (plain arrays, no pickling) -------------------
     def get_state(self) -> dict[str, np.ndarray]:

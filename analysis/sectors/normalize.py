@@ -194,6 +194,11 @@ class VowelRestorer:
             self._cache[word] = found
         return found
 
+    def restore_words(self, words: list[str]) -> list[str]:
+        """:meth:`restore_word` of each word (a featurizer's ``word_map``: distinct words in, restored out)."""
+        known = self.known
+        return [word if word in known else self.restore_word(word) for word in words]
+
     def restore(self, texts: Iterable[str]) -> list[str]:
         """Apply :meth:`restore_word` to every word of normalised texts."""
         known = self.known
