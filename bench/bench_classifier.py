@@ -10,19 +10,21 @@ numbers depend on the machine and on whatever else is running on it:
 
 * ``lowercase``: a trivial ``str.lower`` pass (the cheapest possible loop);
 * ``tfidf``: the model's own fitted word + char ``TfidfVectorizer.transform``
-  on already-normalised texts (the irreducible feature-extraction cost).
+  on already-normalised texts (scikit-learn's cost for the same features,
+  which the featurizer computes itself, per distinct word).
 
 The texts are the labelled seed descriptions cycled to ``--n`` rows.  The
-featurizer caches the character n-grams of each distinct *word* (not of
-whole answers), so each timed run starts with an empty cache, and a second
-variant appends a different made-up word to every text (``novel_words``),
-which forces at least one cache miss per answer, as names and typos do in
-real survey data.  It also makes every answer distinct: the coding table
-(``classify_texts``) codes each distinct answer once per call, so on the
-cycled texts (each seed description about 13 times in 40,000) it measures
-the repeats, and ``classify_texts_novel_words`` is its figure for answers
-that are all different.  Training time is measured by fitting the default model
-from seeds in this process (the model cache is not used).
+featurizer counts n-grams once per distinct *word* of a call, and vowel
+restoration keeps a per-word cache across calls, so each timed run starts
+with that cache empty; a second variant appends a different made-up word to
+every text (``novel_words``), so every answer has a word seen nowhere else,
+as names and typos do in real survey data.  It also makes every answer
+distinct: the coding table (``classify_texts``) codes each distinct answer
+once per call, so on the cycled texts (each seed description about 13 times
+in 40,000) it measures the repeats, and ``classify_texts_novel_words`` is its
+figure for answers that are all different.  Training time is measured by
+fitting the default model from seeds in this process (the model cache is not
+used).
 """
 from __future__ import annotations
 
@@ -102,8 +104,7 @@ def main(argv=None) -> int:
     novel = [f"{text} {''.join(rng.choices(string.ascii_lowercase, k=7))}" for text in texts]
 
     def cold():
-        featurizer.__dict__.pop("_char_cache", None)
-        model.__dict__.pop("_vowel_restorer", None)  # its per-word cache too (coding helper)
+        model.__dict__.pop("_vowel_restorer", None)  # and with it its per-word cache
 
     rates = {
         "lowercase": _rate(lambda: [t.lower() for t in texts], len(texts), args.repeat),

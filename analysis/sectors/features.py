@@ -338,7 +338,6 @@ class TextFeaturizer(TransformerMixin, BaseEstimator):
             per_word = self._counts(np.asarray(word_rows, dtype=np.int64), np.asarray(word_columns, dtype=np.int64),
                                     len(tokens.words), len(vocabulary))
         counts: sp.csr_matrix = sp.csr_matrix(tokens.matrix() @ per_word)
-        counts.sort_indices()
         return counts
 
     def _char_lookup(self) -> _PackedVocabulary:

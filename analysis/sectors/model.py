@@ -139,6 +139,8 @@ def _as_texts(X: Any) -> list[str]:
     """Accept a 1-D sequence of texts, or a 2-D table with one text column."""
     if isinstance(X, str):
         raise ValueError("expected a sequence of texts, got a single string; wrap it in a list")
+    if isinstance(X, list) and all(type(value) is str for value in X):
+        return list(X)  # the common case, without a check per value
     if isinstance(X, pd.DataFrame):
         if X.shape[1] != 1:
             raise ValueError(f"expected one text column, got a table with {X.shape[1]} columns")

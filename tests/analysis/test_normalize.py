@@ -1,6 +1,8 @@
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.sectors.normalize import MAX_NORMALIZED_CHARS, normalize_text, normalize_texts
 
@@ -97,3 +99,28 @@ def test_vowel_restorer_expands_sms_spellings_to_frequent_known_words():
     restorer = VowelRestorer.from_vocabulary(vocabulary, [1.0, 3.0, 1.5, 4.0, 2.0])
     assert restorer.restore(["jl kpi", "bngkl", "xyz", "kopi"]) == ["jual kopi", "bengkel", "xyz", "kopi"]
     assert consonant_skeleton("ayam") == "aym"
+
+
+# normalize_texts runs each step once over many answers; it must give exactly
+# what normalize_text gives one by one, whatever the answers contain.
+_PIECES = ["jual", "KOPI", "kue2an", "anak2", "yg", "olshop", "enakkk", "j & t", "J&T", "kopi+susu", "a",
+           "http://x.id/a", "www.toko.com", "sy@mail.com", "<b>", "&amp;", "&lt;i&gt;", "\n", "\r\n", "\t",
+           "123", "2020an", "rp10rb", "café", "crème", "ß", "İstanbul", "😋", "☕", "ﬁ", "Ａ", "①", "\u0301",
+           "\u00a0", "\u2028", "中文", "-", "_", ".", "!", "  ", ",", "\\", "@", "+", "&", "<", ">", "2"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(
+    st.lists(st.sampled_from(_PIECES), max_size=8).map(" ".join),
+    st.lists(st.sampled_from(_PIECES), max_size=8).map("".join),
+    st.text(max_size=30),
+    st.none(), st.just(float("nan")), st.integers(),
+), max_size=12))
+def test_normalising_many_answers_is_normalising_each(answers):
+    assert normalize_texts(answers) == [normalize_text(a) for a in answers]
+
+
+def test_normalising_many_answers_keeps_long_and_html_answers_apart():
+    answers = ["kopi " * 300, "x" * 6000, "<b>jual</b>\nkopi", "", "jual kopi", "a" * 999 + " b"]
+    assert normalize_texts(answers) == [normalize_text(a) for a in answers]
+    assert normalize_texts([]) == []
