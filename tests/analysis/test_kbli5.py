@@ -249,3 +249,40 @@ def test_refitting_forgets_what_the_earlier_fit_cached():
     model.fit(TEXTS, [code[:2] for code in clothes_made], kbli5=clothes_made)
     assert model.suggest_kbli5(["jual baju"])[0] == "14111"
     assert model.code(["jual baju"])["kbli5"][0] == "14111"
+
+
+def test_coding_pauses_the_cyclic_collector_only_while_it_runs(default_model, monkeypatch):
+    import gc
+
+    seen = []
+    original = default_model._code_distinct
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(default_model, "_code_distinct", spy)
+    assert gc.isenabled()
+    default_model.code(["jual kopi", "jual kopi", "servis motor"])
+    assert seen == [False] and gc.isenabled()
+    gc.disable()  # a caller that paused it itself keeps it paused
+    try:
+        default_model.code(["jual kopi"])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(ValueError):
+        default_model.code("jual kopi")  # a bare string is refused before any pause
+    assert gc.isenabled()
+
+
+def test_the_collector_runs_again_when_coding_fails(default_model, monkeypatch):
+    import gc
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(default_model, "_code_distinct", broken)
+    with pytest.raises(RuntimeError):
+        default_model.code(["jual kopi"])
+    assert gc.isenabled()
