@@ -8,13 +8,17 @@ descriptions. Then times, in the same run:
 * code_wave — read the uncoded answers, classify, write one sector_codes row each, commit.
 
 Target: coding 240,000 responses in the app <= 60 s. Usage: python bench/bench_sector_coding.py
-[--alumni 240000]. Database: JEJAK_BENCH_DATABASE_URL (tables dropped and recreated).
+[--alumni 240000] [--distinct]. ``--distinct`` appends a different made-up word to every answer,
+so no two answers are equal (the coder codes each distinct answer once; real waves repeat
+"ojek online" often, but names and typos make many answers unique). Database:
+JEJAK_BENCH_DATABASE_URL (tables dropped and recreated).
 """
 from __future__ import annotations
 
 import argparse
 import csv
 import random
+import string
 import sys
 import time
 from datetime import UTC, datetime
@@ -53,7 +57,7 @@ def descriptions() -> list[str]:
         return [row["text"] for row in csv.DictReader(handle)]
 
 
-def build(alumni: int, workdir: Path) -> tuple[int, list[str]]:
+def build(alumni: int, workdir: Path, distinct: bool = False) -> tuple[int, list[str]]:
     reference = load_reference(Config.SEEDS_DIR)
     import_roster(db.engine, alumni=records_from_dicts("alumni", alumni_rows(alumni, 11, reference)),
                   enrollments=None)
@@ -62,6 +66,8 @@ def build(alumni: int, workdir: Path) -> tuple[int, list[str]]:
     ids = db.session.scalars(select(Invitation.id).where(Invitation.wave_id == wave_id)).all()
     now = datetime.now(UTC)
     texts = [rng.choice(pool) for _ in ids]
+    if distinct:
+        texts = [f"{text} {''.join(rng.choices(string.ascii_lowercase, k=7))}" for text in texts]
     rows = [{"invitation_id": i, "answers": {"business_description": t}, "language": "id", "started_at": now,
              "updated_at": now, "submitted_at": now, "revision": 1} for i, t in zip(ids, texts)]
     for start in range(0, len(rows), 10_000):
@@ -73,13 +79,15 @@ def build(alumni: int, workdir: Path) -> tuple[int, list[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--alumni", type=int, default=240_000)
+    parser.add_argument("--distinct", action="store_true", help="make every answer different")
     args = parser.parse_args()
     model = load_default_model()
     app = fresh_app(database_url())
     with app.app_context():
         started = time.perf_counter()
-        wave_id, texts = build(args.alumni, Path(__file__).parent / "out" / "sector_coding")
-        print(f"built {len(texts):,} responses in {time.perf_counter() - started:.0f} s")
+        wave_id, texts = build(args.alumni, Path(__file__).parent / "out" / "sector_coding", args.distinct)
+        print(f"built {len(texts):,} responses ({len(set(texts)):,} distinct answers) "
+              f"in {time.perf_counter() - started:.0f} s")
         start = time.perf_counter()
         classify_texts(texts, model=model)
         baseline = time.perf_counter() - start
