@@ -169,6 +169,22 @@ def _as_texts(X: Any) -> list[str]:
     return texts
 
 
+def _linear_scores(features: Matrix, coef: Array, intercept: Array) -> Array:
+    """``features @ coef.T + intercept`` over only the feature columns the texts use.
+
+    SciPy copies a transposed (column-major) coefficient matrix on every
+    sparse product, 50 MB for the division model: selecting the used columns
+    first makes scoring a few answers take about a millisecond instead of
+    twelve.  Batches with more non-zeros than half the columns use most
+    columns, and there the selection costs more than the copy.
+    """
+    features = sp.csr_matrix(features)
+    if 2 * features.nnz < coef.shape[1]:
+        used = np.unique(features.indices)
+        features, coef = features[:, used], coef[:, used]
+    return np.asarray(features @ coef.T, dtype=np.float64) + intercept
+
+
 def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
     z: Array = scores / temperature
     z = z - z.max(axis=1, keepdims=True)
@@ -683,7 +699,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         section_coef: Array | None = getattr(self, "section_coef_", None)
         if features is not None and section_coef is not None:
             # section_intercept_ and section_classes_ are set together with section_coef_.
-            scores = np.asarray(features @ section_coef.T, dtype=np.float64) + cast(Array, self.section_intercept_)
+            scores = _linear_scores(features, section_coef, cast(Array, self.section_intercept_))
             return _softmax(scores, self.section_temperature_), cast(Array, self.section_classes_)
         sections, inverse = np.unique(self.class_sections_, return_inverse=True)
         indicator = sp.csr_matrix(
@@ -866,8 +882,7 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         return raw, normalized, self.featurizer_.featurize(normalized, word_map=word_map)
 
     def _division_proba(self, features: Matrix) -> Array:
-        scores = np.asarray(features @ self.coef_.T, dtype=np.float64) + self.intercept_
-        return _softmax(scores, self.temperature_)
+        return _softmax(_linear_scores(features, self.coef_, self.intercept_), self.temperature_)
 
     def _decide(self, features: Matrix) -> tuple[Array, Array, Array, Array, Array]:
         """Division probabilities, decision-level probabilities and consistent choices.

@@ -286,3 +286,16 @@ def test_the_collector_runs_again_when_coding_fails(default_model, monkeypatch):
     with pytest.raises(RuntimeError):
         default_model.code(["jual kopi"])
     assert gc.isenabled()
+
+
+def test_scores_over_the_used_columns_equal_the_full_product():
+    from analysis.sectors.model import _linear_scores
+
+    rng = np.random.default_rng(0)
+    coef = rng.normal(size=(5, 400))
+    intercept = rng.normal(size=5)
+    few = sp.random(3, 400, density=0.02, format="csr", random_state=1, dtype=np.float32)  # column subset path
+    many = sp.random(50, 400, density=0.3, format="csr", random_state=2, dtype=np.float32)  # whole-matrix path
+    for features in (few, many, sp.csr_matrix((0, 400), dtype=np.float32)):
+        expected = features.toarray().astype(np.float64) @ coef.T + intercept
+        assert np.allclose(_linear_scores(features, coef, intercept), expected)
