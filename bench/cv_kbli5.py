@@ -7,7 +7,9 @@ Run from the repository root::
 Fits the default model (``DEFAULT_PARAMS`` plus ``--set`` overrides, e.g.
 ``--set kbli5_discriminative_weight=0``) on all but one fold of the labelled
 *train* split and scores the held-out fold, for every fold; the test split is
-never read.  Prints, over all train answers:
+never read.  The 5-digit documents (``seeds/sectors/kbli5_documents.csv``) are
+given to every fold's fit, like the KBLI documents (``--no-documents`` leaves
+them out).  Prints, over all train answers:
 
 * *within*: top-1 / top-3 when the true division is given (``suggest_kbli5(divisions=...)``);
 * *end-to-end*: the model's own top-3 (``suggest_kbli5(k=3)``: first suggestion in the
@@ -29,7 +31,7 @@ from sklearn.model_selection import KFold
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.sectors.default import DEFAULT_PARAMS  # noqa: E402
-from analysis.sectors.labelled import load_labelled  # noqa: E402
+from analysis.sectors.labelled import load_kbli5_documents, load_labelled  # noqa: E402
 from analysis.sectors.model import SectorClassifier  # noqa: E402
 
 
@@ -43,6 +45,8 @@ def _value(text: str) -> object:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--no-documents", action="store_true",
+                        help="leave the 5-digit documents (seeds/sectors/kbli5_documents.csv) out")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a SectorClassifier parameter")
     args = parser.parse_args(argv)
@@ -51,18 +55,21 @@ def main(argv: list[str] | None = None) -> int:
         name, _, value = item.partition("=")
         params[name] = _value(value)
     train = load_labelled(split="train").reset_index(drop=True)
+    documents = None if args.no_documents else load_kbli5_documents()
     hits = {"within": np.zeros((len(train), 3), dtype=bool), "end-to-end": np.zeros((len(train), 3), dtype=bool)}
     splitter = KFold(args.folds, shuffle=True, random_state=0)
     for k, (fit_rows, held) in enumerate(splitter.split(np.zeros(len(train)))):
         started = time.time()
         part, test = train.iloc[fit_rows], train.iloc[held]
-        model = SectorClassifier(**params).fit(part["text"], part["kbli5"].str[:2], kbli5=part["kbli5"])
+        model = SectorClassifier(**params).fit(part["text"], part["kbli5"].str[:2], kbli5=part["kbli5"],
+                                               kbli5_documents=documents)
         truth = test["kbli5"].to_numpy()[:, None]
         hits["end-to-end"][held] = model.suggest_kbli5(test["text"], k=3).astype(str) == truth
         hits["within"][held] = model.suggest_kbli5(test["text"], divisions=test["kbli5"].str[:2],
                                                    k=3).astype(str) == truth
         print(f"fold {k + 1}/{args.folds}: {time.time() - started:.0f} s", file=sys.stderr, flush=True)
-    print(f"{len(train)} train answers, {args.folds} folds, overrides {args.set or 'none'}")
+    print(f"{len(train)} train answers, {args.folds} folds, overrides {args.set or 'none'}, "
+          f"5-digit documents {0 if documents is None else len(documents)}")
     for name, hit in hits.items():
         print(f"{name:<11} top-1 {hit[:, 0].mean():.3f}  top-3 {hit.any(axis=1).mean():.3f}")
     return 0
