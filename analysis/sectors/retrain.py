@@ -104,7 +104,7 @@ def check_enough_codes(n_codes: int, n_held_out: int | None = None, min_codes: i
 def train_with_people_codes(people: pd.DataFrame, weight: float = PEOPLE_WEIGHT,
                             min_codes: int = MIN_PEOPLE_CODES, n_jobs: int | None = 2,
                             params: Mapping[str, Any] | None = None) -> SectorClassifier:
-    """Fit the default configuration on the seed train split plus people's codes.
+    """Fit the default configuration on the seed train split plus people's codes (and the 5-digit documents).
 
     Parameters
     ----------
