@@ -20,7 +20,8 @@ Design (measured choices are in docs/SECTORS.md):
   fallback (``section_model=False``) and measured worse for auto-coding;
 * 5-digit codes are suggested by cosine similarity to per-code centroids
   (labelled examples + KBLI titles, descriptions and example documents
-  derived from them; entries square-rooted before normalising) plus 0.3 x
+  derived from them + the 5-digit documents passed to ``fit``, which
+  nothing else sees; entries square-rooted before normalising) plus 0.3 x
   per-division one-vs-rest SVMs over the codes (folded into the same
   matrix), turned into P(code | division) by a softmax whose
   temperature is fitted on out-of-fold scores; the first suggestion
