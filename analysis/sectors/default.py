@@ -34,7 +34,7 @@ from ..errors import InputDataError, ModelFileError
 from ..io import read_table
 from ..resources import cache_dir, kbli_csv_path, labelled_csv_path
 from .kbli import load_kbli
-from .labelled import load_labelled
+from .labelled import kbli5_documents_path, load_kbli5_documents, load_labelled
 from .model import SectorClassifier
 from .storage import FORMAT_VERSION, key_fingerprint, library_versions, load_model_and_manifest, save_model
 
@@ -88,6 +88,7 @@ def default_model_key() -> str:
     parts = {
         "kbli": _file_hash(kbli_csv_path()),
         "labelled": _file_hash(labelled_csv_path()),
+        "kbli5_documents": _file_hash(kbli5_documents_path()),
         "versions": library_versions(),
         "format": FORMAT_VERSION,
         "params": {k: list(v) if isinstance(v, tuple) else v for k, v in DEFAULT_PARAMS.items()},
@@ -121,7 +122,8 @@ def read_coded_examples(path: str | Path, encoding: str = "utf-8") -> pd.DataFra
 def train_default_model(extra: pd.DataFrame | None = None, n_jobs: int | None = 2) -> SectorClassifier:
     """Train the default classifier on the labelled *train* split (+ ``extra``).
 
-    The held-out ``test`` split is never read here.
+    The held-out ``test`` split is never read here.  The 5-digit documents
+    (``seeds/sectors/kbli5_documents.csv``) feed the 5-digit ranker only.
 
     Parameters
     ----------
@@ -134,7 +136,8 @@ def train_default_model(extra: pd.DataFrame | None = None, n_jobs: int | None = 
     if extra is not None and len(extra):
         train = pd.concat([train, extra[["text", "kbli5"]]], ignore_index=True)
     model = SectorClassifier(**DEFAULT_PARAMS, n_jobs=n_jobs)
-    return model.fit(train["text"], train["kbli5"].str[:2], kbli5=train["kbli5"])
+    return model.fit(train["text"], train["kbli5"].str[:2], kbli5=train["kbli5"],
+                     kbli5_documents=load_kbli5_documents())
 
 
 def load_default_model(directory: str | Path | None = None, retrain: bool = False, *,

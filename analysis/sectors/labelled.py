@@ -20,6 +20,14 @@ Deterministic rules (documented in docs/SECTORS.md):
   punctuation and vowels after each word's first letter removed, so an
   answer and its upper-case or vowel-less SMS twin ("JUAL PULSA", "jl pls")
   always fall in the same split.  Adding examples never moves old ones.
+
+**5-digit documents** (helper ``kbli5d``): a batch with a ``# use: kbli5``
+line holds answers written only to teach the 5-digit ranker the codes that
+have few labelled answers.  They are not part of the labelled set (no split,
+never evaluated) and are compiled into ``seeds/sectors/kbli5_documents.csv``
+(:func:`build_kbli5_documents`); the default model gives them to
+:meth:`.model.SectorClassifier.fit` as ``kbli5_documents``, which adds them to
+the 5-digit centroids and code SVMs only, like the KBLI example documents.
 """
 from __future__ import annotations
 
@@ -43,6 +51,12 @@ abbreviation and dropped vowels; ``regional`` Javanese/Sundanese/Minang/Betawi
 everyday words; ``english``; ``short`` one or two words; ``long``
 multi-activity answers of several sentences."""
 _REGISTER_LINE = re.compile(r"#\s*register:\s*(\w+)\s*$")
+_USE_LINE = re.compile(r"#\s*use:\s*(\w+)\s*$")
+USES = ("labelled", "kbli5")
+"""What a batch's rows are for (a ``# use: NAME`` line; default ``labelled``):
+``labelled`` answers of the labelled set (split into train and test);
+``kbli5`` 5-digit documents that only feed the 5-digit ranker."""
+KBLI5_DOCUMENT_COLUMNS = ["id", "text", "kbli5", "register"]
 TEST_PERCENT = 20
 _SPLIT_SALT = "jejak-split-v1:"
 
@@ -111,11 +125,12 @@ def read_batches(batch_dir: str | Path) -> pd.DataFrame:
     """Read ``kbli5|text`` lines from every ``*.txt`` file in ``batch_dir``.
 
     Blank lines and lines starting with ``#`` are ignored, except a
-    ``# register: NAME`` line, which sets the register of the file's rows.
+    ``# register: NAME`` line, which sets the register of the file's rows,
+    and a ``# use: NAME`` line (one of :data:`USES`), which sets their use.
     """
     rows = []
     for path in sorted(Path(batch_dir).glob("*.txt")):
-        register = "alumni"
+        register, use = "alumni", "labelled"
         for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             line = line.strip()
             declared = _REGISTER_LINE.fullmatch(line)
@@ -124,25 +139,31 @@ def read_batches(batch_dir: str | Path) -> pd.DataFrame:
                 if register not in REGISTERS:
                     raise SeedDataError(f"{path.name}:{lineno}: unknown register {register!r}; use one of {REGISTERS}")
                 continue
+            declared_use = _USE_LINE.fullmatch(line)
+            if declared_use:
+                use = declared_use.group(1)
+                if use not in USES:
+                    raise SeedDataError(f"{path.name}:{lineno}: unknown use {use!r}; use one of {USES}")
+                continue
             if not line or line.startswith("#"):
                 continue
             code, sep, text = line.partition("|")
             if not sep or not re.fullmatch(r"\d{5}", code.strip()) or not text.strip():
                 raise SeedDataError(f"{path.name}:{lineno}: expected 'kbli5|text', got {line!r}")
             rows.append({"kbli5": code.strip(), "text": text.strip(), "source": f"{path.name}:{lineno}",
-                         "register": register})
-    return pd.DataFrame(rows, columns=["kbli5", "text", "source", "register"])
+                         "register": register, "use": use})
+    return pd.DataFrame(rows, columns=["kbli5", "text", "source", "register", "use"])
 
 
-def build_labelled_set(batch_dir: str | Path, kbli: KbliHierarchy | None = None) -> pd.DataFrame:
-    """Compile source batches into the labelled table (deduplicated, split).
+def _checked_batches(batch_dir: str | Path, kbli: KbliHierarchy) -> pd.DataFrame:
+    """All batch rows with their ids, after the checks every build shares.
 
     Raises
     ------
     SeedDataError
-        On unknown codes or on duplicates that carry different codes.
+        On codes not in KBLI 2020, or on the same text (deduplication key)
+        carrying different codes anywhere in the batches, whatever their use.
     """
-    kbli = kbli or load_kbli()
     raw = read_batches(batch_dir)
     unknown = raw.loc[~raw["kbli5"].map(kbli.is_kbli5)]
     if not unknown.empty:
@@ -155,11 +176,67 @@ def build_labelled_set(batch_dir: str | Path, kbli: KbliHierarchy | None = None)
         bad = raw.loc[raw["id"].isin(conflicts.index)].sort_values("id")
         listing = "; ".join(f"{r.source} {r.kbli5} {r.text!r}" for r in bad.itertuples())
         raise SeedDataError(f"duplicate texts with different codes: {listing}")
-    table = raw.drop_duplicates("id").copy()
+    return raw
+
+
+def build_labelled_set(batch_dir: str | Path, kbli: KbliHierarchy | None = None) -> pd.DataFrame:
+    """Compile source batches into the labelled table (deduplicated, split).
+
+    Raises
+    ------
+    SeedDataError
+        On unknown codes or on duplicates that carry different codes.
+    """
+    kbli = kbli or load_kbli()
+    raw = _checked_batches(batch_dir, kbli)
+    table = raw.loc[raw["use"] == "labelled"].drop_duplicates("id").copy()
     table["division"] = table["kbli5"].str[:2]
     table["section"] = table["kbli5"].map(kbli.section_of)
     table["split"] = [split_for_row(t, r) for t, r in zip(table["text"], table["register"])]
     return table[COLUMNS].reset_index(drop=True)
+
+
+def build_kbli5_documents(batch_dir: str | Path, kbli: KbliHierarchy | None = None) -> pd.DataFrame:
+    """Compile the ``# use: kbli5`` batches into the 5-digit documents table.
+
+    Columns :data:`KBLI5_DOCUMENT_COLUMNS`.  Deduplicated like the labelled
+    set; a document whose text is also a labelled answer (of either split) is
+    dropped, so no held-out answer's text ever trains the 5-digit ranker.
+
+    Raises
+    ------
+    SeedDataError
+        On unknown codes or texts carrying different codes (see
+        :func:`build_labelled_set`).
+    """
+    kbli = kbli or load_kbli()
+    raw = _checked_batches(batch_dir, kbli)
+    labelled_ids = set(raw.loc[raw["use"] == "labelled", "id"])
+    table = raw.loc[(raw["use"] == "kbli5") & ~raw["id"].isin(labelled_ids)].drop_duplicates("id")
+    return table[KBLI5_DOCUMENT_COLUMNS].reset_index(drop=True)
+
+
+def kbli5_documents_path() -> Path:
+    """Path of the compiled 5-digit documents, next to the labelled set."""
+    return labelled_csv_path().with_name("kbli5_documents.csv")
+
+
+def load_kbli5_documents(path: str | Path | None = None) -> pd.DataFrame:
+    """Load the 5-digit documents compiled by :func:`build_kbli5_documents`.
+
+    Examples
+    --------
+    >>> list(load_kbli5_documents().columns)
+    ['id', 'text', 'kbli5', 'register']
+    """
+    path = Path(path) if path is not None else kbli5_documents_path()
+    if not path.is_file():
+        raise SeedDataError(f"5-digit documents not found at {path} (set JEJAK_SEEDS_DIR?)")
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    missing = set(KBLI5_DOCUMENT_COLUMNS) - set(table.columns)
+    if missing:
+        raise SeedDataError(f"{path} lacks columns {sorted(missing)}")
+    return table
 
 
 def load_labelled(path: str | Path | None = None, split: str | None = None) -> pd.DataFrame:
@@ -193,12 +270,15 @@ def load_labelled(path: str | Path | None = None, split: str | None = None) -> p
 
 
 def main() -> None:
-    """Rebuild ``labelled_descriptions.csv`` from the source batches."""
+    """Rebuild ``labelled_descriptions.csv`` and ``kbli5_documents.csv`` from the source batches."""
     batch_dir = seeds_dir() / "sectors" / "batches"
     table = build_labelled_set(batch_dir)
     out = labelled_csv_path()
     table.to_csv(out, index=False, encoding="utf-8", lineterminator="\n")
     print(f"wrote {len(table)} examples ({(table.split == 'test').sum()} test) to {out}")
+    documents = build_kbli5_documents(batch_dir)
+    documents.to_csv(kbli5_documents_path(), index=False, encoding="utf-8", lineterminator="\n")
+    print(f"wrote {len(documents)} 5-digit documents to {kbli5_documents_path()}")
 
 
 if __name__ == "__main__":

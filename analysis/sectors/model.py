@@ -20,7 +20,8 @@ Design (measured choices are in docs/SECTORS.md):
   fallback (``section_model=False``) and measured worse for auto-coding;
 * 5-digit codes are suggested by cosine similarity to per-code centroids
   (labelled examples + KBLI titles, descriptions and example documents
-  derived from them; entries square-rooted before normalising) plus 0.3 x
+  derived from them + the 5-digit documents passed to ``fit``, which
+  nothing else sees; entries square-rooted before normalising) plus 0.3 x
   per-division one-vs-rest SVMs over the codes (folded into the same
   matrix), turned into P(code | division) by a softmax whose
   temperature is fitted on out-of-fold scores; the first suggestion
@@ -344,6 +345,10 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         The two methods err on different answers; the sum was better than
         either in train-split cross-validation (docs/SECTORS.md).  0 leaves
         the SVMs out (and about 15 CPU-seconds of training).
+    kbli5_documents_weight : float, default 1.0
+        Weight, in the 5-digit centroids and code SVMs, of the 5-digit
+        documents passed to :meth:`fit` as ``kbli5_documents`` (written
+        answers for codes with few labelled answers; helper ``kbli5d``).
     restore_vowels : bool, default True
         At prediction, expand unknown vowel-less words ("jl kpi") to the most
         frequent known word with the same consonants ("jual kopi").
@@ -426,8 +431,8 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
                  calibration_folds: int = 5, target_precision: float = 0.95, kbli5_prior_weight: float = 0.05,
                  review_score: str = "confidence", restore_vowels: bool = True, kbli5_features: str = "all",
                  kbli5_examples_weight: float = 0.3, kbli5_centroid_power: float = 0.5,
-                 kbli5_discriminative_weight: float = 0.3, n_jobs: int | None = None,
-                 random_state: int | None = 0) -> None:
+                 kbli5_discriminative_weight: float = 0.3, kbli5_documents_weight: float = 1.0,
+                 n_jobs: int | None = None, random_state: int | None = 0) -> None:
         self.C = C
         self.tol = tol
         self.word_ngram_range = word_ngram_range
@@ -448,12 +453,14 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         self.kbli5_examples_weight = kbli5_examples_weight
         self.kbli5_centroid_power = kbli5_centroid_power
         self.kbli5_discriminative_weight = kbli5_discriminative_weight
+        self.kbli5_documents_weight = kbli5_documents_weight
         self.n_jobs = n_jobs
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fit --
     def fit(self, X: Any, y: npt.ArrayLike, sample_weight: npt.ArrayLike | None = None,
-            kbli5: Sequence[str | None] | npt.ArrayLike | None = None) -> SectorClassifier:
+            kbli5: Sequence[str | None] | npt.ArrayLike | None = None,
+            kbli5_documents: pd.DataFrame | None = None) -> SectorClassifier:
         """Fit on texts ``X`` and labels ``y``.
 
         Parameters
@@ -468,6 +475,13 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         kbli5 : array-like of str, optional
             5-digit codes of the examples, used for 5-digit suggestions.
             Empty strings / None are allowed (division known, code not).
+        kbli5_documents : pandas.DataFrame, optional
+            5-digit documents (columns ``text`` and ``kbli5``): extra training
+            documents of the 5-digit ranker only (centroids and code SVMs,
+            weight ``kbli5_documents_weight``), like the KBLI example
+            documents.  The vocabulary, the section and division models, the
+            calibration and the auto-coding rule never see them, so they
+            cannot change section or division results.
 
         Returns
         -------
@@ -489,8 +503,9 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("sample_weight must have one weight per text")
 
         kbli = load_kbli()
+        documents = self._checked_kbli5_documents(kbli5_documents, kbli)
         self.sklearn_version_ = sklearn.__version__
-        self.version_ = self._training_fingerprint(texts, y, weights, kbli5, kbli)
+        self.version_ = self._training_fingerprint(texts, y, weights, kbli5, kbli, documents)
         self.label_level_ = self._detect_level(y, kbli)
         ref_texts, ref_labels = [], np.array([], dtype=y.dtype)
         if self.label_level_ is not None:
@@ -548,8 +563,21 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         else:
             self.section_classes_ = self.section_coef_ = self.section_intercept_ = None
         self._calibrate(features_user, y_index, folds, division_folds, section_folds)
-        self._fit_kbli5(kbli, norm_user, kbli5, y)
+        self._fit_kbli5(kbli, norm_user, kbli5, y, documents)
         return self
+
+    @staticmethod
+    def _checked_kbli5_documents(documents: Any, kbli: Any) -> tuple[list[str], list[str]]:
+        """``kbli5_documents`` as (texts, codes); refuses a table that is not one."""
+        if documents is None:
+            return [], []
+        if not isinstance(documents, pd.DataFrame) or not {"text", "kbli5"} <= set(documents.columns):
+            raise ValueError("kbli5_documents must be a DataFrame with columns 'text' and 'kbli5'")
+        codes = [str(c).strip() for c in documents["kbli5"]]
+        bad = [c for c in codes if not kbli.is_kbli5(c)]
+        if bad:
+            raise ValueError(f"kbli5_documents: not 5-digit KBLI 2020 codes: {sorted(set(bad))[:10]}")
+        return _as_texts(documents["text"]), codes
 
     def _validate_params_values(self) -> None:
         if not (isinstance(self.C, numbers.Real) and self.C > 0):
@@ -567,12 +595,15 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         if not (isinstance(self.kbli5_discriminative_weight, numbers.Real) and self.kbli5_discriminative_weight >= 0):
             raise ValueError("kbli5_discriminative_weight must be a number >= 0, "
                              f"got {self.kbli5_discriminative_weight!r}")
+        if not (isinstance(self.kbli5_documents_weight, numbers.Real) and self.kbli5_documents_weight >= 0):
+            raise ValueError(f"kbli5_documents_weight must be a number >= 0, got {self.kbli5_documents_weight!r}")
         if not (isinstance(self.kbli5_centroid_power, numbers.Real) and 0 < self.kbli5_centroid_power <= 1):
             raise ValueError(f"kbli5_centroid_power must be a number in (0, 1], got {self.kbli5_centroid_power!r}")
         if self.review_score not in AUTO_RULE_SCORES:
             raise ValueError(f"review_score must be one of {AUTO_RULE_SCORES}, got {self.review_score!r}")
 
-    def _training_fingerprint(self, texts: list[str], y: Array, weights: Array, kbli5: Any, kbli: Any) -> str:
+    def _training_fingerprint(self, texts: list[str], y: Array, weights: Array, kbli5: Any, kbli: Any,
+                              documents: tuple[list[str], list[str]] = ([], [])) -> str:
         """Hash of everything that determines the fitted model (``version_``)."""
         h = hashlib.sha256()
         params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.get_params().items()
@@ -583,6 +614,8 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
         codes = [""] * len(texts) if kbli5 is None else ["" if c is None else str(c) for c in kbli5]
         for text, label, weight, code in zip(texts, y.tolist(), weights.tolist(), codes):
             h.update(f"{text}\x1f{label}\x1f{weight:.6g}\x1f{code}\x1e".encode("utf-8", "surrogatepass"))
+        for text, code in zip(*documents):
+            h.update(f"{text}\x1f{code}\x1d".encode("utf-8", "surrogatepass"))
         return "sc1-" + h.hexdigest()[:20]
 
     @staticmethod
@@ -707,15 +740,17 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             shape=(len(inverse), len(sections)))
         return np.asarray(proba @ indicator), sections
 
-    def _fit_kbli5(self, kbli: Any, norm_user: list[str], kbli5: Any, y: Array) -> None:
+    def _fit_kbli5(self, kbli: Any, norm_user: list[str], kbli5: Any, y: Array,
+                   documents: tuple[list[str], list[str]] = ([], [])) -> None:
         """Per-code centroids for 5-digit suggestions and their softmax temperature.
 
         A code's centroid is the (weighted) sum of the L2-normalised feature
         vectors of its documents: labelled answers and the KBLI title and
         title + description documents (weight 1 each) and the example
         documents derived from the KBLI text (``kbli5_examples_weight``),
-        raised entry-wise to ``kbli5_centroid_power`` and L2-normalised.
-        The temperature is fitted on out-of-fold similarities of the
+        raised entry-wise to ``kbli5_centroid_power`` and L2-normalised, and
+        the 5-digit ``documents`` (``kbli5_documents_weight``), which stay in
+        every temperature fold like the KBLI documents.  The temperature is fitted on out-of-fold similarities of the
         labelled answers to the codes of their own division, so that
         ``softmax(similarity / T)`` is a calibrated P(code | division).
         """
@@ -732,6 +767,10 @@ class SectorClassifier(ClassifierMixin, BaseEstimator):
             texts += normalize_texts(examples["text"])
             codes += examples["code"].tolist()
             weights += [float(self.kbli5_examples_weight)] * len(examples)
+        if documents[0] and self.kbli5_documents_weight > 0:
+            texts += normalize_texts(documents[0])
+            codes += documents[1]
+            weights += [float(self.kbli5_documents_weight)] * len(documents[1])
         n_reference = len(codes)
         user_codes: list[str] = []
         if kbli5 is not None:

@@ -20,7 +20,7 @@ from ..errors import InputDataError
 from .default import DEFAULT_PARAMS
 from .evaluate import score_table
 from .kbli import load_kbli
-from .labelled import load_labelled, split_for_row
+from .labelled import load_kbli5_documents, load_labelled, split_for_row
 from .model import SectorClassifier
 
 MIN_PEOPLE_CODES = 200
@@ -104,7 +104,7 @@ def check_enough_codes(n_codes: int, n_held_out: int | None = None, min_codes: i
 def train_with_people_codes(people: pd.DataFrame, weight: float = PEOPLE_WEIGHT,
                             min_codes: int = MIN_PEOPLE_CODES, n_jobs: int | None = 2,
                             params: Mapping[str, Any] | None = None) -> SectorClassifier:
-    """Fit the default configuration on the seed train split plus people's codes.
+    """Fit the default configuration on the seed train split plus people's codes (and the 5-digit documents).
 
     Parameters
     ----------
@@ -132,7 +132,8 @@ def train_with_people_codes(people: pd.DataFrame, weight: float = PEOPLE_WEIGHT,
     codes = pd.concat([seeds["kbli5"], table["kbli5"]], ignore_index=True)
     weights = np.r_[np.ones(len(seeds)), np.full(len(table), float(weight))]
     model = SectorClassifier(**{**DEFAULT_PARAMS, **dict(params or {})}, n_jobs=n_jobs)
-    return model.fit(texts, codes.str[:2], sample_weight=weights, kbli5=codes)
+    return model.fit(texts, codes.str[:2], sample_weight=weights, kbli5=codes,
+                     kbli5_documents=load_kbli5_documents())
 
 
 def _flat_scores(model: SectorClassifier, texts: list[str], codes: pd.Series, precision: float) -> dict[str, float]:

@@ -119,10 +119,10 @@ def test_saved_model_keeps_5_digit_ranking(default_model, tmp_path):
 def test_held_out_5_digit_quality_does_not_regress(default_model):
     test = load_labelled(split="test")
     metrics = evaluate_model(test["text"], test["kbli5"], model=default_model)
-    # Above what the first 5-digit pass reached (0.714 / 0.849 on this split; 0.726 / 0.868 with
-    # square-root centroids + code SVMs), with room for seed changes.
-    assert metrics["kbli5_accuracy"] >= 0.70
-    assert metrics["kbli5_top3"] >= 0.84
+    # First pass 0.714 / 0.849 on this split; square-root centroids + code SVMs 0.726 / 0.868;
+    # with the 5-digit documents (kbli5d helper) 0.759 / 0.882. Floors leave room for seed changes.
+    assert metrics["kbli5_accuracy"] >= 0.74
+    assert metrics["kbli5_top3"] >= 0.86
 
 
 # -- kbli5c helper: square-root centroids and the per-division code SVMs ------------------------

@@ -87,8 +87,9 @@ def test_loading_one_split_returns_only_that_split():
 def test_default_training_never_sees_the_held_out_split(monkeypatch):
     seen = {}
 
-    def record_fit(self, X, y, sample_weight=None, kbli5=None):
+    def record_fit(self, X, y, sample_weight=None, kbli5=None, kbli5_documents=None):
         seen["texts"] = list(X)
+        seen["documents"] = list(kbli5_documents["text"])
         return self
 
     monkeypatch.setattr(default_module.SectorClassifier, "fit", record_fit)
@@ -98,6 +99,10 @@ def test_default_training_never_sees_the_held_out_split(monkeypatch):
     assert seen["texts"], "fit was not called"
     assert not test_texts & set(seen["texts"])
     assert set(seen["texts"]) == train_texts
+    # The 5-digit documents (ranker only) never repeat a held-out answer either.
+    assert seen["documents"]
+    test_ids = set(load_labelled(split="test")["id"])
+    assert not test_ids & {example_id(t) for t in seen["documents"]}
 
 
 def test_fitted_default_model_calibrated_on_train_rows_only(default_model):

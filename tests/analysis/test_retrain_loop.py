@@ -173,3 +173,19 @@ def test_top3_of_the_coding_table_equals_scikit_learns_top_k_accuracy(seed_only)
     theirs = top_k_accuracy_score(truth[full], proba[full], k=3, labels=seed_only.classes_)
     assert ours == pytest.approx(theirs)
     assert full.mean() > 0.95 and scores["levels"]["division"]["top3"] <= ours + 0.05
+
+
+def test_retraining_keeps_the_5_digit_documents(monkeypatch, people):
+    """A retrained model ranks 5-digit codes with the same documents as the default model (kbli5d)."""
+    from analysis.sectors import retrain as retrain_module
+    from analysis.sectors.labelled import load_kbli5_documents
+
+    seen = {}
+
+    def record_fit(self, X, y, sample_weight=None, kbli5=None, kbli5_documents=None):
+        seen["documents"] = kbli5_documents
+        return self
+
+    monkeypatch.setattr(retrain_module.SectorClassifier, "fit", record_fit)
+    train_with_people_codes(people, min_codes=50, params=SMALL)
+    pd.testing.assert_frame_equal(seen["documents"], load_kbli5_documents())

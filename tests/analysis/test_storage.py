@@ -172,5 +172,11 @@ def test_cache_key_changes_when_seed_data_changes(monkeypatch, tmp_path):
 
     (seeds / "kbli" / "kbli2020.csv").write_bytes(kbli_csv_path().read_bytes())
     (seeds / "sectors" / "labelled_descriptions.csv").write_bytes(labelled_csv_path().read_bytes() + b"\n")
+    documents = labelled_csv_path().with_name("kbli5_documents.csv").read_bytes()
+    (seeds / "sectors" / "kbli5_documents.csv").write_bytes(documents)
     monkeypatch.setenv("JEJAK_SEEDS_DIR", str(seeds))
-    assert default_model_key() != before
+    changed_labelled = default_model_key()
+    assert changed_labelled != before
+    # The 5-digit documents (kbli5d helper) are part of the key too.
+    (seeds / "sectors" / "kbli5_documents.csv").write_bytes(documents + b"\n")
+    assert default_model_key() != changed_labelled
