@@ -50,8 +50,7 @@ REGISTERS = ("alumni", "enumerator", "sms", "regional", "english", "short", "lon
 abbreviation and dropped vowels; ``regional`` Javanese/Sundanese/Minang/Betawi
 everyday words; ``english``; ``short`` one or two words; ``long``
 multi-activity answers of several sentences."""
-_REGISTER_LINE = re.compile(r"#\s*register:\s*(\w+)\s*$")
-_USE_LINE = re.compile(r"#\s*use:\s*(\w+)\s*$")
+_DIRECTIVE_LINE = re.compile(r"#\s*(register|use):\s*(\w+)\s*$")
 USES = ("labelled", "kbli5")
 """What a batch's rows are for (a ``# use: NAME`` line; default ``labelled``):
 ``labelled`` answers of the labelled set (split into train and test);
@@ -130,20 +129,16 @@ def read_batches(batch_dir: str | Path) -> pd.DataFrame:
     """
     rows = []
     for path in sorted(Path(batch_dir).glob("*.txt")):
-        register, use = "alumni", "labelled"
+        declared = {"register": "alumni", "use": "labelled"}
         for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             line = line.strip()
-            declared = _REGISTER_LINE.fullmatch(line)
-            if declared:
-                register = declared.group(1)
-                if register not in REGISTERS:
-                    raise SeedDataError(f"{path.name}:{lineno}: unknown register {register!r}; use one of {REGISTERS}")
-                continue
-            declared_use = _USE_LINE.fullmatch(line)
-            if declared_use:
-                use = declared_use.group(1)
-                if use not in USES:
-                    raise SeedDataError(f"{path.name}:{lineno}: unknown use {use!r}; use one of {USES}")
+            directive = _DIRECTIVE_LINE.fullmatch(line)
+            if directive:
+                name, value = directive.groups()
+                allowed = REGISTERS if name == "register" else USES
+                if value not in allowed:
+                    raise SeedDataError(f"{path.name}:{lineno}: unknown {name} {value!r}; use one of {allowed}")
+                declared[name] = value
                 continue
             if not line or line.startswith("#"):
                 continue
@@ -151,7 +146,7 @@ def read_batches(batch_dir: str | Path) -> pd.DataFrame:
             if not sep or not re.fullmatch(r"\d{5}", code.strip()) or not text.strip():
                 raise SeedDataError(f"{path.name}:{lineno}: expected 'kbli5|text', got {line!r}")
             rows.append({"kbli5": code.strip(), "text": text.strip(), "source": f"{path.name}:{lineno}",
-                         "register": register, "use": use})
+                         "register": declared["register"], "use": declared["use"]})
     return pd.DataFrame(rows, columns=["kbli5", "text", "source", "register", "use"])
 
 
@@ -229,14 +224,8 @@ def load_kbli5_documents(path: str | Path | None = None) -> pd.DataFrame:
     >>> list(load_kbli5_documents().columns)
     ['id', 'text', 'kbli5', 'register']
     """
-    path = Path(path) if path is not None else kbli5_documents_path()
-    if not path.is_file():
-        raise SeedDataError(f"5-digit documents not found at {path} (set JEJAK_SEEDS_DIR?)")
-    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    missing = set(KBLI5_DOCUMENT_COLUMNS) - set(table.columns)
-    if missing:
-        raise SeedDataError(f"{path} lacks columns {sorted(missing)}")
-    return table
+    return _read_seed_table(path if path is not None else kbli5_documents_path(), KBLI5_DOCUMENT_COLUMNS,
+                            "5-digit documents")
 
 
 def load_labelled(path: str | Path | None = None, split: str | None = None) -> pd.DataFrame:
@@ -255,17 +244,23 @@ def load_labelled(path: str | Path | None = None, split: str | None = None) -> p
     >>> set(train["split"])
     {'train'}
     """
-    path = Path(path) if path is not None else labelled_csv_path()
-    if not path.is_file():
-        raise SeedDataError(f"labelled set not found at {path} (set JEJAK_SEEDS_DIR?)")
-    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    missing = set(COLUMNS) - set(table.columns)
-    if missing:
-        raise SeedDataError(f"{path} lacks columns {sorted(missing)}")
+    table = _read_seed_table(path if path is not None else labelled_csv_path(), COLUMNS, "labelled set")
     if split is not None:
         if split not in {"train", "test"}:
             raise ValueError(f"split must be 'train' or 'test', not {split!r}")
         table = table.loc[table["split"] == split].reset_index(drop=True)
+    return table
+
+
+def _read_seed_table(path: str | Path, columns: list[str], what: str) -> pd.DataFrame:
+    """A compiled seed CSV as text columns; refuses a missing file or missing columns."""
+    path = Path(path)
+    if not path.is_file():
+        raise SeedDataError(f"{what} not found at {path} (set JEJAK_SEEDS_DIR?)")
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    missing = set(columns) - set(table.columns)
+    if missing:
+        raise SeedDataError(f"{path} lacks columns {sorted(missing)}")
     return table
 
 
