@@ -5,8 +5,8 @@ Revises: ff7280bdbca9
 Create Date: 2026-11-30 04:45:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '20261130_jobs'
@@ -42,7 +42,8 @@ def upgrade():
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['user_id'], ['admin_users.id'], name=op.f('fk_jobs_user_id_admin_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['admin_users.id'], name=op.f('fk_jobs_user_id_admin_users'),
+                            ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['wave_id'], ['waves.id'], name=op.f('fk_jobs_wave_id_waves'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_jobs'))
     )
