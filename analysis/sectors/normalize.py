@@ -76,6 +76,30 @@ def normalize_text(text: object) -> str:
     >>> normalize_text(None)
     ''
     """
+    return normalize_texts([text])[0]
+
+
+def normalize_texts(texts: Iterable[object]) -> list[str]:
+    """Normalise many answers; see :func:`normalize_text`.
+
+    Each regular expression runs once over all answers joined by newlines
+    (on the prediction path the per-call overhead was most of the cost), so
+    joining must not let answers affect each other: a test checks that many
+    answers give exactly what each gives alone.
+
+    Examples
+    --------
+    >>> normalize_texts(["OLSHOP!!", "", "laundri kiloan"])
+    ['toko online', '', 'laundry kiloan']
+    """
+    return _normalize_lines([_one_line(text) for text in texts])
+
+
+def _one_line(text: object) -> str:
+    """The answer as a string without HTML and without newlines, cut to ``MAX_INPUT_CHARS``."""
+    if type(text) is str and len(text) <= MAX_INPUT_CHARS and "<" not in text and "&" not in text \
+            and "\n" not in text:
+        return text  # the common case, checked cheaply
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
     text = str(text)[:MAX_INPUT_CHARS]
@@ -85,59 +109,8 @@ def normalize_text(text: object) -> str:
         text = html.unescape(text)
         if "<" in text:  # entities such as &lt;b&gt; decode to tags
             text = _TAG.sub(" ", _SCRIPT_STYLE.sub(" ", text))
-    text = unicodedata.normalize("NFKC", text).casefold()
-    if not text.isascii():
-        text = _strip_accents(text)
-    # Each substitution runs only when its trigger character is present:
-    # most answers are short plain words and this is on the prediction path.
-    if "http" in text or "www" in text:
-        text = _URL.sub(" ", text)
-    if "@" in text:
-        text = _EMAIL.sub(" ", text)
-    if "&" in text or "+" in text:
-        text = _AND.sub(" dan ", _SHIPPER.sub(" jnt ", text))
-    has_digit = _DIGIT.search(text) is not None
-    if has_digit:
-        text = _LETTER_DIGIT.sub(" ", _REDUPLICATION.sub(r"\1", text))
-    text = _NON_ALNUM.sub(" ", text)
-    if has_digit:
-        text = _NUMBER.sub(" ", text)
-    text = _STRETCHED.sub(r"\1", text)
-    words = [REPLACEMENTS.get(word, word) for word in text.split()]
-    normalized = " ".join(words)
-    if len(normalized) > MAX_NORMALIZED_CHARS:
-        normalized = normalized[:MAX_NORMALIZED_CHARS].rsplit(" ", 1)[0]
-    return normalized
-
-
-def normalize_texts(texts: Iterable[object]) -> list[str]:
-    """Normalise many answers; see :func:`normalize_text`.
-
-    Gives exactly ``[normalize_text(t) for t in texts]`` (a test checks
-    this), but runs each regular expression once over all plain answers
-    joined by newlines instead of once per answer: on the prediction path
-    the per-call overhead was most of the cost.  Answers with HTML, entities,
-    newlines or more than ``MAX_INPUT_CHARS`` characters go one by one.
-
-    Examples
-    --------
-    >>> normalize_texts(["OLSHOP!!", "", "laundri kiloan"])
-    ['toko online', '', 'laundry kiloan']
-    """
-    out: list[str] = []
-    plain: list[str] = []
-    plain_at: list[int] = []
-    for text in texts:
-        if type(text) is str and "<" not in text and "&" not in text and "\n" not in text \
-                and len(text) <= MAX_INPUT_CHARS:
-            plain_at.append(len(out))
-            plain.append(text)
-            out.append("")
-        else:
-            out.append(normalize_text(text))
-    for at, normalized in zip(plain_at, _normalize_lines(plain)):
-        out[at] = normalized
-    return out
+    # A newline is whitespace to every later step; answers are joined by newlines.
+    return text.replace("\n", " ")
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -146,10 +119,12 @@ _ASCII_NON_ALNUM = str.maketrans({chr(c): " " for c in range(128)
 
 
 def _normalize_lines(lines: list[str]) -> list[str]:
-    # normalize_text's steps after the HTML ones, on answers without newlines.
+    # The steps after _one_line's, on answers without newlines.
     # Steps that only some answers need (other scripts, URLs, digits) run on
     # those answers alone; the rest runs once over all answers joined by
     # newlines, a character no step below can match across.
+    if not lines:
+        return []
     text = "\n".join(lines).lower()  # NFKC leaves ASCII as it is; casefold of ASCII is lower
     folded, non_ascii = _matching_lines(_NON_ASCII, text)
     for i in non_ascii:
