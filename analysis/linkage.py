@@ -26,7 +26,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .errors import InputDataError, SeedDataError
 from .resources import seeds_dir
-from .sectors.normalize import normalize_text
+from .sectors.normalize import normalize_texts
 
 ANY_DIVISION = "*"
 RELATED_ANSWERS = ("started_because", "helped_existing")
@@ -132,8 +132,8 @@ def most_related_training(descriptions: Iterable[Any], person_trainings: Iterabl
     catalogue = trainings.reset_index(drop=True)
     codes = catalogue["code"].astype(str).tolist()
     position = {code: i for i, code in enumerate(codes)}
-    training_text = [normalize_text(f"{t} {d}") for t, d in
-                     zip(catalogue["title"].fillna(""), catalogue["description"].fillna(""))]
+    training_text = normalize_texts([f"{t} {d}" for t, d in
+                                     zip(catalogue["title"].fillna(""), catalogue["description"].fillna(""))])
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1,
                                  dtype=np.float32)
     descriptions = list(descriptions)
@@ -172,16 +172,11 @@ def most_related_training(descriptions: Iterable[Any], person_trainings: Iterabl
 
 
 def _normalise_unique(texts: list[Any]) -> list[str]:
-    """normalize_text over many answers, each distinct answer once (answers repeat a lot)."""
-    cache: dict[str, str] = {}
-    out = []
-    for text in texts:
-        key = text if isinstance(text, str) else ""
-        value = cache.get(key)
-        if value is None:
-            value = cache[key] = normalize_text(key)
-        out.append(value)
-    return out
+    """normalize_texts over many answers, each distinct answer once (answers repeat a lot)."""
+    keys = [text if isinstance(text, str) else "" for text in texts]
+    distinct = list(dict.fromkeys(keys))
+    normalised = dict(zip(distinct, normalize_texts(distinct)))
+    return [normalised[key] for key in keys]
 
 
 def link_rows(people: pd.DataFrame, person_trainings: dict[str, list[str]], trainings: pd.DataFrame,
